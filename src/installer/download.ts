@@ -1,0 +1,92 @@
+import * as core from '@actions/core'
+import { createHash } from 'node:crypto'
+import { chmod, readFile } from 'node:fs/promises'
+import * as os from 'node:os'
+import { join } from 'node:path'
+import { InstallError, describe } from '../errors.js'
+import type { Host } from '../host/host.js'
+import { Installer, type Installation } from './installer.js'
+
+export interface DownloadOptions {
+  /** QEMU release, e.g. 7.2.0-1. */
+  readonly version: string
+  /** URL template with {version} and {cpu}. */
+  readonly urlTemplate: string
+  /** Expected SHA-256 by CPU; verified when present. */
+  readonly checksums: ReadonlyMap<string, string>
+}
+
+/** tool-cache keys versions by semver; a version that is not one gets a stable semver spelling. */
+export function cacheVersion(version: string): string {
+  if (/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/.test(version)) return version
+  return `0.0.0-${version.replace(/[^0-9A-Za-z.-]/g, '-')}`
+}
+
+export function assetUrl(template: string, version: string, cpu: string): string {
+  return template.replaceAll('{version}', version).replaceAll('{cpu}', cpu)
+}
+
+/**
+ * Static emulators fetched into the runner's tool cache, only the ones needed, concurrently.
+ * A cache hit makes no network request.
+ */
+export class DownloadInstaller extends Installer {
+  readonly name = 'download'
+
+  constructor(
+    host: Host,
+    private readonly options: DownloadOptions
+  ) {
+    super(host)
+  }
+
+  async install(cpus: readonly string[]): Promise<Installation> {
+    const tc = await import('@actions/tool-cache')
+    const version = cacheVersion(this.options.version)
+    const arch = os.arch()
+    const emulators = new Map<string, string>()
+    await Promise.all(
+      cpus.map(async cpu => {
+        const tool = `qemu-${cpu}-static`
+        let dir = tc.find(tool, version, arch)
+        if (dir) {
+          core.info(`${tool} ${this.options.version}: tool cache hit (${dir})`)
+          await this.verifyChecksum(cpu, join(dir, tool), 'the tool cache')
+        } else {
+          const url = assetUrl(this.options.urlTemplate, this.options.version, cpu)
+          core.info(`${tool} ${this.options.version}: downloading ${url}`)
+          let file: string
+          try {
+            file = await tc.downloadTool(url)
+          } catch (error) {
+            throw new InstallError(
+              `Could not download ${tool} from ${url}: ${describe(error)}. ` +
+                'Check qemu-version and download-url (a mirror can be named there).'
+            )
+          }
+          await this.verifyChecksum(cpu, file, url)
+          await chmod(file, 0o755)
+          await this.check(cpu, file, url)
+          dir = await tc.cacheFile(file, tool, tool, version, arch)
+        }
+        emulators.set(cpu, join(dir, tool))
+        core.addPath(dir)
+      })
+    )
+    const first = emulators.get(cpus[0]) as string
+    const reported = await this.versionOf(first)
+    return { source: `download (${this.options.version})`, emulators, version: reported || this.options.version }
+  }
+
+  private async verifyChecksum(cpu: string, file: string, origin: string): Promise<void> {
+    const expected = this.options.checksums.get(cpu)
+    if (!expected) return
+    const actual = createHash('sha256').update(await readFile(file)).digest('hex')
+    if (actual !== expected) {
+      throw new InstallError(
+        `qemu-${cpu}-static from ${origin} has SHA-256 ${actual}, but checksums expects ${expected}. ` +
+          'The file changed or the checksum is wrong: check download-url, qemu-version and checksums.'
+      )
+    }
+  }
+}
