@@ -1,0 +1,238 @@
+import { execFile } from 'node:child_process'
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { EMULATORS } from '../../src/catalogue.js'
+import { PROBES } from '../../src/verifier/probe/code.js'
+import { buildElf, entryAddress, type ElfTarget } from '../../src/verifier/probe/elf.js'
+import { PROBE_CPUS, probeProgram } from '../../src/verifier/probe/index.js'
+
+const run = promisify(execFile)
+
+/** The fields of an ELF file the probes rely on, read back independently of elf.ts. */
+function readElf(file: Buffer) {
+  const bits = file[4] === 2 ? 64 : 32
+  const le = file[5] === 1
+  const u16 = (o: number) => (le ? file.readUInt16LE(o) : file.readUInt16BE(o))
+  const u32 = (o: number) => (le ? file.readUInt32LE(o) : file.readUInt32BE(o))
+  const u64 = (o: number) => Number(le ? file.readBigUInt64LE(o) : file.readBigUInt64BE(o))
+  const word = bits === 64 ? u64 : u32
+  const w = bits === 64 ? 8 : 4
+  const entry = word(24)
+  const phoff = word(24 + w)
+  const shoff = word(24 + 2 * w)
+  const flags = u32(24 + 3 * w)
+  const ehsize = u16(28 + 3 * w)
+  const phentsize = u16(30 + 3 * w)
+  const phnum = u16(32 + 3 * w)
+  const shnum = u16(36 + 3 * w)
+  const segments = Array.from({ length: phnum }, (_, i) => {
+    const p = phoff + i * phentsize
+    return bits === 64
+      ? {
+          type: u32(p),
+          flags: u32(p + 4),
+          offset: u64(p + 8),
+          vaddr: u64(p + 16),
+          filesz: u64(p + 32),
+          memsz: u64(p + 40),
+          align: u64(p + 48)
+        }
+      : {
+          type: u32(p),
+          offset: u32(p + 4),
+          vaddr: u32(p + 8),
+          filesz: u32(p + 16),
+          memsz: u32(p + 20),
+          flags: u32(p + 24),
+          align: u32(p + 28)
+        }
+  })
+  return {
+    magic: file.subarray(0, 4).toString('latin1'),
+    bits,
+    le,
+    version: file[6],
+    type: u16(16),
+    machine: u16(18),
+    entry,
+    phoff,
+    shoff,
+    flags,
+    ehsize,
+    phentsize,
+    shnum,
+    segments
+  }
+}
+
+/** `\xHH` text (as in the catalogue) to bytes. */
+const unescape = (text: string): number[] =>
+  [...text.replace(/^\\x7fELF/, '\\x7f\\x45\\x4c\\x46').matchAll(/\\x([0-9a-f]{2})/gi)].map(m =>
+    parseInt(m[1], 16)
+  )
+
+/** fs/binfmt_misc.c: a file matches when it differs from the magic only in bits the mask clears. */
+const binfmtMatches = (file: Buffer, magic: string, mask: string): boolean => {
+  const k = unescape(mask)
+  return unescape(magic).every((b, i) => ((file[i] ^ b) & k[i]) === 0)
+}
+
+const expected: Record<string, { bits: number; le: boolean; machine: number }> = {
+  aarch64: { bits: 64, le: true, machine: 183 },
+  arm: { bits: 32, le: true, machine: 40 },
+  ppc64le: { bits: 64, le: true, machine: 21 },
+  s390x: { bits: 64, le: false, machine: 22 },
+  riscv64: { bits: 64, le: true, machine: 243 },
+  i386: { bits: 32, le: true, machine: 3 },
+  x86_64: { bits: 64, le: true, machine: 62 },
+  mips64el: { bits: 64, le: true, machine: 8 },
+  mips64: { bits: 64, le: false, machine: 8 }
+}
+
+describe('probe programs', () => {
+  test('there is a probe for each required cpu', () => {
+    expect([...PROBE_CPUS].sort()).toEqual(Object.keys(expected).sort())
+  })
+
+  test.each(PROBE_CPUS.map(cpu => [cpu]))('%s: a small static ELF executable', cpu => {
+    const file = probeProgram(cpu)
+    const elf = readElf(file)
+    const want = expected[cpu]
+    expect(elf.magic).toBe('\x7fELF')
+    expect({ bits: elf.bits, le: elf.le, machine: elf.machine }).toEqual(want)
+    expect(elf.version).toBe(1)
+    expect(elf.type).toBe(2) // ET_EXEC
+    expect(elf.ehsize).toBe(want.bits === 64 ? 64 : 52)
+    expect(elf.phoff).toBe(elf.ehsize)
+    expect(elf.shoff).toBe(0)
+    expect(elf.shnum).toBe(0)
+    expect(file.length).toBeLessThan(512)
+
+    const loads = elf.segments.filter(s => s.type === 1)
+    expect(loads).toHaveLength(1)
+    const [load] = loads
+    expect(load.offset).toBe(0)
+    expect(load.filesz).toBe(file.length)
+    expect(load.memsz).toBe(file.length)
+    expect(load.flags).toBe(4 | 1) // R+X
+    expect(load.vaddr % 0x10000).toBe(0)
+    expect(load.vaddr % load.align).toBe(0)
+    // the entry is the first code byte, after the headers, inside the loaded segment
+    const headers = elf.ehsize + elf.segments.length * elf.phentsize
+    expect(elf.entry).toBe(load.vaddr + headers)
+    expect(elf.entry).toBeLessThan(load.vaddr + load.filesz)
+    expect(elf.entry).toBe(entryAddress(PROBES[cpu].elf))
+    expect([...file.subarray(headers)]).toEqual([...PROBES[cpu].code])
+
+    const stack = elf.segments.find(s => s.type === 0x6474e551) // PT_GNU_STACK
+    expect(stack?.flags).toBe(4 | 2) // RW, not executable
+  })
+
+  test.each([
+    ['arm', 0x05000000], // EABI version 5
+    ['ppc64le', 2], // ELFv2: QEMU reads an ELFv1 entry point as a function descriptor
+    ['mips64el', 0x80000000], // mips64r2, n64 (no EF_MIPS_ABI2)
+    ['mips64', 0x80000000],
+    ['x86_64', 0]
+  ] as const)('%s: e_flags %i', (cpu, flags) => {
+    expect(readElf(probeProgram(cpu)).flags).toBe(flags)
+  })
+
+  test.each(PROBE_CPUS.map(cpu => [cpu]))(
+    '%s: binfmt_misc hands it to its own qemu entry and to no other',
+    cpu => {
+      const file = probeProgram(cpu)
+      const matching = EMULATORS.filter(e => binfmtMatches(file, e.magic, e.mask)).map(e => e.cpu)
+      expect(matching).toEqual([cpu])
+    }
+  )
+
+  test('code lengths are whole instructions for fixed-width instruction sets', () => {
+    for (const cpu of ['aarch64', 'arm', 'ppc64le', 'riscv64', 'mips64el', 'mips64']) {
+      expect(PROBES[cpu].code.length % 4).toBe(0)
+    }
+    // mips64 is the mips64el program in the other byte order
+    const le = PROBES.mips64el.code
+    const be = PROBES.mips64.code
+    expect(Buffer.from(be).swap32()).toEqual(Buffer.from(le))
+  })
+
+  test('deterministic: the same bytes every call, in a fresh buffer', () => {
+    for (const cpu of PROBE_CPUS) {
+      const first = probeProgram(cpu)
+      first.fill(0)
+      expect(probeProgram(cpu)).toEqual(probeProgram(cpu))
+      expect(probeProgram(cpu).equals(first)).toBe(false)
+    }
+    expect(Object.isFrozen(PROBE_CPUS)).toBe(true)
+    expect(Object.isFrozen(PROBES.x86_64.code)).toBe(true)
+  })
+
+  test('an unknown cpu is an error naming it', () => {
+    expect(() => probeProgram('loongarch64')).toThrow(/"loongarch64"/)
+    expect(() => probeProgram('toString')).toThrow(/"toString"/)
+    expect(() => probeProgram('')).toThrow(/No emulation probe/)
+  })
+})
+
+describe('buildElf', () => {
+  const target: ElfTarget = { bits: 32, endian: 'big', machine: 8, flags: 0, loadAddress: 0x10000 }
+
+  test('writes a big-endian 32-bit header', () => {
+    const elf = readElf(buildElf(target, [0, 0, 0, 0]))
+    expect(elf).toMatchObject({ bits: 32, le: false, machine: 8, entry: 0x10000 + 52 + 2 * 32 })
+  })
+
+  test('rejects what it cannot write', () => {
+    expect(() => buildElf(target, [])).toThrow(/empty/)
+    expect(() => buildElf(target, [256])).toThrow(/not a byte/)
+    expect(() => buildElf(target, [1.5])).toThrow(/not a byte/)
+    expect(() => buildElf({ ...target, loadAddress: 0x8048000 }, [0])).toThrow(/64 KiB/)
+    expect(() => buildElf({ ...target, loadAddress: 0 }, [0])).toThrow(/64 KiB/)
+    expect(() => buildElf({ ...target, loadAddress: 0x100000000 }, [0])).toThrow(/32-bit/)
+  })
+})
+
+/** The probe for the machine these tests run on, as `os.machine()` names it. */
+function nativeCpu(machine: string): string {
+  const cpus: Record<string, string> = {
+    x86_64: 'x86_64',
+    amd64: 'x86_64',
+    aarch64: 'aarch64',
+    arm64: 'aarch64',
+    armv6l: 'arm',
+    armv7l: 'arm',
+    armv8l: 'arm',
+    ppc64le: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+    i386: 'i386',
+    i686: 'i386',
+    mips64: os.endianness() === 'LE' ? 'mips64el' : 'mips64'
+  }
+  const cpu = cpus[machine]
+  if (!cpu) throw new Error(`no emulation probe runs natively on a "${machine}" host`)
+  return cpu
+}
+
+describe('native run', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'probe-unit-'))
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test(`the ${os.machine()} host's own probe prints os.machine()`, async () => {
+    const cpu = nativeCpu(os.machine())
+    const file = path.join(dir, `probe-${cpu}`)
+    await writeFile(file, probeProgram(cpu))
+    await chmod(file, 0o755)
+    const { stdout, stderr } = await run(file, [], { encoding: 'utf8', timeout: 10_000 })
+    expect(stdout).toBe(`${os.machine()}\n`)
+    expect(stderr).toBe('')
+  })
+})
