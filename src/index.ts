@@ -2,7 +2,7 @@
  * The action's entry, for both the main and the post step: the main step leaves state behind,
  * which the runner hands back to the post step.
  */
-import * as core from '@actions/core'
+import * as core from './runner.js'
 import { run } from './main.js'
 import { cleanup } from './post.js'
 

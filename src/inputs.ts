@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './runner.js'
 import { acceptedNames, lookupPlatform, PLATFORMS, type Platform } from './catalogue.js'
 import { InputError } from './errors.js'
 

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './runner.js'
 import { handlerName } from './catalogue.js'
 import { describe, VerificationError } from './errors.js'
 import type { BinfmtEntry } from './host/binfmt.js'
@@ -82,7 +82,7 @@ async function setUp(inputs: Inputs): Promise<void> {
       registrar: request.emulated.length > 0 ? registrar.name : 'none'
     }
     setOutputs(report)
-    await writeSummary(summaryMarkdown(report, handlers, 'Cross-architecture emulation'))
+    writeSummary(summaryMarkdown(report, handlers, 'Cross-architecture emulation'))
     const failed = [...verdicts.values()].filter(v => v.problem)
     if (failed.length > 0) {
       throw new VerificationError(
@@ -99,8 +99,7 @@ async function preflight(inputs: Inputs, docker: Docker, probes: Probes): Promis
   const host = await inspectHost()
   core.info(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`)
   const mounted = await host.binfmt.isMounted()
-  const entries = mounted ? await host.binfmt.list() : []
-  const targets = await classify(inputs.platforms, host, entries, probes)
+  const targets = await classify(inputs.platforms, host, probes)
   for (const t of targets) {
     core.info(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${handlerName(t.platform.cpu)}`} (${t.why})`)
   }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './runner.js'
 import { describe } from './errors.js'
 import { Binfmt } from './host/binfmt.js'
 import { detectPrivilege, Privilege } from './host/privilege.js'

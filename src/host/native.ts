@@ -1,36 +1,34 @@
 import { emulatorFor, handlerName, type Platform } from '../catalogue.js'
 import type { Target } from '../registrar/index.js'
 import { hasProbe, type Probes } from '../verifier/probe.js'
-import type { BinfmtEntry } from './binfmt.js'
 import type { Host } from './host.js'
 
 /**
- * Which requested platforms the host runs natively. The host's own platform always; a platform of
- * the host's CPU family (i386 on x86_64, arm on aarch64) by running its probe when no handler
- * could intercept it (some arm64 CPUs cannot run AArch32), else by the family table.
+ * Which requested platforms the host runs natively: its own platform always; a platform of its
+ * CPU family (i386 on x86_64, arm on aarch64) only when that family member's probe really runs
+ * natively. binfmt_misc is consulted before the native ELF loader, so a probe that an existing
+ * handler emulates prints the emulated name and counts as emulated (that handler is kept). Some
+ * CPUs and kernels cannot run their family's 32-bit code (arm64 without AArch32, x86_64 kernels
+ * without IA32 emulation), which a family table would get wrong.
  */
-export async function classify(platforms: readonly Platform[], host: Host, entries: readonly BinfmtEntry[], probes: Probes): Promise<Target[]> {
-  const tested = new Map<string, Promise<string | undefined>>()
+export async function classify(platforms: readonly Platform[], host: Host, probes: Probes): Promise<Target[]> {
+  const printed = new Map<string, Promise<string | undefined>>()
   const nativeRun = (cpu: string): Promise<string | undefined> => {
-    let result = tested.get(cpu)
-    if (!result) {
-      result = probes.run(cpu).then(r => (r.code === 0 ? r.stdout.trim() : undefined))
-      tested.set(cpu, result)
-    }
-    return result
+    if (!printed.has(cpu)) printed.set(cpu, probes.run(cpu).then(r => (r.code === 0 ? r.stdout.trim() : undefined)))
+    return printed.get(cpu) as Promise<string | undefined>
   }
   return Promise.all(
     platforms.map(async (platform): Promise<Target> => {
       if (platform.cpu === host.platform.cpu) return { platform, native: true, why: 'the host architecture' }
       if (emulatorFor(platform.cpu).family !== host.family) return { platform, native: false, why: 'foreign CPU family' }
-      const handler = entries.find(e => e.name === handlerName(platform.cpu) && e.enabled)
-      if (handler || !hasProbe(platform.cpu)) {
-        return { platform, native: true, why: `runs natively in the ${host.family} family` }
+      if (!hasProbe(platform.cpu)) return { platform, native: true, why: `the ${host.family} family runs natively` }
+      const output = await nativeRun(platform.cpu)
+      if (output === host.machine) return { platform, native: true, why: `its probe ran natively (printed ${output})` }
+      return {
+        platform,
+        native: false,
+        why: output ? `its probe ran through the existing ${handlerName(platform.cpu)} handler` : `this ${host.machine} host cannot run ${platform.cpu} binaries natively`
       }
-      const printed = await nativeRun(platform.cpu)
-      return printed === host.machine
-        ? { platform, native: true, why: `its probe ran natively (printed ${printed})` }
-        : { platform, native: false, why: `this ${host.machine} CPU cannot run ${platform.cpu} binaries natively` }
     })
   )
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../runner.js'
 import * as io from '@actions/io'
 import { InstallError } from '../errors.js'
 import { lastLine, type RunResult } from '../tools/exec.js'

@@ -1,6 +1,6 @@
-import * as core from '@actions/core'
+import * as core from '../runner.js'
 import { createHash } from 'node:crypto'
-import { chmod, readFile } from 'node:fs/promises'
+import { access, chmod, readFile } from 'node:fs/promises'
 import * as os from 'node:os'
 import { join } from 'node:path'
 import { InstallError, describe } from '../errors.js'
@@ -22,6 +22,23 @@ export function cacheVersion(version: string): string {
   return `0.0.0-${version.replace(/[^0-9A-Za-z.-]/g, '-')}`
 }
 
+/**
+ * A tool-cache hit, found the way @actions/tool-cache's find() does (`<cache>/<tool>/<version>/<arch>`
+ * with a `<arch>.complete` marker) without loading it: it pulls in an HTTP stack that costs more
+ * than a whole warm run. Misses go through tool-cache itself (downloadTool, cacheFile).
+ */
+export async function findCached(tool: string, version: string, arch: string): Promise<string | undefined> {
+  const root = process.env.RUNNER_TOOL_CACHE
+  if (!root) return undefined
+  const dir = join(root, tool, version, arch)
+  try {
+    await access(`${dir}.complete`)
+    return dir
+  } catch {
+    return undefined
+  }
+}
+
 export function assetUrl(template: string, version: string, cpu: string): string {
   return template.replaceAll('{version}', version).replaceAll('{cpu}', cpu)
 }
@@ -41,20 +58,20 @@ export class DownloadInstaller extends Installer {
   }
 
   async install(cpus: readonly string[]): Promise<Installation> {
-    const tc = await import('@actions/tool-cache')
     const version = cacheVersion(this.options.version)
     const arch = os.arch()
     const emulators = new Map<string, string>()
     await Promise.all(
       cpus.map(async cpu => {
         const tool = `qemu-${cpu}-static`
-        let dir = tc.find(tool, version, arch)
+        let dir = await findCached(tool, version, arch)
         if (dir) {
           core.info(`${tool} ${this.options.version}: tool cache hit (${dir})`)
           await this.verifyChecksum(cpu, join(dir, tool), 'the tool cache')
         } else {
           const url = assetUrl(this.options.urlTemplate, this.options.version, cpu)
           core.info(`${tool} ${this.options.version}: downloading ${url}`)
+          const tc = await import('@actions/tool-cache')
           let file: string
           try {
             file = await tc.downloadTool(url)

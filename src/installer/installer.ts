@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../runner.js'
 import { emulatorFor } from '../catalogue.js'
 import { InstallError } from '../errors.js'
 import { readElf } from '../host/elf.js'

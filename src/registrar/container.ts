@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../runner.js'
 import { HostError, RegistrationError } from '../errors.js'
 import type { Binfmt } from '../host/binfmt.js'
 import { lastLine } from '../tools/exec.js'

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../runner.js'
 import type { Target } from '../registrar/index.js'
 import { passed, type Verdict } from '../verifier/verifier.js'
 

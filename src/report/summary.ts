@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from '../runner.js'
 import { handlerName } from '../catalogue.js'
 import type { BinfmtEntry } from '../host/binfmt.js'
 import type { RunReport } from './outputs.js'
@@ -34,7 +34,6 @@ export function summaryMarkdown(report: RunReport, entries: ReadonlyMap<string, 
   ].join('\n')
 }
 
-export async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(markdown).write()
+export function writeSummary(markdown: string): void {
+  core.appendSummary(markdown)
 }

@@ -82,12 +82,19 @@ export interface ProbeOptions {
 
 /** Runs every platform's probe concurrently and compares what it prints with `uname -m`. */
 export async function verifyByProbe(targets: readonly Target[], hostMachine: string, probes: Probes, options: ProbeOptions): Promise<Verdict[]> {
+  // Platforms sharing an emulator and expectation (arm/v7, arm/v6) need one run between them.
+  const runs = new Map<string, Promise<RunResult>>()
+  const runOnce = (cpu: string, chroot: Privilege | undefined): Promise<RunResult> => {
+    const key = `${cpu}:${chroot ? 'chroot' : 'direct'}`
+    if (!runs.has(key)) runs.set(key, probes.run(cpu, chroot))
+    return runs.get(key) as Promise<RunResult>
+  }
   return Promise.all(
     targets.map(async (target): Promise<Verdict> => {
       const cpu = target.platform.cpu
       if (!hasProbe(cpu)) return { target, skipped: `no probe program for ${cpu}` }
       const chroot = target.native ? undefined : options.chroot
-      const result = await probes.run(cpu, chroot)
+      const result = await runOnce(cpu, chroot)
       const expected = expectedMachine(target, hostMachine)
       if (result.code !== 0) {
         return { target, problem: `probe failed: ${await diagnose(result, target, options.interpreters.get(cpu), !!chroot)}` }
