@@ -1,4 +1,4 @@
-import { canonicalFlags, parseEntry, type BinfmtEntry } from '../src/host/binfmt.js'
+import { canonicalFlags, parseEntry, toHex, type BinfmtEntry } from '../src/host/binfmt.js'
 
 /**
  * An in-memory binfmt_misc with the kernel's semantics for what the action uses: one register
@@ -44,17 +44,21 @@ export class FakeBinfmt {
     return [...this.entries].sort().map(([n, t]) => parseEntry(n, t))
   }
 
+  /** The entries, synchronously, as list() would return them. */
+  entriesList(): BinfmtEntry[] {
+    return [...this.entries].sort().map(([n, t]) => parseEntry(n, t))
+  }
+
   async register(line: string): Promise<void> {
     this.writes.push(line)
     const [, name, type, offset, magic, mask, interpreter, flags] = line.split(':')
     if (this.entries.has(name)) throw Object.assign(new Error('File exists'), { code: 'EEXIST' })
-    const hex = (s: string) => s.replace(/\\x/g, '').toLowerCase()
     const head = `enabled\ninterpreter ${interpreter}\nflags: ${canonicalFlags(flags)}\n`
     this.entries.set(
       name,
       type === 'E'
         ? `${head}extension .${magic}\n`
-        : `${head}offset ${offset || 0}\nmagic ${hex(magic)}\nmask ${hex(mask)}\n`
+        : `${head}offset ${offset || 0}\nmagic ${toHex(magic)}\nmask ${toHex(mask)}\n`
     )
   }
 
