@@ -64,7 +64,8 @@ export class FakeBinfmt {
 
   async remove(name: string): Promise<void> {
     this.writes.push(`-1 > ${name}`)
-    if (!this.entries.delete(name)) throw Object.assign(new Error('No such file'), { code: 'ENOENT' })
+    if (!this.entries.delete(name))
+      throw Object.assign(new Error('No such file'), { code: 'ENOENT' })
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<void> {

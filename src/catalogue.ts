@@ -49,30 +49,160 @@ const MASK_LE = 'ffffffffffffff00ffffffffffffffff' + 'feffffff'
 export const EMULATORS: readonly Emulator[] = [
   emulator('aarch64', 'arm', IDENT64LE + '0200b700', MASK_LE, 183),
   emulator('arm', 'arm', IDENT32LE + '02002800', MASK_LE, 40),
-  emulator('ppc64le', 'ppcle', IDENT64LE + '02001500', 'ffffffffffffff00ffffffffffffffff' + 'feffff00', 21),
-  emulator('s390x', 's390x', IDENT64BE + '00020016', 'ffffffffffffff00ffffffffffffffff' + 'fffeffff', 22),
+  emulator(
+    'ppc64le',
+    'ppcle',
+    IDENT64LE + '02001500',
+    'ffffffffffffff00ffffffffffffffff' + 'feffff00',
+    21
+  ),
+  emulator(
+    's390x',
+    's390x',
+    IDENT64BE + '00020016',
+    'ffffffffffffff00ffffffffffffffff' + 'fffeffff',
+    22
+  ),
   emulator('riscv64', 'riscv64', IDENT64LE + '0200f300', MASK_LE, 243),
-  emulator('i386', 'i386', IDENT32LE + '02000300', 'fffffffffffefe00ffffffffffffffff' + 'feffffff', 3),
-  emulator('x86_64', 'i386', IDENT64LE + '02003e00', 'fffffffffffefe00ffffffffffffffff' + 'feffffff', 62),
-  emulator('mips64el', 'mips', IDENT64LE + '02000800', 'ffffffffffffff0000ffffffffffffff' + 'feffffff', 8),
-  emulator('mips64', 'mips', IDENT64BE + '00020008', 'ffffffffffffff0000ffffffffffffff' + 'fffeffff', 8),
-  emulator('loongarch64', 'loongarch', IDENT64LE + '02000201', 'fffffffffffffffc00ffffffffffffff' + 'feffffff', 258)
+  emulator(
+    'i386',
+    'i386',
+    IDENT32LE + '02000300',
+    'fffffffffffefe00ffffffffffffffff' + 'feffffff',
+    3
+  ),
+  emulator(
+    'x86_64',
+    'i386',
+    IDENT64LE + '02003e00',
+    'fffffffffffefe00ffffffffffffffff' + 'feffffff',
+    62
+  ),
+  emulator(
+    'mips64el',
+    'mips',
+    IDENT64LE + '02000800',
+    'ffffffffffffff0000ffffffffffffff' + 'feffffff',
+    8
+  ),
+  emulator(
+    'mips64',
+    'mips',
+    IDENT64BE + '00020008',
+    'ffffffffffffff0000ffffffffffffff' + 'fffeffff',
+    8
+  ),
+  emulator(
+    'loongarch64',
+    'loongarch',
+    IDENT64LE + '02000201',
+    'fffffffffffffffc00ffffffffffffff' + 'feffffff',
+    258
+  )
 ]
 
 const ALPINE = 'alpine:3.22'
 
 export const PLATFORMS: readonly Platform[] = [
-  { name: 'linux/amd64', aliases: ['amd64', 'x86_64', 'x86-64', 'x64'], cpu: 'x86_64', machine: 'x86_64', hostMachines: ['x86_64', 'amd64'], inAll: true, verifyImage: ALPINE },
-  { name: 'linux/arm64', aliases: ['arm64', 'aarch64', 'arm64/v8', 'armv8'], cpu: 'aarch64', machine: 'aarch64', hostMachines: ['aarch64', 'arm64'], inAll: true, verifyImage: ALPINE },
-  { name: 'linux/arm/v7', aliases: ['arm', 'armhf', 'armv7', 'armv7l', 'arm/v7'], cpu: 'arm', machine: 'armv7l', hostMachines: ['armv7l', 'armv8l'], inAll: true, verifyImage: ALPINE },
-  { name: 'linux/arm/v6', aliases: ['armel', 'armv6', 'armv6l', 'arm/v6'], cpu: 'arm', machine: 'armv7l', hostMachines: ['armv6l'], inAll: true, verifyImage: ALPINE },
-  { name: 'linux/ppc64le', aliases: ['ppc64le', 'ppc64el', 'power'], cpu: 'ppc64le', machine: 'ppc64le', hostMachines: ['ppc64le'], inAll: true, verifyImage: ALPINE },
-  { name: 'linux/s390x', aliases: ['s390x'], cpu: 's390x', machine: 's390x', hostMachines: ['s390x'], inAll: true, verifyImage: ALPINE },
-  { name: 'linux/riscv64', aliases: ['riscv64', 'riscv'], cpu: 'riscv64', machine: 'riscv64', hostMachines: ['riscv64'], inAll: true, verifyImage: ALPINE },
-  { name: 'linux/386', aliases: ['386', 'i386', 'i686', 'x86'], cpu: 'i386', machine: 'i686', hostMachines: ['i686', 'i386'], inAll: true, verifyImage: ALPINE },
-  { name: 'linux/mips64le', aliases: ['mips64le', 'mips64el'], cpu: 'mips64el', machine: 'mips64', hostMachines: [], inAll: true, verifyImage: null },
-  { name: 'linux/mips64', aliases: ['mips64'], cpu: 'mips64', machine: 'mips64', hostMachines: [], inAll: false, verifyImage: null },
-  { name: 'linux/loong64', aliases: ['loong64', 'loongarch64'], cpu: 'loongarch64', machine: 'loongarch64', hostMachines: ['loongarch64'], inAll: false, verifyImage: null }
+  {
+    name: 'linux/amd64',
+    aliases: ['amd64', 'x86_64', 'x86-64', 'x64'],
+    cpu: 'x86_64',
+    machine: 'x86_64',
+    hostMachines: ['x86_64', 'amd64'],
+    inAll: true,
+    verifyImage: ALPINE
+  },
+  {
+    name: 'linux/arm64',
+    aliases: ['arm64', 'aarch64', 'arm64/v8', 'armv8'],
+    cpu: 'aarch64',
+    machine: 'aarch64',
+    hostMachines: ['aarch64', 'arm64'],
+    inAll: true,
+    verifyImage: ALPINE
+  },
+  {
+    name: 'linux/arm/v7',
+    aliases: ['arm', 'armhf', 'armv7', 'armv7l', 'arm/v7'],
+    cpu: 'arm',
+    machine: 'armv7l',
+    hostMachines: ['armv7l', 'armv8l'],
+    inAll: true,
+    verifyImage: ALPINE
+  },
+  {
+    name: 'linux/arm/v6',
+    aliases: ['armel', 'armv6', 'armv6l', 'arm/v6'],
+    cpu: 'arm',
+    machine: 'armv7l',
+    hostMachines: ['armv6l'],
+    inAll: true,
+    verifyImage: ALPINE
+  },
+  {
+    name: 'linux/ppc64le',
+    aliases: ['ppc64le', 'ppc64el', 'power'],
+    cpu: 'ppc64le',
+    machine: 'ppc64le',
+    hostMachines: ['ppc64le'],
+    inAll: true,
+    verifyImage: ALPINE
+  },
+  {
+    name: 'linux/s390x',
+    aliases: ['s390x'],
+    cpu: 's390x',
+    machine: 's390x',
+    hostMachines: ['s390x'],
+    inAll: true,
+    verifyImage: ALPINE
+  },
+  {
+    name: 'linux/riscv64',
+    aliases: ['riscv64', 'riscv'],
+    cpu: 'riscv64',
+    machine: 'riscv64',
+    hostMachines: ['riscv64'],
+    inAll: true,
+    verifyImage: ALPINE
+  },
+  {
+    name: 'linux/386',
+    aliases: ['386', 'i386', 'i686', 'x86'],
+    cpu: 'i386',
+    machine: 'i686',
+    hostMachines: ['i686', 'i386'],
+    inAll: true,
+    verifyImage: ALPINE
+  },
+  {
+    name: 'linux/mips64le',
+    aliases: ['mips64le', 'mips64el'],
+    cpu: 'mips64el',
+    machine: 'mips64',
+    hostMachines: [],
+    inAll: true,
+    verifyImage: null
+  },
+  {
+    name: 'linux/mips64',
+    aliases: ['mips64'],
+    cpu: 'mips64',
+    machine: 'mips64',
+    hostMachines: [],
+    inAll: false,
+    verifyImage: null
+  },
+  {
+    name: 'linux/loong64',
+    aliases: ['loong64', 'loongarch64'],
+    cpu: 'loongarch64',
+    machine: 'loongarch64',
+    hostMachines: ['loongarch64'],
+    inAll: false,
+    verifyImage: null
+  }
 ]
 
 export function emulatorFor(cpu: string): Emulator {

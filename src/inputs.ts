@@ -30,7 +30,12 @@ export interface Inputs {
 export function readInputs(get: (name: string) => string = name => core.getInput(name)): Inputs {
   return {
     platforms: parsePlatforms(get('platforms')),
-    registrar: oneOf('registrar', get('registrar') || 'auto', ['auto', 'container', 'native', 'none']),
+    registrar: oneOf('registrar', get('registrar') || 'auto', [
+      'auto',
+      'container',
+      'native',
+      'none'
+    ]),
     image: imageReference('image', get('image'), false),
     install: oneOf('install', get('install') || 'auto', ['auto', 'apt', 'download', 'none']),
     qemuVersion: qemuVersion(get('qemu-version')),
@@ -51,7 +56,11 @@ export function parsePlatforms(text: string): Platform[] {
     .map(s => s.trim())
     .filter(Boolean)
   if (names.length === 0) {
-    throw new InputError('platforms', 'no platform given', 'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".')
+    throw new InputError(
+      'platforms',
+      'no platform given',
+      'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".'
+    )
   }
   const wanted = new Set<Platform>()
   const unknown: string[] = []
@@ -88,7 +97,11 @@ function oneOf<T extends string>(name: string, text: string, allowed: readonly T
   const lower = text.toLowerCase()
   const found = allowed.find(a => a === lower)
   if (!found) {
-    throw new InputError(name, `${JSON.stringify(text)} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`)
+    throw new InputError(
+      name,
+      `${JSON.stringify(text)} is not one of ${allowed.join(', ')}`,
+      `Use one of: ${allowed.join(', ')}.`
+    )
   }
   return found
 }
@@ -102,7 +115,8 @@ function verifyChoice(text: string): VerifyChoice {
 
 /** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
-const HOST = '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?'
+const HOST =
+  '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?'
 const REFERENCE = new RegExp(
   `^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`
 )
@@ -122,13 +136,19 @@ export function imageReference(name: string, text: string, optional: boolean): s
 function qemuVersion(text: string): string {
   const value = text || '7.2.0-1'
   if (!/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/.test(value)) {
-    throw new InputError('qemu-version', `${JSON.stringify(text)} is not a version`, 'Use a release tag without the leading v, e.g. 7.2.0-1.')
+    throw new InputError(
+      'qemu-version',
+      `${JSON.stringify(text)} is not a version`,
+      'Use a release tag without the leading v, e.g. 7.2.0-1.'
+    )
   }
   return value
 }
 
 function downloadUrl(text: string): string {
-  const template = text || 'https://github.com/multiarch/qemu-user-static/releases/download/v{version}/qemu-{cpu}-static'
+  const template =
+    text ||
+    'https://github.com/multiarch/qemu-user-static/releases/download/v{version}/qemu-{cpu}-static'
   let ok = template.includes('{cpu}')
   if (ok) {
     try {

@@ -6,7 +6,12 @@ import { inspectHost, type Host } from './host/host.js'
 import { classify } from './host/native.js'
 import { chooseInstaller, type Installation } from './installer/index.js'
 import { readInputs, type Inputs } from './inputs.js'
-import { chooseRegistrar, type Registrar, type RegistrationRequest, type Target } from './registrar/index.js'
+import {
+  chooseRegistrar,
+  type Registrar,
+  type RegistrationRequest,
+  type Target
+} from './registrar/index.js'
 import { NoRegistrar } from './registrar/none.js'
 import { checkHandlers } from './registrar/readback.js'
 import { setOutputs, type RunReport } from './report/outputs.js'
@@ -49,7 +54,11 @@ async function setUp(inputs: Inputs): Promise<void> {
       await core.group('binfmt_misc on the host', async () => {
         const snapshot = await takeSnapshot(host.binfmt)
         const mounted = await host.binfmt.ensureMounted()
-        core.info(mounted ? `Mounted binfmt_misc at ${host.binfmt.dir}.` : `binfmt_misc is mounted at ${host.binfmt.dir}.`)
+        core.info(
+          mounted
+            ? `Mounted binfmt_misc at ${host.binfmt.dir}.`
+            : `binfmt_misc is mounted at ${host.binfmt.dir}.`
+        )
         saveCleanupState(inputs, snapshot, mounted)
       })
       if (registrar.needsHostEmulators) {
@@ -57,17 +66,26 @@ async function setUp(inputs: Inputs): Promise<void> {
           const { installer, why } = await chooseInstaller(inputs, host, request.cpus)
           core.info(`Installer: ${installer.name} (${why})`)
           const done = await installer.install(request.cpus)
-          core.info(`QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`)
+          core.info(
+            `QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`
+          )
           return done
         })
       } else {
-        core.info(`Install QEMU: nothing to install on the host (${registrar.name === 'container' ? 'the registrar image carries its emulators' : 'registrar: none'}).`)
+        core.info(
+          `Install QEMU: nothing to install on the host (${registrar.name === 'container' ? 'the registrar image carries its emulators' : 'registrar: none'}).`
+        )
       }
-      const outcome = await core.group(`Register handlers (${registrar.name})`, () => registrar.register(request, installation))
+      const outcome = await core.group(`Register handlers (${registrar.name})`, () =>
+        registrar.register(request, installation)
+      )
       qemuVersion = installation?.version || outcome.qemuVersion
       handlers = await core.group('Read back /proc/sys/fs/binfmt_misc', async () => {
         const found = checkHandlers(await host.binfmt.list(), request, outcome, registrar.remedy)
-        for (const [cpu, e] of found) core.info(`${handlerName(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`)
+        for (const [cpu, e] of found)
+          core.info(
+            `${handlerName(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`
+          )
         return found
       })
     } else {
@@ -89,7 +107,9 @@ async function setUp(inputs: Inputs): Promise<void> {
         `Verification failed for ${failed.map(v => `${v.target.platform.name}: ${v.problem}`).join('; ')}.`
       )
     }
-    core.info(`Ready: ${report.targets.map(t => t.platform.name).join(', ')} in ${Math.round(performance.now() - started)} ms.`)
+    core.info(
+      `Ready: ${report.targets.map(t => t.platform.name).join(', ')} in ${Math.round(performance.now() - started)} ms.`
+    )
   } finally {
     await probes.dispose()
   }
@@ -101,7 +121,9 @@ async function preflight(inputs: Inputs, docker: Docker, probes: Probes): Promis
   const mounted = await host.binfmt.isMounted()
   const targets = await classify(inputs.platforms, host, probes)
   for (const t of targets) {
-    core.info(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${handlerName(t.platform.cpu)}`} (${t.why})`)
+    core.info(
+      `${t.platform.name}: ${t.native ? 'native' : `emulated by ${handlerName(t.platform.cpu)}`} (${t.why})`
+    )
   }
   const emulated = targets.filter(t => !t.native)
   const request: RegistrationRequest = {
@@ -112,7 +134,9 @@ async function preflight(inputs: Inputs, docker: Docker, probes: Probes): Promis
     credential: inputs.credential
   }
   const { registrar, why } =
-    emulated.length > 0 ? await chooseRegistrar(inputs, host, docker) : { registrar: new NoRegistrar(), why: 'nothing to emulate' }
+    emulated.length > 0
+      ? await chooseRegistrar(inputs, host, docker)
+      : { registrar: new NoRegistrar(), why: 'nothing to emulate' }
   core.info(`Registrar: ${registrar.name} (${why})`)
   if (emulated.length > 0) {
     if (!mounted) host.privilege.require(`Mounting binfmt_misc at ${host.binfmt.dir}`)
@@ -128,7 +152,8 @@ async function preflight(inputs: Inputs, docker: Docker, probes: Probes): Promis
       )
     }
     image = !why
-    if (why) core.info(`verify: true without image verification: no Docker engine answers (${why}).`)
+    if (why)
+      core.info(`verify: true without image verification: no Docker engine answers (${why}).`)
   }
   return { host, targets, request, registrar, probe, image }
 }
@@ -144,9 +169,12 @@ async function verify(
   if (!plan.probe && !plan.image) return verdicts
   return core.group('Verify', async () => {
     const interpreters = new Map([...handlers].map(([cpu, e]) => [cpu, e.interpreter]))
-    const chroot = inputs.persistent && plan.host.privilege.canActAsRoot ? plan.host.privilege : undefined
+    const chroot =
+      inputs.persistent && plan.host.privilege.canActAsRoot ? plan.host.privilege : undefined
     const [byProbe, byImage] = await Promise.all([
-      plan.probe ? verifyByProbe(plan.targets, plan.host.machine, probes, { chroot, interpreters }) : [],
+      plan.probe
+        ? verifyByProbe(plan.targets, plan.host.machine, probes, { chroot, interpreters })
+        : [],
       plan.image ? verifyByImage(plan.targets, plan.host.machine, docker, inputs.verifyImage) : []
     ])
     for (const v of [...byProbe, ...byImage]) {
@@ -155,7 +183,9 @@ async function verify(
       verdicts.set(name, merged)
     }
     for (const [name, v] of verdicts) {
-      core.info(`${name}: ${v.problem ? `FAILED, ${v.problem}` : v.skipped ? `skipped, ${v.skipped}` : `ok, uname -m = ${v.machine}`}`)
+      core.info(
+        `${name}: ${v.problem ? `FAILED, ${v.problem}` : v.skipped ? `skipped, ${v.skipped}` : `ok, uname -m = ${v.machine}`}`
+      )
     }
     return verdicts
   })
@@ -165,14 +195,20 @@ async function verify(
 function merge(a: Verdict | undefined, b: Verdict): Verdict {
   if (!a) return b
   if (a.problem || b.problem) {
-    return { target: b.target, machine: a.machine ?? b.machine, problem: [a.problem, b.problem].filter(Boolean).join('; ') }
+    return {
+      target: b.target,
+      machine: a.machine ?? b.machine,
+      problem: [a.problem, b.problem].filter(Boolean).join('; ')
+    }
   }
   if (passed(a) && passed(b)) return b
   return passed(a) ? a : b
 }
 
 function saveCleanupState(inputs: Inputs, snapshot: unknown, mounted: boolean): void {
-  const enabled = inputs.cleanup === 'true' || (inputs.cleanup === 'auto' && process.env.RUNNER_ENVIRONMENT === 'self-hosted')
+  const enabled =
+    inputs.cleanup === 'true' ||
+    (inputs.cleanup === 'auto' && process.env.RUNNER_ENVIRONMENT === 'self-hosted')
   if (!enabled) return
   core.saveState('cleanup', 'true')
   core.saveState('snapshot', JSON.stringify(snapshot))

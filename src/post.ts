@@ -14,8 +14,14 @@ export async function cleanup(): Promise<void> {
     const snapshot = JSON.parse(core.getState('snapshot')) as Snapshot
     const binfmt = new Binfmt(new Privilege(await detectPrivilege()))
     const done = await restoreSnapshot(binfmt, snapshot, core.getState('mounted') === 'true')
-    core.info(done.length > 0 ? done.join('\n') : 'binfmt_misc handlers are already as they were before this job.')
+    core.info(
+      done.length > 0
+        ? done.join('\n')
+        : 'binfmt_misc handlers are already as they were before this job.'
+    )
   } catch (error) {
-    core.setFailed(`Cleanup could not put the binfmt_misc handlers back: ${describe(error)}. Check /proc/sys/fs/binfmt_misc on this runner.`)
+    core.setFailed(
+      `Cleanup could not put the binfmt_misc handlers back: ${describe(error)}. Check /proc/sys/fs/binfmt_misc on this runner.`
+    )
   }
 }

@@ -12,7 +12,8 @@ import { appendFileSync } from 'node:fs'
 import { EOL } from 'node:os'
 import { delimiter } from 'node:path'
 
-const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+const escapeData = (s: string): string =>
+  s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 
 function command(name: string, message: string): void {
   process.stdout.write(`::${name}::${escapeData(message)}${EOL}`)

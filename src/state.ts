@@ -13,7 +13,9 @@ const ours = (name: string): boolean => name.startsWith('qemu-')
 export async function takeSnapshot(binfmt: Binfmt): Promise<Snapshot> {
   const mounted = await binfmt.isMounted()
   const names = (await binfmt.names()).filter(ours)
-  const entries = await Promise.all(names.map(async name => ({ name, text: (await binfmt.text(name)) ?? '' })))
+  const entries = await Promise.all(
+    names.map(async name => ({ name, text: (await binfmt.text(name)) ?? '' }))
+  )
   return { mounted, entries: entries.filter(e => e.text !== '') }
 }
 
@@ -22,7 +24,11 @@ export async function takeSnapshot(binfmt: Binfmt): Promise<Snapshot> {
  * removed ones registered again (and disabled again when they were). Unmounts binfmt_misc when
  * the action mounted it and nothing is left in it. Returns what it did, a line each.
  */
-export async function restoreSnapshot(binfmt: Binfmt, snapshot: Snapshot, weMounted: boolean): Promise<string[]> {
+export async function restoreSnapshot(
+  binfmt: Binfmt,
+  snapshot: Snapshot,
+  weMounted: boolean
+): Promise<string[]> {
   const done: string[] = []
   const before = new Map(snapshot.entries.map(e => [e.name, e.text]))
   for (const name of (await binfmt.names()).filter(ours)) {
@@ -36,7 +42,9 @@ export async function restoreSnapshot(binfmt: Binfmt, snapshot: Snapshot, weMoun
     const entry = parseEntry(name, text)
     await binfmt.register(lineFor(entry))
     if (!entry.enabled) await binfmt.setEnabled(name, false)
-    done.push(`${name}: put back (${entry.interpreter}, flags "${entry.flags}"${entry.enabled ? '' : ', disabled'})`)
+    done.push(
+      `${name}: put back (${entry.interpreter}, flags "${entry.flags}"${entry.enabled ? '' : ', disabled'})`
+    )
   }
   if (!snapshot.mounted && weMounted && (await binfmt.names()).length === 0) {
     await binfmt.unmount()

@@ -3,11 +3,19 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { emulatorFor } from '../../src/catalogue.js'
-import { Binfmt, canonicalFlags, lineFor, parseEntry, registerLine, sameRegistration } from '../../src/host/binfmt.js'
+import {
+  Binfmt,
+  canonicalFlags,
+  lineFor,
+  parseEntry,
+  registerLine,
+  sameRegistration
+} from '../../src/host/binfmt.js'
 import { Privilege } from '../../src/host/privilege.js'
 
 /** Entry texts read from a real kernel (6.18) on this project's machines. */
-const sample = (name: string) => readFileSync(new URL(`../../__fixtures__/binfmt/${name}.txt`, import.meta.url), 'utf8')
+const sample = (name: string) =>
+  readFileSync(new URL(`../../__fixtures__/binfmt/${name}.txt`, import.meta.url), 'utf8')
 
 describe('parseEntry (real kernel text)', () => {
   test('an F entry', () => {
@@ -32,7 +40,12 @@ describe('parseEntry (real kernel text)', () => {
 
   test('an extension entry with no flags', () => {
     const jar = parseEntry('jar', sample('fixture-jar'))
-    expect(jar).toMatchObject({ enabled: true, interpreter: '/usr/bin/jexec', flags: '', extension: '.jar' })
+    expect(jar).toMatchObject({
+      enabled: true,
+      interpreter: '/usr/bin/jexec',
+      flags: '',
+      extension: '.jar'
+    })
     expect(lineFor(jar)).toBe(':jar:E::jar::/usr/bin/jexec:')
   })
 
@@ -50,7 +63,13 @@ describe('register lines', () => {
 
   test('the aarch64 line is the one qemu-binfmt-conf.sh writes', () => {
     const e = emulatorFor('aarch64')
-    const line = registerLine({ name: 'qemu-aarch64', magic: e.magic, mask: e.mask, interpreter: '/usr/bin/qemu-aarch64-static', flags: 'F' })
+    const line = registerLine({
+      name: 'qemu-aarch64',
+      magic: e.magic,
+      mask: e.mask,
+      interpreter: '/usr/bin/qemu-aarch64-static',
+      flags: 'F'
+    })
     expect(line).toBe(
       ':qemu-aarch64:M:0:\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:' +
         '\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:/usr/bin/qemu-aarch64-static:F'
@@ -58,18 +77,50 @@ describe('register lines', () => {
     expect(line.length).toBeLessThan(1920)
   })
 
-  test('QEMU\'s i386 magic is kept as written (the kernel does not mask it)', () => {
+  test("QEMU's i386 magic is kept as written (the kernel does not mask it)", () => {
     const entry = parseEntry('qemu-i386', sample('fixture-i386'))
     const e = emulatorFor('i386')
-    expect(sameRegistration(entry, { name: 'qemu-i386', magic: e.magic, mask: e.mask, interpreter: '/usr/bin/qemu-i386-static', flags: 'F' })).toBe(true)
+    expect(
+      sameRegistration(entry, {
+        name: 'qemu-i386',
+        magic: e.magic,
+        mask: e.mask,
+        interpreter: '/usr/bin/qemu-i386-static',
+        flags: 'F'
+      })
+    ).toBe(true)
   })
 
   test('a real entry re-registers as the same registration', () => {
     const entry = parseEntry('qemu-s390x', sample('fixture-s390x'))
     const e = emulatorFor('s390x')
-    expect(sameRegistration(entry, { name: 'qemu-s390x', magic: e.magic, mask: e.mask, interpreter: '/usr/bin/qemu-s390x-static', flags: 'CF' })).toBe(true)
-    expect(sameRegistration(entry, { name: 'qemu-s390x', magic: e.magic, mask: e.mask, interpreter: '/usr/bin/qemu-s390x-static', flags: 'F' })).toBe(false)
-    expect(lineFor(entry)).toBe(registerLine({ name: 'qemu-s390x', magic: e.magic.replace('\\x7fELF', '\\x7f\\x45\\x4c\\x46'), mask: e.mask, interpreter: '/usr/bin/qemu-s390x-static', flags: 'OCF' }))
+    expect(
+      sameRegistration(entry, {
+        name: 'qemu-s390x',
+        magic: e.magic,
+        mask: e.mask,
+        interpreter: '/usr/bin/qemu-s390x-static',
+        flags: 'CF'
+      })
+    ).toBe(true)
+    expect(
+      sameRegistration(entry, {
+        name: 'qemu-s390x',
+        magic: e.magic,
+        mask: e.mask,
+        interpreter: '/usr/bin/qemu-s390x-static',
+        flags: 'F'
+      })
+    ).toBe(false)
+    expect(lineFor(entry)).toBe(
+      registerLine({
+        name: 'qemu-s390x',
+        magic: e.magic.replace('\\x7fELF', '\\x7f\\x45\\x4c\\x46'),
+        mask: e.mask,
+        interpreter: '/usr/bin/qemu-s390x-static',
+        flags: 'OCF'
+      })
+    )
   })
 })
 

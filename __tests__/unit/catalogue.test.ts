@@ -1,18 +1,31 @@
-import { EMULATORS, PLATFORMS, acceptedNames, emulatorFor, hostPlatform, lookupPlatform } from '../../src/catalogue.js'
+import {
+  EMULATORS,
+  PLATFORMS,
+  acceptedNames,
+  emulatorFor,
+  hostPlatform,
+  lookupPlatform
+} from '../../src/catalogue.js'
 
-const bytes = (text: string): number[] => [...text.replace(/^\\x7fELF/, '\\x7f\\x45\\x4c\\x46').matchAll(/\\x([0-9a-f]{2})/gi)].map(m => parseInt(m[1], 16))
+const bytes = (text: string): number[] =>
+  [...text.replace(/^\\x7fELF/, '\\x7f\\x45\\x4c\\x46').matchAll(/\\x([0-9a-f]{2})/gi)].map(m =>
+    parseInt(m[1], 16)
+  )
 
 describe('catalogue', () => {
-  test.each(EMULATORS.map(e => [e.cpu, e] as const))('%s: magic and mask decode to 20 bytes and name its ELF machine', (_cpu, e) => {
-    const magic = bytes(e.magic)
-    const mask = bytes(e.mask)
-    expect(magic).toHaveLength(20)
-    expect(mask).toHaveLength(20)
-    expect(magic.slice(0, 4)).toEqual([0x7f, 0x45, 0x4c, 0x46])
-    const bigEndian = magic[5] === 2
-    const machine = bigEndian ? magic[18] * 256 + magic[19] : magic[19] * 256 + magic[18]
-    expect(machine).toBe(e.elfMachine)
-  })
+  test.each(EMULATORS.map(e => [e.cpu, e] as const))(
+    '%s: magic and mask decode to 20 bytes and name its ELF machine',
+    (_cpu, e) => {
+      const magic = bytes(e.magic)
+      const mask = bytes(e.mask)
+      expect(magic).toHaveLength(20)
+      expect(mask).toHaveLength(20)
+      expect(magic.slice(0, 4)).toEqual([0x7f, 0x45, 0x4c, 0x46])
+      const bigEndian = magic[5] === 2
+      const machine = bigEndian ? magic[18] * 256 + magic[19] : magic[19] * 256 + magic[18]
+      expect(machine).toBe(e.elfMachine)
+    }
+  )
 
   test('the aarch64 entry reads back as the kernel prints it', () => {
     const hex = (t: string) => t.replace(/\\x7fELF/, '7f454c46').replace(/\\x/g, '')

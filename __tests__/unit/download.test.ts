@@ -11,10 +11,19 @@ import { cacheVersion, DownloadInstaller } from '../../src/installer/download.js
 import { probeProgram } from '../../src/verifier/probe/index.js'
 
 // tool-cache's retry back-off, off for tests (a documented hook of @actions/tool-cache)
-Object.assign(globalThis, { TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: 0, TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: 0 })
+Object.assign(globalThis, {
+  TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: 0,
+  TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: 0
+})
 
 const platform = hostPlatform(os.machine())!
-const host = { machine: os.machine(), platform, family: '', privilege: new Privilege('root'), binfmt: undefined } as unknown as Host
+const host = {
+  machine: os.machine(),
+  platform,
+  family: '',
+  privilege: new Privilege('root'),
+  binfmt: undefined
+} as unknown as Host
 
 /** A static executable for this host: the host CPU's probe stands in for an emulator. */
 const staticElf = probeProgram(platform.cpu)
@@ -54,15 +63,29 @@ beforeEach(async () => {
 })
 
 const installer = (checksums = new Map<string, string>()) =>
-  new DownloadInstaller(host, { version: '7.2.0-1', urlTemplate: `${base}/v{version}/qemu-{cpu}-static`, checksums })
+  new DownloadInstaller(host, {
+    version: '7.2.0-1',
+    urlTemplate: `${base}/v{version}/qemu-{cpu}-static`,
+    checksums
+  })
 
 test('downloads only the emulators asked for, concurrently, into the tool cache; a second run makes no request', async () => {
   const first = await installer().install(['aarch64', 's390x'])
   expect(requests.sort()).toEqual(['/v7.2.0-1/qemu-aarch64-static', '/v7.2.0-1/qemu-s390x-static'])
   const path = first.emulators.get('aarch64')!
-  expect(path).toBe(join(process.env.RUNNER_TOOL_CACHE!, 'qemu-aarch64-static', '7.2.0-1', os.arch(), 'qemu-aarch64-static'))
+  expect(path).toBe(
+    join(
+      process.env.RUNNER_TOOL_CACHE!,
+      'qemu-aarch64-static',
+      '7.2.0-1',
+      os.arch(),
+      'qemu-aarch64-static'
+    )
+  )
   expect(await readFile(path)).toEqual(staticElf)
-  expect(await readFile(process.env.GITHUB_PATH!, 'utf8')).toContain(join('qemu-aarch64-static', '7.2.0-1'))
+  expect(await readFile(process.env.GITHUB_PATH!, 'utf8')).toContain(
+    join('qemu-aarch64-static', '7.2.0-1')
+  )
   expect(first.version).toBe('7.2.0-1')
 
   requests = []
@@ -73,20 +96,28 @@ test('downloads only the emulators asked for, concurrently, into the tool cache;
 
 test('a 404 names the emulator, the URL and the inputs to check', async () => {
   await expect(installer().install(['mips64el'])).rejects.toThrow(
-    new RegExp(`^Could not download qemu-mips64el-static from ${base}/v7.2.0-1/qemu-mips64el-static: .*404.*Check qemu-version and download-url`)
+    new RegExp(
+      `^Could not download qemu-mips64el-static from ${base}/v7.2.0-1/qemu-mips64el-static: .*404.*Check qemu-version and download-url`
+    )
   )
 })
 
 test('a file that is not an ELF, or is dynamically linked, is refused', async () => {
-  await expect(installer().install(['riscv64'])).rejects.toThrow(/qemu-riscv64, from .*\) is not an ELF executable/)
-  await expect(installer().install(['ppc64le'])).rejects.toThrow(/is dynamically linked; binfmt handlers need static emulators/)
+  await expect(installer().install(['riscv64'])).rejects.toThrow(
+    /qemu-riscv64, from .*\) is not an ELF executable/
+  )
+  await expect(installer().install(['ppc64le'])).rejects.toThrow(
+    /is dynamically linked; binfmt handlers need static emulators/
+  )
 })
 
 test('checksums are verified when given', async () => {
   const good = createHash('sha256').update(staticElf).digest('hex')
   await expect(installer(new Map([['aarch64', good]])).install(['aarch64'])).resolves.toBeDefined()
   await expect(installer(new Map([['s390x', '0'.repeat(64)]])).install(['s390x'])).rejects.toThrow(
-    new RegExp(`qemu-s390x-static from ${base}/v7.2.0-1/qemu-s390x-static has SHA-256 ${good}, but checksums expects 0{64}`)
+    new RegExp(
+      `qemu-s390x-static from ${base}/v7.2.0-1/qemu-s390x-static has SHA-256 ${good}, but checksums expects 0{64}`
+    )
   )
 })
 

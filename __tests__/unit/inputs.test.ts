@@ -3,7 +3,8 @@ import { InputError } from '../../src/errors.js'
 import { imageReference, parseChecksums, parsePlatforms, readInputs } from '../../src/inputs.js'
 
 const defaults = actionDefaults()
-const inputs = (given: Record<string, string>) => readInputs(name => given[name] ?? defaults[name] ?? '')
+const inputs = (given: Record<string, string>) =>
+  readInputs(name => given[name] ?? defaults[name] ?? '')
 
 describe('platforms', () => {
   test('all is every everyday platform, in catalogue order', () => {
@@ -21,7 +22,10 @@ describe('platforms', () => {
   })
 
   test('comma- and newline-separated, any spelling, de-duplicated', () => {
-    expect(parsePlatforms('aarch64, linux/arm64\nppc64el,,\n arm64 ').map(p => p.name)).toEqual(['linux/arm64', 'linux/ppc64le'])
+    expect(parsePlatforms('aarch64, linux/arm64\nppc64el,,\n arm64 ').map(p => p.name)).toEqual([
+      'linux/arm64',
+      'linux/ppc64le'
+    ])
   })
 
   test.each(['', '  ', ' , \n ,'])('an empty list (%j) fails naming the input', text => {
@@ -30,11 +34,15 @@ describe('platforms', () => {
 
   test('an unknown name fails listing the accepted ones', () => {
     expect(() => parsePlatforms('arm64,sparc64')).toThrow(InputError)
-    expect(() => parsePlatforms('arm64,sparc64')).toThrow(/unknown platform "sparc64".*Accepted: all, linux\/amd64/)
+    expect(() => parsePlatforms('arm64,sparc64')).toThrow(
+      /unknown platform "sparc64".*Accepted: all, linux\/amd64/
+    )
   })
 
   test('shell metacharacters are just an unknown name', () => {
-    expect(() => parsePlatforms('arm64; touch /tmp/pwned')).toThrow(/unknown platform "arm64; touch \/tmp\/pwned"/)
+    expect(() => parsePlatforms('arm64; touch /tmp/pwned')).toThrow(
+      /unknown platform "arm64; touch \/tmp\/pwned"/
+    )
   })
 })
 
@@ -63,7 +71,11 @@ describe('readInputs', () => {
     ['registrar', 'podman', /^Input "registrar"/],
     ['install', 'brew', /^Input "install"/],
     ['cleanup', 'sometimes', /^Input "cleanup"/],
-    ['image', 'multiarch/qemu user static', /^Input "image": "multiarch\/qemu user static" is not an image reference/],
+    [
+      'image',
+      'multiarch/qemu user static',
+      /^Input "image": "multiarch\/qemu user static" is not an image reference/
+    ],
     ['image', 'x$(touch /tmp/pwned)', /^Input "image"/],
     ['image', '--privileged', /^Input "image"/],
     ['verify-image', 'alpine;reboot', /^Input "verify-image"/],
@@ -81,8 +93,20 @@ describe('readInputs', () => {
   })
 
   test('YAML booleans and case-insensitive choices', () => {
-    const i = inputs({ reset: 'False', persistent: 'TRUE', verify: 'True', registrar: 'Native', cleanup: 'true' })
-    expect(i).toMatchObject({ reset: false, persistent: true, verify: 'true', registrar: 'native', cleanup: 'true' })
+    const i = inputs({
+      reset: 'False',
+      persistent: 'TRUE',
+      verify: 'True',
+      registrar: 'Native',
+      cleanup: 'true'
+    })
+    expect(i).toMatchObject({
+      reset: false,
+      persistent: true,
+      verify: 'true',
+      registrar: 'native',
+      cleanup: 'true'
+    })
   })
 })
 

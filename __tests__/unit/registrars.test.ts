@@ -13,7 +13,14 @@ const platform = (name: string): Platform => lookupPlatform(name) as Platform
 
 function request(names: string[], over: Partial<RegistrationRequest> = {}): RegistrationRequest {
   const emulated = names.map(n => ({ platform: platform(n), native: false, why: 'test' }))
-  return { emulated, cpus: [...new Set(emulated.map(t => t.platform.cpu))], reset: true, persistent: true, credential: false, ...over }
+  return {
+    emulated,
+    cpus: [...new Set(emulated.map(t => t.platform.cpu))],
+    reset: true,
+    persistent: true,
+    credential: false,
+    ...over
+  }
 }
 
 const installation = (cpus: string[]) => ({
@@ -26,10 +33,17 @@ describe('NativeRegistrar', () => {
   test('registers each emulator once with the catalogue magic and the asked flags', async () => {
     const kernel = new FakeBinfmt()
     const r = new NativeRegistrar(kernel as unknown as Binfmt, new Privilege('root'))
-    await r.register(request(['arm/v7', 'arm/v6', 'arm64'], { credential: true }), installation(['arm', 'aarch64']))
+    await r.register(
+      request(['arm/v7', 'arm/v6', 'arm64'], { credential: true }),
+      installation(['arm', 'aarch64'])
+    )
     expect(await kernel.names()).toEqual(['qemu-aarch64', 'qemu-arm'])
     const arm = await kernel.read('qemu-arm')
-    expect(arm).toMatchObject({ interpreter: '/opt/qemu/qemu-arm-static', flags: 'OCF', magic: '7f454c4601010100000000000000000002002800' })
+    expect(arm).toMatchObject({
+      interpreter: '/opt/qemu/qemu-arm-static',
+      flags: 'OCF',
+      magic: '7f454c4601010100000000000000000002002800'
+    })
   })
 
   test('keeps an identical entry, replaces a different one when reset, never touches others', async () => {
@@ -40,7 +54,10 @@ describe('NativeRegistrar', () => {
     await kernel.register(':qemu-s390x:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/bin/other:')
     kernel.writes.length = 0
     await r.register(request(['arm64', 's390x']), installation(['aarch64', 's390x']))
-    expect(kernel.writes).toEqual(['-1 > qemu-s390x', expect.stringMatching(/^:qemu-s390x:M:0:.*:\/opt\/qemu\/qemu-s390x-static:F$/)])
+    expect(kernel.writes).toEqual([
+      '-1 > qemu-s390x',
+      expect.stringMatching(/^:qemu-s390x:M:0:.*:\/opt\/qemu\/qemu-s390x-static:F$/)
+    ])
     expect(await kernel.text('jar')).toContain('/usr/bin/jexec')
   })
 
@@ -49,7 +66,12 @@ describe('NativeRegistrar', () => {
     await kernel.register(':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/bin/other:F')
     kernel.writes.length = 0
     const r = new NativeRegistrar(kernel as unknown as Binfmt, new Privilege('root'))
-    await expect(r.register(request(['arm64', 'riscv64'], { reset: false }), installation(['aarch64', 'riscv64']))).rejects.toThrow(
+    await expect(
+      r.register(
+        request(['arm64', 'riscv64'], { reset: false }),
+        installation(['aarch64', 'riscv64'])
+      )
+    ).rejects.toThrow(
       /reset is false, and existing handlers differ.*qemu-aarch64 \(interpreter \/usr\/bin\/other, flags "F"; wanted \/opt\/qemu\/qemu-aarch64-static/
     )
     expect(kernel.writes).toEqual([])
@@ -68,7 +90,9 @@ describe('NativeRegistrar', () => {
 
   test('without root or sudo it refuses in prepare, before any change', async () => {
     const r = new NativeRegistrar(new FakeBinfmt() as unknown as Binfmt, new Privilege('none'))
-    await expect(r.prepare()).rejects.toThrow(/needs root, and this job runs as uid \d+ without passwordless sudo/)
+    await expect(r.prepare()).rejects.toThrow(
+      /needs root, and this job runs as uid \d+ without passwordless sudo/
+    )
   })
 })
 
@@ -77,7 +101,13 @@ class FakeDocker {
   calls: string[][] = []
   constructor(
     private readonly kernel: FakeBinfmt,
-    private readonly behaviour: { answering?: string; image?: boolean; pull?: RunResult; registers?: string[]; stderr?: string } = {}
+    private readonly behaviour: {
+      answering?: string
+      image?: boolean
+      pull?: RunResult
+      registers?: string[]
+      stderr?: string
+    } = {}
   ) {}
   async whyNotAnswering() {
     return this.behaviour.answering
@@ -89,13 +119,25 @@ class FakeDocker {
     this.calls.push(['pull', ref])
     return this.behaviour.pull ?? { code: 0, signal: null, stdout: '', stderr: '' }
   }
-  async run(image: string, args: readonly string[], flags: readonly string[] = []): Promise<RunResult> {
+  async run(
+    image: string,
+    args: readonly string[],
+    flags: readonly string[] = []
+  ): Promise<RunResult> {
     this.calls.push(['run', ...flags, image, ...args])
-    if (flags.includes('--entrypoint')) return { code: 0, signal: null, stdout: 'qemu-aarch64 version 7.2.0 (Debian 1:7.2+dfsg-1~bpo11+2)\n', stderr: '' }
+    if (flags.includes('--entrypoint'))
+      return {
+        code: 0,
+        signal: null,
+        stdout: 'qemu-aarch64 version 7.2.0 (Debian 1:7.2+dfsg-1~bpo11+2)\n',
+        stderr: ''
+      }
     const lines: string[] = []
     for (const cpu of this.behaviour.registers ?? []) {
       const flagsText = `${args.includes('--credential') ? 'C' : ''}${args[args.indexOf('-p') + 1] === 'yes' ? 'F' : ''}`
-      await this.kernel.register(`:qemu-${cpu}:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/bin/qemu-${cpu}-static:${flagsText}`)
+      await this.kernel.register(
+        `:qemu-${cpu}:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/bin/qemu-${cpu}-static:${flagsText}`
+      )
       lines.push(`Setting /usr/bin/qemu-${cpu}-static as binfmt interpreter for ${cpu}`)
     }
     return { code: 0, signal: null, stdout: lines.join('\n'), stderr: this.behaviour.stderr ?? '' }
@@ -106,9 +148,22 @@ describe('ContainerRegistrar', () => {
   test('runs the seed command line, privileged, and reads the QEMU version from the image', async () => {
     const kernel = new FakeBinfmt()
     const docker = new FakeDocker(kernel, { registers: ['aarch64', 'ppc64le'] })
-    const r = new ContainerRegistrar(docker as unknown as Docker, kernel as unknown as Binfmt, 'mirror.example.com/qemu:7.2')
+    const r = new ContainerRegistrar(
+      docker as unknown as Docker,
+      kernel as unknown as Binfmt,
+      'mirror.example.com/qemu:7.2'
+    )
     const outcome = await r.register(request(['arm64', 'ppc64le'], { credential: true }))
-    expect(docker.calls[0]).toEqual(['run', '--privileged', 'mirror.example.com/qemu:7.2', '--reset', '-p', 'yes', '--credential', 'yes'])
+    expect(docker.calls[0]).toEqual([
+      'run',
+      '--privileged',
+      'mirror.example.com/qemu:7.2',
+      '--reset',
+      '-p',
+      'yes',
+      '--credential',
+      'yes'
+    ])
     expect(outcome.qemuVersion).toBe('7.2.0')
     expect(outcome.notes.size).toBe(0)
   })
@@ -116,7 +171,11 @@ describe('ContainerRegistrar', () => {
   test('reset false and persistent false change the command line', async () => {
     const kernel = new FakeBinfmt()
     const docker = new FakeDocker(kernel)
-    const r = new ContainerRegistrar(docker as unknown as Docker, kernel as unknown as Binfmt, 'img')
+    const r = new ContainerRegistrar(
+      docker as unknown as Docker,
+      kernel as unknown as Binfmt,
+      'img'
+    )
     await r.register(request(['arm64'], { reset: false, persistent: false }))
     expect(docker.calls[0]).toEqual(['run', '--privileged', 'img', '-p', 'no'])
   })
@@ -124,7 +183,11 @@ describe('ContainerRegistrar', () => {
   test('a CPU the image did not report is noted, and the readback then fails naming the platform', async () => {
     const kernel = new FakeBinfmt()
     const docker = new FakeDocker(kernel, { registers: ['aarch64'] })
-    const r = new ContainerRegistrar(docker as unknown as Docker, kernel as unknown as Binfmt, 'img')
+    const r = new ContainerRegistrar(
+      docker as unknown as Docker,
+      kernel as unknown as Binfmt,
+      'img'
+    )
     const req = request(['arm64', 'riscv64'])
     const outcome = await r.register(req)
     expect(() => checkHandlers(kernel.entriesList(), req, outcome, r.remedy)).toThrow(
@@ -134,12 +197,32 @@ describe('ContainerRegistrar', () => {
 
   test('pull failures and a silent engine say what to do', async () => {
     const kernel = new FakeBinfmt()
-    const missing = new FakeDocker(kernel, { image: false, pull: { code: 1, signal: null, stdout: '', stderr: 'Error response from daemon: manifest unknown\n' } })
-    await expect(new ContainerRegistrar(missing as unknown as Docker, kernel as unknown as Binfmt, 'img').register(request(['arm64']))).rejects.toThrow(
+    const missing = new FakeDocker(kernel, {
+      image: false,
+      pull: {
+        code: 1,
+        signal: null,
+        stdout: '',
+        stderr: 'Error response from daemon: manifest unknown\n'
+      }
+    })
+    await expect(
+      new ContainerRegistrar(
+        missing as unknown as Docker,
+        kernel as unknown as Binfmt,
+        'img'
+      ).register(request(['arm64']))
+    ).rejects.toThrow(
       /Could not pull the registrar image img: Error response from daemon: manifest unknown\. .*name a mirror in image/
     )
     const silent = new FakeDocker(kernel, { answering: 'Cannot connect to the Docker daemon' })
-    await expect(new ContainerRegistrar(silent as unknown as Docker, kernel as unknown as Binfmt, 'img').prepare(request(['arm64']))).rejects.toThrow(
+    await expect(
+      new ContainerRegistrar(
+        silent as unknown as Docker,
+        kernel as unknown as Binfmt,
+        'img'
+      ).prepare(request(['arm64']))
+    ).rejects.toThrow(
       /needs a Docker engine, and none answers \(Cannot connect to the Docker daemon\)\. .*registrar: native/
     )
   })
@@ -147,16 +230,28 @@ describe('ContainerRegistrar', () => {
   test('an image that cannot run on this host architecture points at the native registrar', async () => {
     const kernel = new FakeBinfmt()
     const docker = new FakeDocker(kernel, { stderr: 'exec /register: exec format error' })
-    await expect(new ContainerRegistrar(docker as unknown as Docker, kernel as unknown as Binfmt, 'img').register(request(['arm64']))).rejects.toThrow(
-      /does not run on this host's architecture .*Use registrar: native/
-    )
+    await expect(
+      new ContainerRegistrar(
+        docker as unknown as Docker,
+        kernel as unknown as Binfmt,
+        'img'
+      ).register(request(['arm64']))
+    ).rejects.toThrow(/does not run on this host's architecture .*Use registrar: native/)
   })
 
   test('reset false refuses, before running anything, when an entry differs from what the image registers', async () => {
     const kernel = new FakeBinfmt()
-    await kernel.register(':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF')
+    await kernel.register(
+      ':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF'
+    )
     const docker = new FakeDocker(kernel)
-    await expect(new ContainerRegistrar(docker as unknown as Docker, kernel as unknown as Binfmt, 'img').prepare(request(['arm64'], { reset: false }))).rejects.toThrow(
+    await expect(
+      new ContainerRegistrar(
+        docker as unknown as Docker,
+        kernel as unknown as Binfmt,
+        'img'
+      ).prepare(request(['arm64'], { reset: false }))
+    ).rejects.toThrow(
       /qemu-aarch64 \(interpreter \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, flags "PF"; wanted \/usr\/bin\/qemu-aarch64-static, flags "F"\)/
     )
     expect(docker.calls).toEqual([])
@@ -171,7 +266,14 @@ describe('checkHandlers', () => {
     await kernel.setEnabled('qemu-aarch64', false)
     await kernel.register(':qemu-s390x:M::\\x7fELF:\\xff\\xff\\xff\\xff:/q:')
     await kernel.register(':qemu-riscv64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/q:F')
-    expect(() => checkHandlers(kernel.entriesList(), request(['arm64', 's390x', 'riscv64'], { credential: true }), outcome, 'Fix it.')).toThrow(
+    expect(() =>
+      checkHandlers(
+        kernel.entriesList(),
+        request(['arm64', 's390x', 'riscv64'], { credential: true }),
+        outcome,
+        'Fix it.'
+      )
+    ).toThrow(
       'Handlers missing on the host after registration: linux/arm64 (qemu-aarch64) is disabled; linux/s390x (qemu-s390x) lacks the F flag (flags ""); linux/riscv64 (qemu-riscv64) lacks the C flag (flags "F"). Fix it.'
     )
   })
@@ -179,6 +281,8 @@ describe('checkHandlers', () => {
   test('returns the entries by CPU when all are there', async () => {
     const kernel = new FakeBinfmt()
     await kernel.register(':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/q:F')
-    expect([...checkHandlers(kernel.entriesList(), request(['arm64']), outcome, '').keys()]).toEqual(['aarch64'])
+    expect([
+      ...checkHandlers(kernel.entriesList(), request(['arm64']), outcome, '').keys()
+    ]).toEqual(['aarch64'])
   })
 })

@@ -42,7 +42,10 @@ describe('outputs', () => {
     const out = outputsOf(
       report(
         new Map([
-          ['linux/arm64', { target: arm64, machine: 'x86_64', problem: 'printed x86_64, expected aarch64' }],
+          [
+            'linux/arm64',
+            { target: arm64, machine: 'x86_64', problem: 'printed x86_64, expected aarch64' }
+          ],
           ['linux/riscv64', { target: riscv, skipped: 'no image' }]
         ])
       )
@@ -52,9 +55,17 @@ describe('outputs', () => {
 })
 
 test('the summary is one table row per platform, native rows marked, problems shown', () => {
-  const entry = parseEntry('qemu-aarch64', 'enabled\ninterpreter /usr/bin/qemu-aarch64-static\nflags: F\noffset 0\nmagic 00\nmask ff\n')
+  const entry = parseEntry(
+    'qemu-aarch64',
+    'enabled\ninterpreter /usr/bin/qemu-aarch64-static\nflags: F\noffset 0\nmagic 00\nmask ff\n'
+  )
   const md = summaryMarkdown(
-    report(new Map([['linux/arm64', { target: arm64, machine: 'aarch64' }], ['linux/riscv64', { target: riscv, problem: 'exec | format' }]])),
+    report(
+      new Map([
+        ['linux/arm64', { target: arm64, machine: 'aarch64' }],
+        ['linux/riscv64', { target: riscv, problem: 'exec | format' }]
+      ])
+    ),
     new Map([['aarch64', entry]]),
     'Cross-architecture emulation'
   )

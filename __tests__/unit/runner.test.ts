@@ -33,8 +33,13 @@ describe('runner protocol', () => {
     runner.saveState('cleanup', 'true')
     runner.addPath('/opt/qemu')
     runner.appendSummary('| a |')
-    expect(parseFileCommands(await readFile(join(dir, 'output'), 'utf8'))).toEqual({ machines: '{"linux/arm64":"aarch64"}', multi: 'a\nb' })
-    expect(parseFileCommands(await readFile(join(dir, 'state'), 'utf8'))).toEqual({ cleanup: 'true' })
+    expect(parseFileCommands(await readFile(join(dir, 'output'), 'utf8'))).toEqual({
+      machines: '{"linux/arm64":"aarch64"}',
+      multi: 'a\nb'
+    })
+    expect(parseFileCommands(await readFile(join(dir, 'state'), 'utf8'))).toEqual({
+      cleanup: 'true'
+    })
     expect(await readFile(join(dir, 'path'), 'utf8')).toBe('/opt/qemu\n')
     expect(process.env.PATH?.startsWith('/opt/qemu:')).toBe(true)
     expect(await readFile(join(dir, 'summary'), 'utf8')).toBe('| a |\n')
@@ -44,15 +49,25 @@ describe('runner protocol', () => {
 
 describe('exec', () => {
   test('argument arrays reach the program verbatim, with no shell in between', async () => {
-    const r = await run(process.execPath, ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '$(touch /tmp/pwned); `id`', '*'])
+    const r = await run(process.execPath, [
+      '-e',
+      'console.log(JSON.stringify(process.argv.slice(1)))',
+      '$(touch /tmp/pwned); `id`',
+      '*'
+    ])
     expect(JSON.parse(r.stdout)).toEqual(['$(touch /tmp/pwned); `id`', '*'])
   })
 
   test('exit codes, signals, start errors and stdin', async () => {
     expect((await run(process.execPath, ['-e', 'process.exit(3)'])).code).toBe(3)
-    expect((await run(process.execPath, ['-e', 'process.kill(process.pid, "SIGSEGV")'])).signal).toBe('SIGSEGV')
+    expect(
+      (await run(process.execPath, ['-e', 'process.kill(process.pid, "SIGSEGV")'])).signal
+    ).toBe('SIGSEGV')
     expect((await run('/nonexistent/program', [])).startError).toBe('ENOENT')
-    expect((await run(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { input: 'line' })).stdout).toBe('line')
+    expect(
+      (await run(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { input: 'line' }))
+        .stdout
+    ).toBe('line')
     expect(lastLine('a\n\nwhy it failed\n\n')).toBe('why it failed')
   })
 })
@@ -63,7 +78,10 @@ describe('readElf', () => {
     await writeFile(join(dir, 'probe'), probeProgram('s390x'))
     expect(await readElf(join(dir, 'probe'))).toEqual({ machine: 22, dynamic: false })
     expect((await readElf(process.execPath))?.dynamic).toBe(true)
-    await writeFile(join(dir, 'text'), 'not an elf at all, but long enough to read a header from.......')
+    await writeFile(
+      join(dir, 'text'),
+      'not an elf at all, but long enough to read a header from.......'
+    )
     expect(await readElf(join(dir, 'text'))).toBeUndefined()
   })
 })

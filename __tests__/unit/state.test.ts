@@ -2,7 +2,8 @@ import { FakeBinfmt } from '../../__fixtures__/fake-binfmt.js'
 import type { Binfmt } from '../../src/host/binfmt.js'
 import { restoreSnapshot, takeSnapshot } from '../../src/state.js'
 
-const AARCH64 = ':qemu-aarch64:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff'
+const AARCH64 =
+  ':qemu-aarch64:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff'
 
 describe('snapshot and restore', () => {
   test('added handlers are removed, replaced and disabled ones put back byte for byte, others untouched', async () => {
@@ -23,7 +24,11 @@ describe('snapshot and restore', () => {
     await kernel.register(':qemu-s390x:M::\\x7fELF:\\xff\\xff\\xff\\xff:/q:F')
     kernel.writes.length = 0
 
-    const done = await restoreSnapshot(kernel as unknown as Binfmt, JSON.parse(JSON.stringify(snapshot)), false)
+    const done = await restoreSnapshot(
+      kernel as unknown as Binfmt,
+      JSON.parse(JSON.stringify(snapshot)),
+      false
+    )
     expect(kernel.entries).toEqual(before)
     expect(done).toEqual([
       'qemu-s390x: removed (added by this job)',
@@ -49,7 +54,13 @@ describe('snapshot and restore', () => {
     const other = new FakeBinfmt()
     await other.register(':jar:E::jar::/usr/bin/jexec:')
     other.writes.length = 0
-    expect(await restoreSnapshot(other as unknown as Binfmt, await takeSnapshot(other as unknown as Binfmt), true)).toEqual([])
+    expect(
+      await restoreSnapshot(
+        other as unknown as Binfmt,
+        await takeSnapshot(other as unknown as Binfmt),
+        true
+      )
+    ).toEqual([])
     expect(other.mounted).toBe(true)
     expect(other.writes).toEqual([])
   })

@@ -85,7 +85,7 @@ export function registerLine(r: MagicRegistration): string {
 /** The line that registers `entry` again exactly as it was (used to put the host back). */
 export function lineFor(entry: BinfmtEntry): string {
   if (entry.extension !== undefined) {
-    return `:${entry.name}:E::${entry.extension.replace(/^\./, "")}::${entry.interpreter}:${canonicalFlags(entry.flags)}`
+    return `:${entry.name}:E::${entry.extension.replace(/^\./, '')}::${entry.interpreter}:${canonicalFlags(entry.flags)}`
   }
   return registerLine({
     name: entry.name,
@@ -182,7 +182,8 @@ export class Binfmt {
 
   /** Deletes one entry (never `status`, which would delete every entry on the host). */
   async remove(name: string): Promise<void> {
-    if (name === 'status' || name === 'register' || name.includes('/')) throw new Error(`refusing to remove "${name}"`)
+    if (name === 'status' || name === 'register' || name.includes('/'))
+      throw new Error(`refusing to remove "${name}"`)
     await this.privilege.write(join(this.dir, name), '-1')
   }
 

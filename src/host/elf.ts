@@ -21,7 +21,9 @@ export async function readElf(path: string): Promise<ElfInfo | undefined> {
     const u16 = (b: Buffer, o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o))
     const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o))
     const machine = u16(head, 18)
-    const phoff = is64 ? Number(le ? head.readBigUInt64LE(32) : head.readBigUInt64BE(32)) : u32(head, 28)
+    const phoff = is64
+      ? Number(le ? head.readBigUInt64LE(32) : head.readBigUInt64BE(32))
+      : u32(head, 28)
     const phentsize = u16(head, is64 ? 54 : 42)
     const phnum = u16(head, is64 ? 56 : 44)
     const table = Buffer.alloc(phentsize * phnum)

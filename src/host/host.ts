@@ -25,8 +25,16 @@ export async function inspectHost(): Promise<Host> {
   const machine = os.machine()
   const platform = hostPlatform(machine)
   if (!platform) {
-    throw new HostError(`This host's architecture "${machine}" is not in the catalogue, so its native platforms are unknown. Open an issue naming it.`)
+    throw new HostError(
+      `This host's architecture "${machine}" is not in the catalogue, so its native platforms are unknown. Open an issue naming it.`
+    )
   }
   const privilege = new Privilege(await detectPrivilege())
-  return { machine, platform, family: emulatorFor(platform.cpu).family, privilege, binfmt: new Binfmt(privilege) }
+  return {
+    machine,
+    platform,
+    family: emulatorFor(platform.cpu).family,
+    privilege,
+    binfmt: new Binfmt(privilege)
+  }
 }

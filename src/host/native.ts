@@ -11,23 +11,37 @@ import type { Host } from './host.js'
  * CPUs and kernels cannot run their family's 32-bit code (arm64 without AArch32, x86_64 kernels
  * without IA32 emulation), which a family table would get wrong.
  */
-export async function classify(platforms: readonly Platform[], host: Host, probes: Probes): Promise<Target[]> {
+export async function classify(
+  platforms: readonly Platform[],
+  host: Host,
+  probes: Probes
+): Promise<Target[]> {
   const printed = new Map<string, Promise<string | undefined>>()
   const nativeRun = (cpu: string): Promise<string | undefined> => {
-    if (!printed.has(cpu)) printed.set(cpu, probes.run(cpu).then(r => (r.code === 0 ? r.stdout.trim() : undefined)))
+    if (!printed.has(cpu))
+      printed.set(
+        cpu,
+        probes.run(cpu).then(r => (r.code === 0 ? r.stdout.trim() : undefined))
+      )
     return printed.get(cpu) as Promise<string | undefined>
   }
   return Promise.all(
     platforms.map(async (platform): Promise<Target> => {
-      if (platform.cpu === host.platform.cpu) return { platform, native: true, why: 'the host architecture' }
-      if (emulatorFor(platform.cpu).family !== host.family) return { platform, native: false, why: 'foreign CPU family' }
-      if (!hasProbe(platform.cpu)) return { platform, native: true, why: `the ${host.family} family runs natively` }
+      if (platform.cpu === host.platform.cpu)
+        return { platform, native: true, why: 'the host architecture' }
+      if (emulatorFor(platform.cpu).family !== host.family)
+        return { platform, native: false, why: 'foreign CPU family' }
+      if (!hasProbe(platform.cpu))
+        return { platform, native: true, why: `the ${host.family} family runs natively` }
       const output = await nativeRun(platform.cpu)
-      if (output === host.machine) return { platform, native: true, why: `its probe ran natively (printed ${output})` }
+      if (output === host.machine)
+        return { platform, native: true, why: `its probe ran natively (printed ${output})` }
       return {
         platform,
         native: false,
-        why: output ? `its probe ran through the existing ${handlerName(platform.cpu)} handler` : `this ${host.machine} host cannot run ${platform.cpu} binaries natively`
+        why: output
+          ? `its probe ran through the existing ${handlerName(platform.cpu)} handler`
+          : `this ${host.machine} host cannot run ${platform.cpu} binaries natively`
       }
     })
   )

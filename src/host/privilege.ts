@@ -41,14 +41,24 @@ export class Privilege {
     }
     const result = await run('sudo', ['-n', 'tee', path], { input: text })
     if (result.code !== 0) {
-      const error = new Error(lastLine(result.stderr) || `sudo tee ${path} failed`) as NodeJS.ErrnoException
-      error.code = /File exists/i.test(result.stderr) ? 'EEXIST' : /Invalid argument/i.test(result.stderr) ? 'EINVAL' : 'EIO'
+      const error = new Error(
+        lastLine(result.stderr) || `sudo tee ${path} failed`
+      ) as NodeJS.ErrnoException
+      error.code = /File exists/i.test(result.stderr)
+        ? 'EEXIST'
+        : /Invalid argument/i.test(result.stderr)
+          ? 'EINVAL'
+          : 'EIO'
       throw error
     }
   }
 
   /** Runs a program as root. */
-  async run(file: string, args: readonly string[], options: { echo?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  async run(
+    file: string,
+    args: readonly string[],
+    options: { echo?: boolean; env?: NodeJS.ProcessEnv } = {}
+  ): Promise<RunResult> {
     if (this.mode === 'root') return run(file, args, options)
     return run('sudo', ['-n', '--preserve-env=DEBIAN_FRONTEND', file, ...args], options)
   }

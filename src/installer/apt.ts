@@ -11,7 +11,9 @@ export class AptInstaller extends Installer {
 
   async install(cpus: readonly string[]): Promise<Installation> {
     if (!(await io.which('apt-get'))) {
-      throw new InstallError('install: apt, but apt-get is not on this runner (not Debian or Ubuntu). Use install: download.')
+      throw new InstallError(
+        'install: apt, but apt-get is not on this runner (not Debian or Ubuntu). Use install: download.'
+      )
     }
     this.host.privilege.require('install: apt')
     const pkg = await this.installFirstAvailable(['qemu-user-static', 'qemu-user'])
@@ -19,12 +21,20 @@ export class AptInstaller extends Installer {
     for (const cpu of cpus) {
       const path = await findOnHost(cpu)
       if (!path) {
-        throw new InstallError(`${pkg} is installed but has no qemu-${cpu} emulator. Use install: download for ${cpu}.`)
+        throw new InstallError(
+          `${pkg} is installed but has no qemu-${cpu} emulator. Use install: download for ${cpu}.`
+        )
       }
       emulators.set(cpu, path)
     }
-    await Promise.all([...emulators].map(([cpu, path]) => this.check(cpu, path, `the ${pkg} package`)))
-    return { source: `apt (${pkg})`, emulators, version: await this.versionOf(emulators.values().next().value as string) }
+    await Promise.all(
+      [...emulators].map(([cpu, path]) => this.check(cpu, path, `the ${pkg} package`))
+    )
+    return {
+      source: `apt (${pkg})`,
+      emulators,
+      version: await this.versionOf(emulators.values().next().value as string)
+    }
   }
 
   private async installFirstAvailable(packages: readonly string[]): Promise<string> {

@@ -27,7 +27,11 @@ export function cacheVersion(version: string): string {
  * with a `<arch>.complete` marker) without loading it: it pulls in an HTTP stack that costs more
  * than a whole warm run. Misses go through tool-cache itself (downloadTool, cacheFile).
  */
-export async function findCached(tool: string, version: string, arch: string): Promise<string | undefined> {
+export async function findCached(
+  tool: string,
+  version: string,
+  arch: string
+): Promise<string | undefined> {
   const root = process.env.RUNNER_TOOL_CACHE
   if (!root) return undefined
   const dir = join(root, tool, version, arch)
@@ -92,13 +96,19 @@ export class DownloadInstaller extends Installer {
     )
     const first = emulators.get(cpus[0]) as string
     const reported = await this.versionOf(first)
-    return { source: `download (${this.options.version})`, emulators, version: reported || this.options.version }
+    return {
+      source: `download (${this.options.version})`,
+      emulators,
+      version: reported || this.options.version
+    }
   }
 
   private async verifyChecksum(cpu: string, file: string, origin: string): Promise<void> {
     const expected = this.options.checksums.get(cpu)
     if (!expected) return
-    const actual = createHash('sha256').update(await readFile(file)).digest('hex')
+    const actual = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex')
     if (actual !== expected) {
       throw new InstallError(
         `qemu-${cpu}-static from ${origin} has SHA-256 ${actual}, but checksums expects ${expected}. ` +

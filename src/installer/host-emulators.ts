@@ -3,7 +3,11 @@ import { delimiter, join } from 'node:path'
 
 /** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
 export async function findOnHost(cpu: string): Promise<string | undefined> {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin']
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean),
+    '/usr/bin',
+    '/usr/local/bin'
+  ]
   for (const name of [`qemu-${cpu}-static`, `qemu-${cpu}`]) {
     for (const dir of dirs) {
       const candidate = join(dir, name)
@@ -19,7 +23,9 @@ export async function findOnHost(cpu: string): Promise<string | undefined> {
 }
 
 /** Every CPU's host emulator, or undefined when any is missing. */
-export async function findAllOnHost(cpus: readonly string[]): Promise<Map<string, string> | undefined> {
+export async function findAllOnHost(
+  cpus: readonly string[]
+): Promise<Map<string, string> | undefined> {
   const found = await Promise.all(cpus.map(async cpu => [cpu, await findOnHost(cpu)] as const))
   if (found.some(([, path]) => !path)) return undefined
   return new Map(found as [string, string][])

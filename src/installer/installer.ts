@@ -30,7 +30,10 @@ export abstract class Installer {
    */
   protected async check(cpu: string, path: string, origin: string): Promise<void> {
     const elf = await readElf(path).catch(() => undefined)
-    if (!elf) throw new InstallError(`${path} (qemu-${cpu}, from ${origin}) is not an ELF executable. Check ${origin}.`)
+    if (!elf)
+      throw new InstallError(
+        `${path} (qemu-${cpu}, from ${origin}) is not an ELF executable. Check ${origin}.`
+      )
     const hostElf = emulatorFor(this.host.platform.cpu).elfMachine
     if (elf.machine !== hostElf) {
       throw new InstallError(

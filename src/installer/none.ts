@@ -21,6 +21,10 @@ export class HostInstaller extends Installer {
       )
     }
     await Promise.all([...emulators].map(([cpu, path]) => this.check(cpu, path, 'the host')))
-    return { source: 'host', emulators, version: await this.versionOf(emulators.values().next().value as string) }
+    return {
+      source: 'host',
+      emulators,
+      version: await this.versionOf(emulators.values().next().value as string)
+    }
   }
 }

@@ -41,7 +41,12 @@ export class ContainerRegistrar implements Registrar {
     }
     if (!request.reset) {
       const flags = wantedFlags(request)
-      throwOnConflicts(conflicts(await this.binfmt.list(), request.cpus.map(cpu => registrationFor(cpu, imageInterpreter(cpu), flags))))
+      throwOnConflicts(
+        conflicts(
+          await this.binfmt.list(),
+          request.cpus.map(cpu => registrationFor(cpu, imageInterpreter(cpu), flags))
+        )
+      )
     }
   }
 
@@ -63,8 +68,11 @@ export class ContainerRegistrar implements Registrar {
           'The Docker engine must allow privileged containers (rootless Docker cannot register handlers); use registrar: native.'
       )
     }
-    if (result.code !== 0) core.warning(`${this.image} exited ${result.code}; checking what it really registered.`)
-    const registered = new Set([...output.matchAll(/as binfmt interpreter for (\S+)/g)].map(m => m[1]))
+    if (result.code !== 0)
+      core.warning(`${this.image} exited ${result.code}; checking what it really registered.`)
+    const registered = new Set(
+      [...output.matchAll(/as binfmt interpreter for (\S+)/g)].map(m => m[1])
+    )
     const notes = new Map<string, string>()
     for (const cpu of request.cpus) {
       if (!registered.has(cpu)) notes.set(cpu, `${this.image} did not report registering ${cpu}`)
@@ -88,7 +96,11 @@ export class ContainerRegistrar implements Registrar {
 
   private async qemuVersion(cpu: string | undefined): Promise<string | undefined> {
     if (!cpu) return undefined
-    const result = await this.docker.run(this.image, ['--version'], ['--entrypoint', imageInterpreter(cpu)])
+    const result = await this.docker.run(
+      this.image,
+      ['--version'],
+      ['--entrypoint', imageInterpreter(cpu)]
+    )
     return /version\s+(\S+)/.exec(result.stdout)?.[1]
   }
 }

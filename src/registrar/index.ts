@@ -13,7 +13,11 @@ export type { Registrar, RegistrationRequest, Target } from './registrar.js'
  * registrar: auto takes the multiarch container where it can run (an x86_64 host with a Docker
  * engine answering) and writes handlers natively elsewhere; the reason goes to the log.
  */
-export async function chooseRegistrar(inputs: Inputs, host: Host, docker = new Docker()): Promise<{ registrar: Registrar; why: string }> {
+export async function chooseRegistrar(
+  inputs: Inputs,
+  host: Host,
+  docker = new Docker()
+): Promise<{ registrar: Registrar; why: string }> {
   const container = () => new ContainerRegistrar(docker, host.binfmt, inputs.image)
   const native = () => new NativeRegistrar(host.binfmt, host.privilege)
   switch (inputs.registrar) {
@@ -25,10 +29,14 @@ export async function chooseRegistrar(inputs: Inputs, host: Host, docker = new D
       return { registrar: new NoRegistrar(), why: 'registrar: none' }
     case 'auto': {
       if (host.machine !== 'x86_64') {
-        return { registrar: native(), why: `the multiarch images run on x86_64 hosts only and this host is ${os.machine()}` }
+        return {
+          registrar: native(),
+          why: `the multiarch images run on x86_64 hosts only and this host is ${os.machine()}`
+        }
       }
       const notAnswering = await docker.whyNotAnswering()
-      if (notAnswering) return { registrar: native(), why: `no Docker engine answers (${notAnswering})` }
+      if (notAnswering)
+        return { registrar: native(), why: `no Docker engine answers (${notAnswering})` }
       return { registrar: container(), why: 'an x86_64 host with a Docker engine answering' }
     }
   }

@@ -35,11 +35,18 @@ export class NativeRegistrar implements Registrar {
     this.privilege.require('registrar: native (writing /proc/sys/fs/binfmt_misc/register)')
   }
 
-  async register(request: RegistrationRequest, installation?: Installation): Promise<RegistrationOutcome> {
+  async register(
+    request: RegistrationRequest,
+    installation?: Installation
+  ): Promise<RegistrationOutcome> {
     if (!installation) throw new Error('the native registrar needs installed emulators')
     const wanted = request.cpus.map(cpu => {
       const interpreter = installation.emulators.get(cpu) as string
-      return registrationFor(cpu, interpreter, wantedFlags(request, needsPreserveArgv0(interpreter)))
+      return registrationFor(
+        cpu,
+        interpreter,
+        wantedFlags(request, needsPreserveArgv0(interpreter))
+      )
     })
     const existing = await this.binfmt.list()
     if (!request.reset) throwOnConflicts(conflicts(existing, wanted))
@@ -50,7 +57,9 @@ export class NativeRegistrar implements Registrar {
         continue
       }
       if (entry) {
-        core.info(`${w.name}: replacing (was ${entry.enabled ? '' : 'disabled, '}${entry.interpreter}, flags "${entry.flags}")`)
+        core.info(
+          `${w.name}: replacing (was ${entry.enabled ? '' : 'disabled, '}${entry.interpreter}, flags "${entry.flags}")`
+        )
         await this.binfmt.remove(w.name)
       }
       const line = registerLine(w)

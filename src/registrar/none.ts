@@ -4,7 +4,8 @@ import type { Registrar, RegistrationOutcome } from './registrar.js'
 export class NoRegistrar implements Registrar {
   readonly name = 'none'
   readonly needsHostEmulators = false
-  readonly remedy = 'registrar is none, so they must be registered before this step; use registrar: auto to register them.'
+  readonly remedy =
+    'registrar is none, so they must be registered before this step; use registrar: auto to register them.'
 
   async prepare(): Promise<void> {}
 

@@ -34,7 +34,9 @@ export function checkHandlers(
     }
   }
   if (problems.length > 0) {
-    throw new RegistrationError(`Handlers missing on the host after registration: ${problems.join('; ')}. ${remedy}`)
+    throw new RegistrationError(
+      `Handlers missing on the host after registration: ${problems.join('; ')}. ${remedy}`
+    )
   }
   return found
 }

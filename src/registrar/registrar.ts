@@ -1,5 +1,10 @@
 import { emulatorFor, handlerName, type Platform } from '../catalogue.js'
-import { canonicalFlags, sameRegistration, type BinfmtEntry, type MagicRegistration } from '../host/binfmt.js'
+import {
+  canonicalFlags,
+  sameRegistration,
+  type BinfmtEntry,
+  type MagicRegistration
+} from '../host/binfmt.js'
 import { RegistrationError } from '../errors.js'
 import type { Installation } from '../installer/index.js'
 
@@ -42,22 +47,33 @@ export interface Registrar {
 
 /** Flags a handler should carry, in the kernel's spelling. */
 export function wantedFlags(request: RegistrationRequest, preserveArgv0 = false): string {
-  return canonicalFlags(`${preserveArgv0 ? 'P' : ''}${request.credential ? 'C' : ''}${request.persistent ? 'F' : ''}`)
+  return canonicalFlags(
+    `${preserveArgv0 ? 'P' : ''}${request.credential ? 'C' : ''}${request.persistent ? 'F' : ''}`
+  )
 }
 
 /** The magic registration for a CPU with a given interpreter. */
-export function registrationFor(cpu: string, interpreter: string, flags: string): MagicRegistration {
+export function registrationFor(
+  cpu: string,
+  interpreter: string,
+  flags: string
+): MagicRegistration {
   const emulator = emulatorFor(cpu)
   return { name: handlerName(cpu), magic: emulator.magic, mask: emulator.mask, interpreter, flags }
 }
 
 /** Existing entries that differ from what would be registered; only an error when reset is off. */
-export function conflicts(existing: readonly BinfmtEntry[], wanted: readonly MagicRegistration[]): string[] {
+export function conflicts(
+  existing: readonly BinfmtEntry[],
+  wanted: readonly MagicRegistration[]
+): string[] {
   const out: string[] = []
   for (const w of wanted) {
     const entry = existing.find(e => e.name === w.name)
     if (!entry || (entry.enabled && sameRegistration(entry, w))) continue
-    const what = entry.enabled ? `interpreter ${entry.interpreter}, flags "${entry.flags}"` : 'disabled'
+    const what = entry.enabled
+      ? `interpreter ${entry.interpreter}, flags "${entry.flags}"`
+      : 'disabled'
     out.push(`${w.name} (${what}; wanted ${w.interpreter}, flags "${canonicalFlags(w.flags)}")`)
   }
   return out

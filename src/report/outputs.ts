@@ -18,7 +18,10 @@ export function outputsOf(report: RunReport): Record<string, string> {
   }
   const emulated = report.targets.filter(t => !t.native)
   const verified =
-    report.verdicts.size > 0 && emulated.every(t => passed(report.verdicts.get(t.platform.name) ?? { target: t, skipped: 'not run' }))
+    report.verdicts.size > 0 &&
+    emulated.every(t =>
+      passed(report.verdicts.get(t.platform.name) ?? { target: t, skipped: 'not run' })
+    )
   return {
     platforms: report.targets.map(t => t.platform.name).join(','),
     emulators: report.emulators.join(','),

@@ -14,7 +14,11 @@ function verification(verdict: Verdict | undefined): string {
 }
 
 /** The job summary: one table row per platform. */
-export function summaryMarkdown(report: RunReport, entries: ReadonlyMap<string, BinfmtEntry>, heading: string): string {
+export function summaryMarkdown(
+  report: RunReport,
+  entries: ReadonlyMap<string, BinfmtEntry>,
+  heading: string
+): string {
   const rows = report.targets.map(t => {
     const entry = entries.get(t.platform.cpu)
     const emulator = t.native ? 'native' : handlerName(t.platform.cpu)

@@ -13,7 +13,9 @@ export class Docker {
   }
 
   private async ask(): Promise<string | undefined> {
-    const result = await run(this.bin, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 })
+    const result = await run(this.bin, ['version', '--format', '{{.Server.Version}}'], {
+      timeoutMs: 30_000
+    })
     if (result.startError === 'ENOENT') return 'the docker CLI is not installed'
     if (result.code === 0 && result.stdout.trim()) return undefined
     return lastLine(result.stderr) || 'the Docker engine did not answer'
@@ -35,7 +37,12 @@ export class Docker {
   }
 
   /** `docker run --rm [flags] image [args]`. */
-  async run(image: string, args: readonly string[], flags: readonly string[] = [], echo = false): Promise<RunResult> {
+  async run(
+    image: string,
+    args: readonly string[],
+    flags: readonly string[] = [],
+    echo = false
+  ): Promise<RunResult> {
     return run(this.bin, ['run', '--rm', ...flags, image, ...args], { echo })
   }
 }

@@ -25,15 +25,25 @@ export interface RunOptions {
  * Runs a program with an argument array; never through a shell, so no input is ever parsed as
  * shell syntax.
  */
-export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function run(
+  file: string,
+  args: readonly string[],
+  options: RunOptions = {}
+): Promise<RunResult> {
   if (options.echo) return runEchoed(file, args, options)
   return new Promise(resolve => {
     const child = execFile(
       file,
       args,
-      { env: options.env, timeout: options.timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      {
+        env: options.env,
+        timeout: options.timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'utf8'
+      },
       (error, stdout, stderr) => {
-        const err = error as (NodeJS.ErrnoException & { code?: unknown; signal?: string | null }) | null
+        const err = error as
+          (NodeJS.ErrnoException & { code?: unknown; signal?: string | null }) | null
         const startError = err && typeof err.code === 'string' ? err.code : undefined
         const code = !err ? 0 : typeof err.code === 'number' ? err.code : null
         resolve({ code, signal: err?.signal ?? null, stdout, stderr, startError })
@@ -44,7 +54,11 @@ export async function run(file: string, args: readonly string[], options: RunOpt
   })
 }
 
-async function runEchoed(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+async function runEchoed(
+  file: string,
+  args: readonly string[],
+  options: RunOptions
+): Promise<RunResult> {
   try {
     const out = await actionsExec.getExecOutput(file, [...args], {
       ignoreReturnCode: true,
@@ -54,12 +68,21 @@ async function runEchoed(file: string, args: readonly string[], options: RunOpti
     return { code: out.exitCode, signal: null, stdout: out.stdout, stderr: out.stderr }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    return { code: null, signal: null, stdout: '', stderr: String(error), startError: code ?? 'ENOENT' }
+    return {
+      code: null,
+      signal: null,
+      stdout: '',
+      stderr: String(error),
+      startError: code ?? 'ENOENT'
+    }
   }
 }
 
 /** The last non-empty line of a tool's error output: usually the one that says why. */
 export function lastLine(text: string): string {
-  const lines = text.split('\n').map(l => l.trim()).filter(Boolean)
+  const lines = text
+    .split('\n')
+    .map(l => l.trim())
+    .filter(Boolean)
   return lines[lines.length - 1] ?? ''
 }

@@ -8,18 +8,36 @@ import { expectedMachine, type Verdict } from './verifier.js'
  * a multi-arch tag retags it, so pull and resolve to an image ID must not interleave); the
  * containers then run concurrently from those IDs.
  */
-export async function verifyByImage(targets: readonly Target[], hostMachine: string, docker: Docker, override: string): Promise<Verdict[]> {
-  const resolved: { target: Target; image: string; id?: string; problem?: string; skipped?: string }[] = []
+export async function verifyByImage(
+  targets: readonly Target[],
+  hostMachine: string,
+  docker: Docker,
+  override: string
+): Promise<Verdict[]> {
+  const resolved: {
+    target: Target
+    image: string
+    id?: string
+    problem?: string
+    skipped?: string
+  }[] = []
   for (const target of targets) {
     const image = override || target.platform.verifyImage
     if (!image) {
-      resolved.push({ target, image: '', skipped: `no default verify image has ${target.platform.name}; set verify-image to check it` })
+      resolved.push({
+        target,
+        image: '',
+        skipped: `no default verify image has ${target.platform.name}; set verify-image to check it`
+      })
       continue
     }
     const pulled = await docker.pull(image, target.platform.name)
     if (pulled.code !== 0) {
       const why = lastLine(pulled.stderr)
-      const absent = /no matching manifest|does not provide the specified platform|not found.*platform/i.test(why)
+      const absent =
+        /no matching manifest|does not provide the specified platform|not found.*platform/i.test(
+          why
+        )
       resolved.push({
         target,
         image,
@@ -34,7 +52,8 @@ export async function verifyByImage(targets: readonly Target[], hostMachine: str
   return Promise.all(
     resolved.map(async ({ target, image, id, problem, skipped }): Promise<Verdict> => {
       if (skipped) return { target, skipped }
-      if (problem || !id) return { target, problem: problem ?? `${image} could not be resolved after pulling` }
+      if (problem || !id)
+        return { target, problem: problem ?? `${image} could not be resolved after pulling` }
       const result = await docker.run(id, ['uname', '-m'])
       const expected = expectedMachine(target, hostMachine)
       if (result.code !== 0) {
@@ -48,7 +67,11 @@ export async function verifyByImage(targets: readonly Target[], hostMachine: str
       }
       const machine = result.stdout.trim()
       if (machine !== expected) {
-        return { target, machine, problem: `${image} for ${target.platform.name} printed ${machine || '(nothing)'}, expected ${expected}` }
+        return {
+          target,
+          machine,
+          problem: `${image} for ${target.platform.name} printed ${machine || '(nothing)'}, expected ${expected}`
+        }
       }
       return { target, machine }
     })

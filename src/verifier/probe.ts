@@ -20,7 +20,9 @@ export class Probes {
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<Probes> {
-    return new Probes(await mkdtemp(join(process.env.RUNNER_TEMP || os.tmpdir(), 'cross-arch-probe-')))
+    return new Probes(
+      await mkdtemp(join(process.env.RUNNER_TEMP || os.tmpdir(), 'cross-arch-probe-'))
+    )
   }
 
   private readonly written = new Map<string, Promise<string>>()
@@ -53,7 +55,12 @@ export class Probes {
 }
 
 /** Why a probe run failed, in words a user can act on. */
-async function diagnose(result: RunResult, target: Target, interpreter: string | undefined, inChroot: boolean): Promise<string> {
+async function diagnose(
+  result: RunResult,
+  target: Target,
+  interpreter: string | undefined,
+  inChroot: boolean
+): Promise<string> {
   const name = handlerName(target.platform.cpu)
   const text = `${result.stderr}`
   if (result.startError === 'ENOEXEC' || /exec format error/i.test(text)) {
@@ -63,13 +70,15 @@ async function diagnose(result: RunResult, target: Target, interpreter: string |
     if (interpreter) {
       const elf = await readElf(interpreter).catch(() => undefined)
       if (!elf) return `the interpreter ${interpreter} of ${name} does not exist`
-      if (elf.dynamic) return `the interpreter ${interpreter} of ${name} is dynamically linked, so it cannot run where its libraries are absent`
+      if (elf.dynamic)
+        return `the interpreter ${interpreter} of ${name} is dynamically linked, so it cannot run where its libraries are absent`
     }
     return inChroot
       ? `${name} could not run where its interpreter path does not exist (the F flag is not in effect)`
       : `the interpreter of ${name} is missing`
   }
-  if (result.signal) return `it was killed by ${result.signal} (the emulator crashed; try another qemu-version)`
+  if (result.signal)
+    return `it was killed by ${result.signal} (the emulator crashed; try another qemu-version)`
   return `it exited ${result.code}: ${lastLine(text) || 'no output'}`
 }
 
@@ -81,7 +90,12 @@ export interface ProbeOptions {
 }
 
 /** Runs every platform's probe concurrently and compares what it prints with `uname -m`. */
-export async function verifyByProbe(targets: readonly Target[], hostMachine: string, probes: Probes, options: ProbeOptions): Promise<Verdict[]> {
+export async function verifyByProbe(
+  targets: readonly Target[],
+  hostMachine: string,
+  probes: Probes,
+  options: ProbeOptions
+): Promise<Verdict[]> {
   // Platforms sharing an emulator and expectation (arm/v7, arm/v6) need one run between them.
   const runs = new Map<string, Promise<RunResult>>()
   const runOnce = (cpu: string, chroot: Privilege | undefined): Promise<RunResult> => {
@@ -97,10 +111,18 @@ export async function verifyByProbe(targets: readonly Target[], hostMachine: str
       const result = await runOnce(cpu, chroot)
       const expected = expectedMachine(target, hostMachine)
       if (result.code !== 0) {
-        return { target, problem: `probe failed: ${await diagnose(result, target, options.interpreters.get(cpu), !!chroot)}` }
+        return {
+          target,
+          problem: `probe failed: ${await diagnose(result, target, options.interpreters.get(cpu), !!chroot)}`
+        }
       }
       const machine = result.stdout.trim()
-      if (machine !== expected) return { target, machine, problem: `probe printed ${machine || '(nothing)'}, expected ${expected}` }
+      if (machine !== expected)
+        return {
+          target,
+          machine,
+          problem: `probe printed ${machine || '(nothing)'}, expected ${expected}`
+        }
       return { target, machine }
     })
   )
