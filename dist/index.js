@@ -2033,7 +2033,11 @@ async function setUp(inputs) {
                     : `binfmt_misc is mounted at ${host.binfmt.dir}.`);
                 saveCleanupState(inputs, snapshot, mounted);
             });
-            if (registrar.needsHostEmulators) {
+            // The container registrar's image carries its own emulators; an explicit install still
+            // puts them on the host (for running foreign binaries directly or later native use).
+            if (registrar.needsHostEmulators ||
+                inputs.install === 'apt' ||
+                inputs.install === 'download') {
                 installation = await runner/* group */.Os('Install QEMU', async () => {
                     const { installer, why } = await chooseInstaller(inputs, host, request.cpus);
                     runner/* info */.pq(`Installer: ${installer.name} (${why})`);
@@ -2046,7 +2050,7 @@ async function setUp(inputs) {
                 runner/* info */.pq(`Install QEMU: nothing to install on the host (${registrar.name === 'container' ? 'the registrar image carries its emulators' : 'registrar: none'}).`);
             }
             const outcome = await runner/* group */.Os(`Register handlers (${registrar.name})`, () => registrar.register(request, installation));
-            qemuVersion = installation?.version || outcome.qemuVersion;
+            qemuVersion = outcome.qemuVersion || installation?.version;
             handlers = await runner/* group */.Os('Read back /proc/sys/fs/binfmt_misc', async () => {
                 const found = checkHandlers(await host.binfmt.list(), request, outcome, registrar.remedy);
                 for (const [cpu, e] of found)

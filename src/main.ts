@@ -61,7 +61,13 @@ async function setUp(inputs: Inputs): Promise<void> {
         )
         saveCleanupState(inputs, snapshot, mounted)
       })
-      if (registrar.needsHostEmulators) {
+      // The container registrar's image carries its own emulators; an explicit install still
+      // puts them on the host (for running foreign binaries directly or later native use).
+      if (
+        registrar.needsHostEmulators ||
+        inputs.install === 'apt' ||
+        inputs.install === 'download'
+      ) {
         installation = await core.group('Install QEMU', async () => {
           const { installer, why } = await chooseInstaller(inputs, host, request.cpus)
           core.info(`Installer: ${installer.name} (${why})`)
@@ -79,7 +85,7 @@ async function setUp(inputs: Inputs): Promise<void> {
       const outcome = await core.group(`Register handlers (${registrar.name})`, () =>
         registrar.register(request, installation)
       )
-      qemuVersion = installation?.version || outcome.qemuVersion
+      qemuVersion = outcome.qemuVersion || installation?.version
       handlers = await core.group('Read back /proc/sys/fs/binfmt_misc', async () => {
         const found = checkHandlers(await host.binfmt.list(), request, outcome, registrar.remedy)
         for (const [cpu, e] of found)
