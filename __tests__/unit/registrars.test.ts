@@ -61,6 +61,15 @@ describe('NativeRegistrar', () => {
     expect(await kernel.text('jar')).toContain('/usr/bin/jexec')
   })
 
+  test('an identical but disabled entry is registered again, enabled', async () => {
+    const kernel = new FakeBinfmt()
+    const r = new NativeRegistrar(kernel as unknown as Binfmt, new Privilege('root'))
+    await r.register(request(['arm64']), installation(['aarch64']))
+    await kernel.setEnabled('qemu-aarch64', false)
+    await r.register(request(['arm64']), installation(['aarch64']))
+    expect((await kernel.read('qemu-aarch64'))?.enabled).toBe(true)
+  })
+
   test('with reset false, a conflicting entry fails naming it and nothing is written', async () => {
     const kernel = new FakeBinfmt()
     await kernel.register(':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/bin/other:F')
