@@ -125,7 +125,7 @@ async function preflight(inputs: Inputs, docker: Docker, probes: Probes): Promis
   const host = await inspectHost()
   core.info(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`)
   const mounted = await host.binfmt.isMounted()
-  const targets = await classify(inputs.platforms, host, probes)
+  const targets = await classify(inputs.platforms, host, probes, await host.binfmt.list())
   for (const t of targets) {
     core.info(
       `${t.platform.name}: ${t.native ? 'native' : `emulated by ${handlerName(t.platform.cpu)}`} (${t.why})`

@@ -122,7 +122,7 @@ class ImageDocker {
   tag = ''
   calls: string[] = []
   constructor(private readonly variants: Record<string, string | RunResult>) {}
-  async pull(image: string, platform: string): Promise<RunResult> {
+  async pull(_image: string, platform: string): Promise<RunResult> {
     this.calls.push(`pull ${platform}`)
     if (!(platform in this.variants))
       return fail({

@@ -1,20 +1,22 @@
 import { emulatorFor, handlerName, type Platform } from '../catalogue.js'
 import type { Target } from '../registrar/index.js'
 import { hasProbe, type Probes } from '../verifier/probe.js'
+import type { BinfmtEntry } from './binfmt.js'
 import type { Host } from './host.js'
 
 /**
  * Which requested platforms the host runs natively: its own platform always; a platform of its
  * CPU family (i386 on x86_64, arm on aarch64) only when that family member's probe really runs
- * natively. binfmt_misc is consulted before the native ELF loader, so a probe that an existing
- * handler emulates prints the emulated name and counts as emulated (that handler is kept). Some
+ * natively. binfmt_misc is consulted before the native ELF loader, so a platform an enabled
+ * handler already takes counts as emulated (and that handler is kept). Some
  * CPUs and kernels cannot run their family's 32-bit code (arm64 without AArch32, x86_64 kernels
  * without IA32 emulation), which a family table would get wrong.
  */
 export async function classify(
   platforms: readonly Platform[],
   host: Host,
-  probes: Probes
+  probes: Probes,
+  existing: readonly BinfmtEntry[]
 ): Promise<Target[]> {
   const printed = new Map<string, Promise<string | undefined>>()
   const nativeRun = (cpu: string): Promise<string | undefined> => {
@@ -31,6 +33,11 @@ export async function classify(
         return { platform, native: true, why: 'the host architecture' }
       if (emulatorFor(platform.cpu).family !== host.family)
         return { platform, native: false, why: 'foreign CPU family' }
+      const name = handlerName(platform.cpu)
+      if (existing.some(e => e.name === name && e.enabled)) {
+        // binfmt_misc is consulted before the native loader: this handler runs them anyway
+        return { platform, native: false, why: `the existing ${name} handler runs them` }
+      }
       if (!hasProbe(platform.cpu))
         return { platform, native: true, why: `the ${host.family} family runs natively` }
       const output = await nativeRun(platform.cpu)
@@ -39,9 +46,7 @@ export async function classify(
       return {
         platform,
         native: false,
-        why: output
-          ? `its probe ran through the existing ${handlerName(platform.cpu)} handler`
-          : `this ${host.machine} host cannot run ${platform.cpu} binaries natively`
+        why: `this ${host.machine} host cannot run ${platform.cpu} binaries natively`
       }
     })
   )

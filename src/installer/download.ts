@@ -94,12 +94,11 @@ export class DownloadInstaller extends Installer {
         core.addPath(dir)
       })
     )
-    const first = emulators.get(cpus[0]) as string
-    const reported = await this.versionOf(first)
+    // The release named is the version in use: no need to start an emulator to ask it.
     return {
       source: `download (${this.options.version})`,
       emulators,
-      version: reported || this.options.version
+      version: this.options.version
     }
   }
 
