@@ -1091,12 +1091,12 @@ async function verifyByProbe(targets, hostMachine, probes, options) {
 /**
  * Which requested platforms the host runs natively: its own platform always; a platform of its
  * CPU family (i386 on x86_64, arm on aarch64) only when that family member's probe really runs
- * natively. binfmt_misc is consulted before the native ELF loader, so a probe that an existing
- * handler emulates prints the emulated name and counts as emulated (that handler is kept). Some
+ * natively. binfmt_misc is consulted before the native ELF loader, so a platform an enabled
+ * handler already takes counts as emulated (and that handler is kept). Some
  * CPUs and kernels cannot run their family's 32-bit code (arm64 without AArch32, x86_64 kernels
  * without IA32 emulation), which a family table would get wrong.
  */
-async function classify(platforms, host, probes) {
+async function classify(platforms, host, probes, existing) {
     const printed = new Map();
     const nativeRun = (cpu) => {
         if (!printed.has(cpu))
@@ -1108,6 +1108,11 @@ async function classify(platforms, host, probes) {
             return { platform, native: true, why: 'the host architecture' };
         if (emulatorFor(platform.cpu).family !== host.family)
             return { platform, native: false, why: 'foreign CPU family' };
+        const name = handlerName(platform.cpu);
+        if (existing.some(e => e.name === name && e.enabled)) {
+            // binfmt_misc is consulted before the native loader: this handler runs them anyway
+            return { platform, native: false, why: `the existing ${name} handler runs them` };
+        }
         if (!hasProbe(platform.cpu))
             return { platform, native: true, why: `the ${host.family} family runs natively` };
         const output = await nativeRun(platform.cpu);
@@ -1116,9 +1121,7 @@ async function classify(platforms, host, probes) {
         return {
             platform,
             native: false,
-            why: output
-                ? `its probe ran through the existing ${handlerName(platform.cpu)} handler`
-                : `this ${host.machine} host cannot run ${platform.cpu} binaries natively`
+            why: `this ${host.machine} host cannot run ${platform.cpu} binaries natively`
         };
     }));
 }
@@ -1337,12 +1340,11 @@ class DownloadInstaller extends Installer {
             emulators.set(cpu, (0,external_node_path_.join)(dir, tool));
             runner/* addPath */.fM(dir);
         }));
-        const first = emulators.get(cpus[0]);
-        const reported = await this.versionOf(first);
+        // The release named is the version in use: no need to start an emulator to ask it.
         return {
             source: `download (${this.options.version})`,
             emulators,
-            version: reported || this.options.version
+            version: this.options.version
         };
     }
     async verifyChecksum(cpu, file, origin) {
@@ -1641,24 +1643,41 @@ function throwOnConflicts(found) {
 
 
 
+
 /** Where the multiarch image keeps its emulators, and so what its entries point at. */
 const imageInterpreter = (cpu) => `/usr/bin/qemu-${cpu}-static`;
+/**
+ * Platforms the multiarch registrar never registers: qemu-binfmt-conf.sh skips the host's own CPU
+ * family (i386 on x86_64), assuming it runs natively. Not every kernel does (no IA32 emulation).
+ */
+function outsideContainerReach(request, hostFamily) {
+    return request.emulated
+        .filter(t => emulatorFor(t.platform.cpu).family === hostFamily)
+        .map(t => t.platform.name);
+}
 /** The seed's way: `docker run --rm --privileged <image> --reset -p yes [--credential yes]`. */
 class ContainerRegistrar {
     docker;
     binfmt;
     image;
+    hostFamily;
     name = 'container';
     needsHostEmulators = false;
-    constructor(docker, binfmt, image) {
+    constructor(docker, binfmt, image, hostFamily) {
         this.docker = docker;
         this.binfmt = binfmt;
         this.image = image;
+        this.hostFamily = hostFamily;
     }
     get remedy() {
         return `Check that ${this.image} carries and registers these emulators (its output is above), or use registrar: native.`;
     }
     async prepare(request) {
+        const unreachable = outsideContainerReach(request, this.hostFamily);
+        if (unreachable.length > 0) {
+            throw new errors/* HostError */.dh(`This host cannot run ${unreachable.join(', ')} natively, and the multiarch registrar never registers ` +
+                `its host's own CPU family. Use registrar: native (or auto), or leave ${unreachable.join(', ')} out of platforms.`);
+        }
         const why = await this.docker.whyNotAnswering();
         if (why) {
             throw new errors/* HostError */.dh(`registrar: container needs a Docker engine, and none answers (${why}). ` +
@@ -1790,13 +1809,13 @@ class NoRegistrar {
 
 
 
-
 /**
- * registrar: auto takes the multiarch container where it can run (an x86_64 host with a Docker
- * engine answering) and writes handlers natively elsewhere; the reason goes to the log.
+ * registrar: auto takes the multiarch container where it can run and register everything asked
+ * (an x86_64 host with a Docker engine answering, no host-family platform to emulate) and writes
+ * handlers natively elsewhere; the reason goes to the log.
  */
-async function chooseRegistrar(inputs, host, docker = new Docker()) {
-    const container = () => new ContainerRegistrar(docker, host.binfmt, inputs.image);
+async function chooseRegistrar(inputs, host, request, docker = new Docker()) {
+    const container = () => new ContainerRegistrar(docker, host.binfmt, inputs.image, host.family);
     const native = () => new NativeRegistrar(host.binfmt, host.privilege);
     switch (inputs.registrar) {
         case 'container':
@@ -1809,7 +1828,14 @@ async function chooseRegistrar(inputs, host, docker = new Docker()) {
             if (host.machine !== 'x86_64') {
                 return {
                     registrar: native(),
-                    why: `the multiarch images run on x86_64 hosts only and this host is ${external_node_os_.machine()}`
+                    why: `the multiarch images run on x86_64 hosts only and this host is ${host.machine}`
+                };
+            }
+            const unreachable = outsideContainerReach(request, host.family);
+            if (unreachable.length > 0) {
+                return {
+                    registrar: native(),
+                    why: `${unreachable.join(', ')} must be emulated here, which the multiarch registrar never does for its host's family`
                 };
             }
             const notAnswering = await docker.whyNotAnswering();
@@ -2085,7 +2111,7 @@ async function preflight(inputs, docker, probes) {
     const host = await inspectHost();
     runner/* info */.pq(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`);
     const mounted = await host.binfmt.isMounted();
-    const targets = await classify(inputs.platforms, host, probes);
+    const targets = await classify(inputs.platforms, host, probes, await host.binfmt.list());
     for (const t of targets) {
         runner/* info */.pq(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${handlerName(t.platform.cpu)}`} (${t.why})`);
     }
@@ -2098,7 +2124,7 @@ async function preflight(inputs, docker, probes) {
         credential: inputs.credential
     };
     const { registrar, why } = emulated.length > 0
-        ? await chooseRegistrar(inputs, host, docker)
+        ? await chooseRegistrar(inputs, host, request, docker)
         : { registrar: new NoRegistrar(), why: 'nothing to emulate' };
     runner/* info */.pq(`Registrar: ${registrar.name} (${why})`);
     if (emulated.length > 0) {

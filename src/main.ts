@@ -141,7 +141,7 @@ async function preflight(inputs: Inputs, docker: Docker, probes: Probes): Promis
   }
   const { registrar, why } =
     emulated.length > 0
-      ? await chooseRegistrar(inputs, host, docker)
+      ? await chooseRegistrar(inputs, host, request, docker)
       : { registrar: new NoRegistrar(), why: 'nothing to emulate' }
   core.info(`Registrar: ${registrar.name} (${why})`)
   if (emulated.length > 0) {

@@ -5,6 +5,9 @@ import { Privilege } from '../../src/host/privilege.js'
 import { ContainerRegistrar } from '../../src/registrar/container.js'
 import { NativeRegistrar } from '../../src/registrar/native.js'
 import { checkHandlers } from '../../src/registrar/readback.js'
+import { chooseRegistrar } from '../../src/registrar/index.js'
+import type { Inputs } from '../../src/inputs.js'
+import type { Host } from '../../src/host/host.js'
 import type { RegistrationRequest } from '../../src/registrar/registrar.js'
 import type { Docker } from '../../src/tools/docker.js'
 import type { RunResult } from '../../src/tools/exec.js'
@@ -160,7 +163,8 @@ describe('ContainerRegistrar', () => {
     const r = new ContainerRegistrar(
       docker as unknown as Docker,
       kernel as unknown as Binfmt,
-      'mirror.example.com/qemu:7.2'
+      'mirror.example.com/qemu:7.2',
+      'i386'
     )
     const outcome = await r.register(request(['arm64', 'ppc64le'], { credential: true }))
     expect(docker.calls[0]).toEqual([
@@ -183,7 +187,8 @@ describe('ContainerRegistrar', () => {
     const r = new ContainerRegistrar(
       docker as unknown as Docker,
       kernel as unknown as Binfmt,
-      'img'
+      'img',
+      'i386'
     )
     await r.register(request(['arm64'], { reset: false, persistent: false }))
     expect(docker.calls[0]).toEqual(['run', '--privileged', 'img', '-p', 'no'])
@@ -195,7 +200,8 @@ describe('ContainerRegistrar', () => {
     const r = new ContainerRegistrar(
       docker as unknown as Docker,
       kernel as unknown as Binfmt,
-      'img'
+      'img',
+      'i386'
     )
     const req = request(['arm64', 'riscv64'])
     const outcome = await r.register(req)
@@ -219,7 +225,8 @@ describe('ContainerRegistrar', () => {
       new ContainerRegistrar(
         missing as unknown as Docker,
         kernel as unknown as Binfmt,
-        'img'
+        'img',
+        'i386'
       ).register(request(['arm64']))
     ).rejects.toThrow(
       /Could not pull the registrar image img: Error response from daemon: manifest unknown\. .*name a mirror in image/
@@ -229,7 +236,8 @@ describe('ContainerRegistrar', () => {
       new ContainerRegistrar(
         silent as unknown as Docker,
         kernel as unknown as Binfmt,
-        'img'
+        'img',
+        'i386'
       ).prepare(request(['arm64']))
     ).rejects.toThrow(
       /needs a Docker engine, and none answers \(Cannot connect to the Docker daemon\)\. .*registrar: native/
@@ -243,7 +251,8 @@ describe('ContainerRegistrar', () => {
       new ContainerRegistrar(
         docker as unknown as Docker,
         kernel as unknown as Binfmt,
-        'img'
+        'img',
+        'i386'
       ).register(request(['arm64']))
     ).rejects.toThrow(/does not run on this host's architecture .*Use registrar: native/)
   })
@@ -258,13 +267,29 @@ describe('ContainerRegistrar', () => {
       new ContainerRegistrar(
         docker as unknown as Docker,
         kernel as unknown as Binfmt,
-        'img'
+        'img',
+        'i386'
       ).prepare(request(['arm64'], { reset: false }))
     ).rejects.toThrow(
       /qemu-aarch64 \(interpreter \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, flags "PF"; wanted \/usr\/bin\/qemu-aarch64-static, flags "F"\)/
     )
     expect(docker.calls).toEqual([])
   })
+})
+
+test('a host-family platform the multiarch registrar would skip fails in prepare, before anything runs', async () => {
+  const kernel = new FakeBinfmt()
+  const docker = new FakeDocker(kernel)
+  const r = new ContainerRegistrar(
+    docker as unknown as Docker,
+    kernel as unknown as Binfmt,
+    'img',
+    'i386'
+  )
+  await expect(r.prepare(request(['arm64', '386']))).rejects.toThrow(
+    "This host cannot run linux/386 natively, and the multiarch registrar never registers its host's own CPU family. Use registrar: native (or auto), or leave linux/386 out of platforms."
+  )
+  expect(docker.calls).toEqual([])
 })
 
 describe('checkHandlers', () => {
@@ -294,4 +319,50 @@ describe('checkHandlers', () => {
       ...checkHandlers(kernel.entriesList(), request(['arm64']), outcome, '').keys()
     ]).toEqual(['aarch64'])
   })
+})
+
+describe('registrar: auto', () => {
+  const inputs = { registrar: 'auto', image: 'img' } as Inputs
+  const host = (machine: string, family: string) =>
+    ({
+      machine,
+      family,
+      binfmt: new FakeBinfmt(),
+      privilege: new Privilege('root')
+    }) as unknown as Host
+  const docker = (answering?: string) =>
+    ({ whyNotAnswering: async () => answering }) as unknown as Docker
+
+  test.each([
+    [
+      'x86_64',
+      'i386',
+      ['arm64'],
+      undefined,
+      'container',
+      /an x86_64 host with a Docker engine answering/
+    ],
+    [
+      'x86_64',
+      'i386',
+      ['arm64'],
+      'Cannot connect',
+      'native',
+      /no Docker engine answers \(Cannot connect\)/
+    ],
+    ['aarch64', 'arm', ['amd64'], undefined, 'native', /x86_64 hosts only and this host is/],
+    ['x86_64', 'i386', ['arm64', '386'], undefined, 'native', /linux\/386 must be emulated here/]
+  ])(
+    '%s host, %s family, %j, docker %s: %s',
+    async (machine, family, names, answering, name, why) => {
+      const chosen = await chooseRegistrar(
+        inputs,
+        host(machine, family),
+        request(names),
+        docker(answering)
+      )
+      expect(chosen.registrar.name).toBe(name)
+      expect(chosen.why).toMatch(why)
+    }
+  )
 })

@@ -1,4 +1,5 @@
 import * as core from '../runner.js'
+import { emulatorFor } from '../catalogue.js'
 import { HostError, RegistrationError } from '../errors.js'
 import type { Binfmt } from '../host/binfmt.js'
 import { lastLine } from '../tools/exec.js'
@@ -16,6 +17,16 @@ import {
 /** Where the multiarch image keeps its emulators, and so what its entries point at. */
 export const imageInterpreter = (cpu: string): string => `/usr/bin/qemu-${cpu}-static`
 
+/**
+ * Platforms the multiarch registrar never registers: qemu-binfmt-conf.sh skips the host's own CPU
+ * family (i386 on x86_64), assuming it runs natively. Not every kernel does (no IA32 emulation).
+ */
+export function outsideContainerReach(request: RegistrationRequest, hostFamily: string): string[] {
+  return request.emulated
+    .filter(t => emulatorFor(t.platform.cpu).family === hostFamily)
+    .map(t => t.platform.name)
+}
+
 /** The seed's way: `docker run --rm --privileged <image> --reset -p yes [--credential yes]`. */
 export class ContainerRegistrar implements Registrar {
   readonly name = 'container'
@@ -24,7 +35,8 @@ export class ContainerRegistrar implements Registrar {
   constructor(
     private readonly docker: Docker,
     private readonly binfmt: Binfmt,
-    private readonly image: string
+    private readonly image: string,
+    private readonly hostFamily: string
   ) {}
 
   get remedy(): string {
@@ -32,6 +44,13 @@ export class ContainerRegistrar implements Registrar {
   }
 
   async prepare(request: RegistrationRequest): Promise<void> {
+    const unreachable = outsideContainerReach(request, this.hostFamily)
+    if (unreachable.length > 0) {
+      throw new HostError(
+        `This host cannot run ${unreachable.join(', ')} natively, and the multiarch registrar never registers ` +
+          `its host's own CPU family. Use registrar: native (or auto), or leave ${unreachable.join(', ')} out of platforms.`
+      )
+    }
     const why = await this.docker.whyNotAnswering()
     if (why) {
       throw new HostError(
