@@ -1,0 +1,5 @@
+export * from './action.js'
+export * from './binfmt.js'
+export * from './download-server.js'
+export * from './env.js'
+export * from './bench.js'

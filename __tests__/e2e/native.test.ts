@@ -1,0 +1,116 @@
+// The native registrar with downloaded emulators (no Docker needed), and the cleanup post step.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import {
+  type DownloadServer,
+  enableDistroHandlers,
+  EMULATOR,
+  expectFailure,
+  expectHandler,
+  expectHostUnchanged,
+  expectSuccess,
+  hostUname,
+  IMAGES,
+  list,
+  machines,
+  runAction,
+  runPost,
+  snapshotBinfmt,
+  startDownloadServer,
+  useBench
+} from './helpers/index.js'
+
+const bench = useBench()
+const DEAD_DOCKER = 'unix:///nonexistent.sock'
+
+let server: DownloadServer
+beforeEach(async () => {
+  server = await startDownloadServer()
+})
+afterEach(async () => {
+  await server.close()
+})
+
+const download = (): Record<string, string> => ({
+  registrar: 'native',
+  install: 'download',
+  'download-url': server.urlTemplate
+})
+
+describe('native registrar, emulators downloaded', () => {
+  it('registers without Docker; a second run with the same tool cache downloads nothing', async () => {
+    const platforms = ['linux/arm64', 'linux/s390x', 'linux/ppc64le']
+    const inputs = { ...download(), platforms: platforms.join(',') }
+    const env = { DOCKER_HOST: DEAD_DOCKER }
+
+    const first = await runAction({ scenario: 'native + download, no Docker', inputs, env })
+    expectSuccess(first)
+    expect(first.outputs.registrar).toBe('native')
+    expect(list(first.outputs.platforms)).toEqual(expect.arrayContaining(platforms))
+    expect(first.outputs['qemu-version']).toMatch(/7\.2/)
+    for (const p of platforms) {
+      expectHandler(EMULATOR[p], {
+        flagsInclude: 'F',
+        interpreter: new RegExp(`^${first.job.toolCache}/`)
+      })
+    }
+    expect(first.outputs.verified).toBe('true')
+    expect(machines(first)).toMatchObject({ 'linux/arm64': 'aarch64', 'linux/s390x': 's390x' })
+    const fetched = server.requests.length
+    expect(server.requests).toEqual(
+      expect.arrayContaining([
+        '/v7.2.0-1/qemu-aarch64-static',
+        '/v7.2.0-1/qemu-s390x-static',
+        '/v7.2.0-1/qemu-ppc64le-static'
+      ])
+    )
+    expect(await hostUname('arm64')).toBe('aarch64')
+    const registered = snapshotBinfmt()
+
+    const second = await runAction({
+      scenario: 'native + download, warm tool cache',
+      inputs,
+      env,
+      job: first.job
+    })
+    expectSuccess(second)
+    expect(server.requests.length - fetched).toBe(0)
+    expect(snapshotBinfmt()).toEqual(registered)
+    expect(await hostUname('s390x')).toBe('s390x')
+  })
+
+  it('a download that 404s fails naming the emulator', async () => {
+    server.notFound = true
+    const r = await runAction({
+      scenario: 'native + download, 404',
+      inputs: { ...download(), platforms: 'linux/arm64' },
+      env: { DOCKER_HOST: DEAD_DOCKER }
+    })
+    expectFailure(r, /qemu-aarch64/)
+    expect(snapshotBinfmt().entries).toEqual(bench.before.entries)
+  })
+})
+
+describe('cleanup: true puts binfmt_misc back in the post step', () => {
+  it.each([
+    ['container registrar, from the host as it was', 'container', false],
+    ['container registrar, distro handlers present', 'container', true],
+    ['native registrar, distro handlers present', 'native', true]
+  ])('%s', async (name, registrar, distro) => {
+    if (distro) enableDistroHandlers()
+    const before = snapshotBinfmt()
+    const inputs: Record<string, string> = {
+      cleanup: 'true',
+      registrar,
+      platforms: 'linux/arm64,linux/arm/v7'
+    }
+    if (registrar === 'container') inputs.image = IMAGES.registrar
+    else Object.assign(inputs, download())
+
+    const main = await runAction({ scenario: `cleanup: ${name}`, inputs })
+    expectSuccess(main)
+    expect(await hostUname('arm64')).toBe('aarch64')
+    const post = await runPost(main, { scenario: `cleanup: ${name}` })
+    expectSuccess(post)
+    expectHostUnchanged(before)
+  })
+})

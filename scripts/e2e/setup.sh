@@ -1,0 +1,624 @@
+#!/usr/bin/env bash
+# End-to-end bench: everything the scenario tests in __tests__/e2e need, on a Debian 12 x86_64
+# machine, as root. Idempotent: on a reused machine it only checks what is already there.
+#
+#   - Debian packages: QEMU static emulators, binfmt-support, Docker engine, the CNCF registry,
+#     jq, curl, cross binutils; static busybox .debs for eight architectures (cached).
+#   - A Docker engine (dockerd with a runc wrapper that drops capabilities outside this machine's
+#     bounding set, so `docker run --privileged` works here), unless one already answers.
+#   - A registry on 127.0.0.1:5000, unless one already answers there.
+#   - Images built from the Debian packages (no committed binaries), pushed to that registry:
+#       127.0.0.1:5000/e2e/busybox:latest            multi-arch static busybox (8 platforms)
+#       127.0.0.1:5000/e2e/qemu-user-static:latest   registrar with multiarch's command line
+#       127.0.0.1:5000/e2e/registrar-noop:latest     same command line, registers nothing
+#       127.0.0.1:5000/e2e/busybox-liar:latest       like busybox, but linux/arm64 holds x86_64
+#
+# What setup started is recorded in the state dir; scripts/e2e/teardown.sh stops only that.
+# Environment: E2E_STATE_DIR (default /var/lib/cross-arch-e2e), E2E_CACHE_DIR
+# (default /var/cache/cross-arch-e2e).
+set -euo pipefail
+
+STATE_DIR=${E2E_STATE_DIR:-/var/lib/cross-arch-e2e}
+CACHE_DIR=${E2E_CACHE_DIR:-/var/cache/cross-arch-e2e}
+REGISTRY=127.0.0.1:5000
+SCRIPT_PATH=$(readlink -f "${BASH_SOURCE[0]}")
+
+# Debian architecture -> Docker platform (os/arch[/variant]).
+DEB_ARCHES=(amd64 arm64 armhf armel i386 ppc64el s390x mips64el)
+declare -A PLATFORM=(
+  [amd64]=linux/amd64 [arm64]=linux/arm64/v8 [armhf]=linux/arm/v7 [armel]=linux/arm/v6
+  [i386]=linux/386 [ppc64el]=linux/ppc64le [s390x]=linux/s390x [mips64el]=linux/mips64le
+)
+FOREIGN_ARCHES=(arm64 armhf armel i386 ppc64el s390x mips64el)
+PACKAGES=(
+  qemu-user-static binfmt-support docker.io docker-registry jq curl
+  binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf binutils-powerpc64le-linux-gnu
+  binutils-s390x-linux-gnu binutils-riscv64-linux-gnu binutils-i686-linux-gnu
+  binutils-mips64el-linux-gnuabi64 binutils-x86-64-linux-gnu
+)
+# Emulators the registrar image carries: QEMU's qemu-binfmt-conf.sh table minus the host family.
+REGISTRAR_CPUS=(aarch64 arm ppc64le s390x riscv64 mips64el mips64 loongarch64)
+
+export DEBIAN_FRONTEND=noninteractive
+export DOCKER_CLI_EXPERIMENTAL=enabled
+
+log() { printf '[setup] %s\n' "$*"; }
+die() {
+  printf '[setup] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+now() { date +%s%N; }
+TIMINGS=()
+timed() { # timed LABEL FUNCTION [ARGS...]
+  local label=$1 t0 t1
+  shift
+  t0=$(now)
+  "$@"
+  t1=$(now)
+  TIMINGS+=("$(printf '%-34s %6d ms' "$label" $(((t1 - t0) / 1000000)))")
+}
+
+[ "$(id -u)" = 0 ] || die "run as root"
+[ "$(uname -m)" = x86_64 ] || die "the bench is built for x86_64 hosts (this is $(uname -m))"
+mkdir -p "$STATE_DIR" "$CACHE_DIR"
+
+# ---------------------------------------------------------------------------------------------
+# Debian packages
+# ---------------------------------------------------------------------------------------------
+APT_UPDATED=0
+# apt_update PKG...: apt-get update, retried; partial index failures (a foreign-arch security
+# index in "Mirror sync in progress") are tolerated once every PKG has an install candidate.
+# Whether the packages really install is checked afterwards.
+apt_update() {
+  [ "$APT_UPDATED" = 1 ] && return 0
+  local i out
+  out=$(mktemp)
+  for i in 1 2 3; do
+    if apt-get update -o Acquire::Retries=1 >"$out" 2>&1; then
+      log "apt-get update: ok"
+      break
+    fi
+    log "apt-get update attempt $i reported failures:"
+    grep -E '^(E|Err):' "$out" | head -4 | sed 's/^/[setup]     /' || true
+    if have_candidates "$@"; then
+      log "apt-get update: every package needed has a candidate; continuing"
+      break
+    fi
+    [ "$i" -lt 3 ] && sleep $((i * 3)) # back-off before asking a flaky mirror again
+  done
+  rm -f "$out"
+  APT_UPDATED=1
+}
+
+have_candidates() {
+  local p c
+  for p in "$@"; do
+    c=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
+    [ -n "$c" ] && [ "$c" != "(none)" ] || return 1
+  done
+}
+
+apt_retry() { # apt_retry COMMAND... : apt-get with retries for transient fetch failures
+  local i
+  for i in 1 2 3; do
+    if "$@"; then return 0; fi
+    log "'$*' failed (attempt $i)"
+    [ "$i" -lt 3 ] && sleep $((i * 2))
+  done
+  return 1
+}
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# apt must not start services while installing (docker.io, docker-registry and binfmt-support ship
+# init scripts: a stock dockerd, a registry on :5000 or handlers registered behind our back).
+POLICY_RC_CREATED=0
+deny_service_starts() {
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    POLICY_RC_CREATED=1
+  fi
+}
+allow_service_starts() {
+  if [ "$POLICY_RC_CREATED" = 1 ]; then
+    rm -f /usr/sbin/policy-rc.d
+    POLICY_RC_CREATED=0
+  fi
+}
+trap allow_service_starts EXIT
+
+busybox_path() { printf '%s/busybox/%s/busybox' "$CACHE_DIR" "$1"; }
+busybox_deb() { find "$CACHE_DIR/debs" -maxdepth 1 -name "busybox-static_*_$1.deb" 2>/dev/null | sort | tail -n1; }
+# Architectures whose busybox is neither extracted nor downloaded yet.
+busybox_to_download() {
+  local a
+  for a in "${DEB_ARCHES[@]}"; do
+    [ -s "$(busybox_path "$a")" ] || [ -n "$(busybox_deb "$a")" ] || echo "$a"
+  done
+}
+
+setup_packages() {
+  local a added=() missing=() p need=()
+  for a in "${FOREIGN_ARCHES[@]}"; do
+    if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+      dpkg --add-architecture "$a"
+      added+=("$a")
+    fi
+  done
+  [ ${#added[@]} -gt 0 ] && log "dpkg: added foreign architectures ${added[*]}"
+
+  for p in "${PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+  for a in $(busybox_to_download); do need+=("busybox-static:$a"); done
+  if [ ${#missing[@]} -eq 0 ] && [ ${#added[@]} -eq 0 ] && [ ${#need[@]} -eq 0 ]; then
+    log "packages: all ${#PACKAGES[@]} already installed"
+    return 0
+  fi
+  apt_update "${missing[@]}" "${need[@]}"
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "packages: installing ${missing[*]}"
+    deny_service_starts
+    apt_retry apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 "${missing[@]}" ||
+      true
+    allow_service_starts
+    missing=()
+    for p in "${PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] || die "packages not installed: ${missing[*]} (see apt output above)"
+  else
+    log "packages: all ${#PACKAGES[@]} already installed"
+  fi
+}
+
+setup_busybox() {
+  local a dir got=() tmp bin deb need=()
+  mkdir -p "$CACHE_DIR/debs"
+  for a in $(busybox_to_download); do need+=("busybox-static:$a"); done
+  if [ ${#need[@]} -gt 0 ]; then
+    apt_update "${need[@]}"
+    (cd "$CACHE_DIR/debs" && apt_retry apt-get download -q -o Acquire::Retries=3 \
+      -o APT::Sandbox::User=root "${need[@]}") || die "could not download ${need[*]}"
+    log "busybox: downloaded ${need[*]} into $CACHE_DIR/debs"
+  fi
+  for a in "${DEB_ARCHES[@]}"; do
+    [ -s "$(busybox_path "$a")" ] && continue
+    deb=$(busybox_deb "$a")
+    [ -n "$deb" ] || die "no busybox-static .deb for $a in $CACHE_DIR/debs"
+    tmp=$(mktemp -d)
+    dpkg-deb -x "$deb" "$tmp"
+    bin=$tmp/bin/busybox
+    [ -f "$bin" ] || bin=$tmp/usr/bin/busybox
+    [ -f "$bin" ] || die "no busybox binary in $deb"
+    dir=$(dirname "$(busybox_path "$a")")
+    mkdir -p "$dir"
+    install -m 0755 "$bin" "$dir/busybox.tmp"
+    mv "$dir/busybox.tmp" "$dir/busybox"
+    rm -rf "$tmp"
+    got+=("$a")
+  done
+  if [ ${#got[@]} -gt 0 ]; then
+    log "busybox: extracted static busybox for ${got[*]} into $CACHE_DIR/busybox"
+  else
+    log "busybox: all ${#DEB_ARCHES[@]} architectures already cached in $CACHE_DIR/busybox"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Docker engine
+# ---------------------------------------------------------------------------------------------
+docker_answers() { timeout 10 docker version >/dev/null 2>&1; }
+
+write_runc_wrapper() {
+  # The VM's capability bounding set lacks CAP_SYS_RESOURCE, so runc fails `--privileged` with
+  # "unable to apply caps". This wrapper removes capabilities outside the bounding set from the
+  # OCI bundle's config.json, then execs runc with the same arguments.
+  cat >"$STATE_DIR/runc-caps-wrapper" <<'WRAPPER'
+#!/bin/bash
+set -euo pipefail
+names=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID
+  CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN
+  CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT
+  CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE CAP_SYS_RESOURCE
+  CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL
+  CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND
+  CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE)
+bundle=
+prev=
+for a in "$@"; do
+  case "$prev" in --bundle | -b) bundle=$a ;; esac
+  case "$a" in --bundle=*) bundle=${a#--bundle=} ;; esac
+  prev=$a
+done
+if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then
+  bnd=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
+  drop=()
+  for i in "${!names[@]}"; do
+    if (((16#$bnd >> i) & 1)); then :; else drop+=("${names[$i]}"); fi
+  done
+  if [ ${#drop[@]} -gt 0 ]; then
+    dropjson=$(printf '%s\n' "${drop[@]}" | /usr/bin/jq -R . | /usr/bin/jq -cs .)
+    /usr/bin/jq --argjson drop "$dropjson" '
+      if (.process.capabilities | type) == "object" then
+        .process.capabilities |= with_entries(
+          .value |= (if type == "array" then map(select(. as $c | $drop | index($c) | not)) else . end))
+      else . end' "$bundle/config.json" >"$bundle/config.json.caps"
+    mv "$bundle/config.json.caps" "$bundle/config.json"
+  fi
+fi
+exec /usr/sbin/runc "$@"
+WRAPPER
+  chmod 755 "$STATE_DIR/runc-caps-wrapper"
+}
+
+setup_docker() {
+  if docker_answers; then
+    log "docker: an engine already answers ($(docker version -f '{{.Server.Version}}' 2>/dev/null)); using it"
+    if [ -f "$STATE_DIR/dockerd.started" ]; then
+      log "docker: it is the one a previous setup started (pid $(cat "$STATE_DIR/dockerd.started"))"
+    fi
+    return 0
+  fi
+  rm -f "$STATE_DIR/dockerd.started"
+  command -v dockerd >/dev/null || die "dockerd not found (package docker.io)"
+  write_runc_wrapper
+  mkdir -p "$STATE_DIR/docker" "$STATE_DIR/docker-exec"
+  local pid i
+  (
+    setsid dockerd \
+      --data-root "$STATE_DIR/docker" \
+      --exec-root "$STATE_DIR/docker-exec" \
+      --pidfile "$STATE_DIR/dockerd.pid" \
+      --add-runtime "e2e-runc=$STATE_DIR/runc-caps-wrapper" \
+      --default-runtime e2e-runc \
+      </dev/null >>"$STATE_DIR/dockerd.log" 2>&1 &
+    echo $! >"$STATE_DIR/dockerd.started"
+  )
+  pid=$(cat "$STATE_DIR/dockerd.started")
+  for i in $(seq 1 240); do
+    docker_answers && break
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$STATE_DIR/dockerd.log" >&2 || true
+      rm -f "$STATE_DIR/dockerd.started"
+      die "dockerd exited during start-up (log: $STATE_DIR/dockerd.log)"
+    fi
+    sleep 0.25 # poll interval
+  done
+  docker_answers || die "dockerd (pid $pid) did not answer within 60 s (log: $STATE_DIR/dockerd.log)"
+  log "docker: started dockerd (pid $pid, data-root $STATE_DIR/docker, runtime e2e-runc)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Registry
+# ---------------------------------------------------------------------------------------------
+registry_answers() { curl -fsS -m 5 -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; }
+
+setup_registry() {
+  if registry_answers; then
+    log "registry: one already answers on $REGISTRY; using it"
+    return 0
+  fi
+  rm -f "$STATE_DIR/registry.started"
+  mkdir -p "$STATE_DIR/registry"
+  cat >"$STATE_DIR/registry.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+EOF
+  local pid i
+  (
+    setsid docker-registry serve "$STATE_DIR/registry.yml" \
+      </dev/null >>"$STATE_DIR/registry.log" 2>&1 &
+    echo $! >"$STATE_DIR/registry.started"
+  )
+  pid=$(cat "$STATE_DIR/registry.started")
+  for i in $(seq 1 120); do
+    registry_answers && break
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$STATE_DIR/registry.log" >&2 || true
+      rm -f "$STATE_DIR/registry.started"
+      die "docker-registry exited during start-up (log: $STATE_DIR/registry.log)"
+    fi
+    sleep 0.25 # poll interval
+  done
+  registry_answers || die "docker-registry (pid $pid) did not answer within 30 s"
+  log "registry: started docker-registry on $REGISTRY (pid $pid, storage $STATE_DIR/registry)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------------------------
+# Everything an image depends on: this script (recipes, register scripts) and the binaries.
+recipe_hash() {
+  {
+    sha256sum "$SCRIPT_PATH"
+    local a c
+    for a in "${DEB_ARCHES[@]}"; do sha256sum "$(busybox_path "$a")"; done
+    for c in "${REGISTRAR_CPUS[@]}"; do sha256sum "/usr/bin/qemu-$c-static"; done
+  } | sha256sum | cut -c1-64
+}
+
+# platforms_in_registry REPO TAG: the manifest list's platforms, one os/arch[/variant] a line.
+platforms_in_registry() {
+  curl -fsS -m 10 \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    "http://$REGISTRY/v2/$1/manifests/$2" 2>/dev/null |
+    jq -r '.manifests[]?.platform | [.os, .architecture, .variant // empty] | join("/")' |
+    sort
+}
+
+image_is_current() { # image_is_current NAME EXPECTED_PLATFORMS(sorted, newline-separated)
+  local name=$1 want=$2 stamp="$STATE_DIR/images/$1.recipe"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$RECIPE" ] || return 1
+  [ "$(platforms_in_registry "e2e/$name" latest)" = "$want" ]
+}
+
+mark_current() { mkdir -p "$STATE_DIR/images" && echo "$RECIPE" >"$STATE_DIR/images/$1.recipe"; }
+
+# build_and_push REF PLATFORM ROOTFS_DIR CONFIG_JSON
+# Builds a one-layer image as a `docker load` tarball whose config carries the platform (docker
+# import ignores --platform on engine 20.10), loads it as REF and pushes it.
+build_and_push() {
+  local ref=$1 platform=$2 rootfs=$3 cfg=$4 work os arch variant layer_sha config_sha
+  IFS=/ read -r os arch variant <<<"$platform"
+  work=$(mktemp -d)
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
+    -C "$rootfs" -cf "$work/layer.tar" .
+  layer_sha=$(sha256sum "$work/layer.tar" | cut -c1-64)
+  jq -n --arg os "$os" --arg arch "$arch" --arg variant "${variant:-}" --arg diff "sha256:$layer_sha" \
+    --argjson cfg "$cfg" '
+    {architecture: $arch, os: $os} + (if $variant == "" then {} else {variant: $variant} end)
+    + {created: "1970-01-01T00:00:00Z", config: $cfg,
+       rootfs: {type: "layers", diff_ids: [$diff]},
+       history: [{created: "1970-01-01T00:00:00Z", created_by: "scripts/e2e/setup.sh"}]}' \
+    >"$work/config.json"
+  config_sha=$(sha256sum "$work/config.json" | cut -c1-64)
+  mv "$work/config.json" "$work/$config_sha.json"
+  jq -n --arg cfg "$config_sha.json" --arg ref "$ref" \
+    '[{Config: $cfg, RepoTags: [$ref], Layers: ["layer.tar"]}]' >"$work/manifest.json"
+  tar -C "$work" -cf "$work/image.tar" manifest.json "$config_sha.json" layer.tar
+  docker load -q -i "$work/image.tar" >/dev/null
+  docker push -q "$ref" >/dev/null
+  rm -rf "$work"
+}
+
+# push_list LIST_REF MEMBER_REF... : manifest list from per-platform images already pushed.
+push_list() {
+  local list=$1 m
+  shift
+  export DOCKER_CONFIG="$STATE_DIR/docker-cli" # keep the CLI's local manifest store ours
+  mkdir -p "$DOCKER_CONFIG"
+  docker manifest rm "$list" >/dev/null 2>&1 || true
+  docker manifest create --insecure "$list" "$@" >/dev/null
+  # The CLI takes each member's platform from its config; state the variant explicitly anyway.
+  for m in "$@"; do
+    local v
+    v=$(docker image inspect -f '{{.Variant}}' "$m" 2>/dev/null || true)
+    [ -n "$v" ] && docker manifest annotate --variant "$v" "$list" "$m" >/dev/null
+  done
+  docker manifest push --insecure --purge "$list" >/dev/null
+  unset DOCKER_CONFIG
+  # A stale local copy of an earlier build would shadow the new one: the next run pulls.
+  docker image rm "$list" >/dev/null 2>&1 || true
+}
+
+# A busybox rootfs: /bin/busybox of ARCH and a symlink per applet (the amd64 build lists them;
+# Debian builds busybox-static with the same configuration for every architecture).
+APPLETS=()
+busybox_rootfs() { # busybox_rootfs DIR ARCH
+  local dir=$1 arch=$2
+  [ ${#APPLETS[@]} -gt 0 ] || mapfile -t APPLETS < <("$(busybox_path amd64)" --list-full)
+  mkdir -p "$dir/bin" "$dir/sbin" "$dir/usr/bin" "$dir/usr/sbin" "$dir/etc" "$dir/root" \
+    "$dir/tmp" "$dir/proc" "$dir/sys" "$dir/dev"
+  chmod 1777 "$dir/tmp"
+  install -m 0755 "$(busybox_path "$arch")" "$dir/bin/busybox"
+  # One process for the few hundred links (a fork per link costs seconds on these VMs).
+  (cd "$dir" && perl -e '
+    for my $l ("bin/sh", @ARGV) {
+      next if $l eq "bin/busybox" || $l eq "" || -l $l;
+      my ($d) = $l =~ m{^(.*)/[^/]+$};
+      die "applet directory $d missing\n" if defined $d && !-d $d;
+      symlink("/bin/busybox", $l) or die "symlink $l: $!\n";
+    }' "${APPLETS[@]}")
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+    >"$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+}
+
+BUSYBOX_CFG='{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]}'
+REGISTRAR_CFG='{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Entrypoint":["/register"]}'
+
+expected_platforms() { # the sorted platform list of the busybox manifest lists
+  local a
+  for a in "${DEB_ARCHES[@]}"; do echo "${PLATFORM[$a]}"; done | sort
+}
+
+image_busybox() { # image_busybox NAME LIAR(0|1)
+  local name=$1 liar=$2 a src tag refs=() root
+  if image_is_current "$name" "$(expected_platforms)"; then
+    log "image $REGISTRY/e2e/$name:latest: present and current; skipped"
+    return 0
+  fi
+  for a in "${DEB_ARCHES[@]}"; do
+    src=$a
+    [ "$liar" = 1 ] && [ "$a" = arm64 ] && src=amd64
+    tag="$REGISTRY/e2e/$name:$a"
+    root=$(mktemp -d)
+    busybox_rootfs "$root" "$src"
+    build_and_push "$tag" "${PLATFORM[$a]}" "$root" "$BUSYBOX_CFG"
+    rm -rf "$root"
+    refs+=("$tag")
+  done
+  push_list "$REGISTRY/e2e/$name:latest" "${refs[@]}"
+  mark_current "$name"
+  log "image $REGISTRY/e2e/$name:latest: built and pushed (${#refs[@]} platforms)"
+}
+
+# The registrar's entry point, with multiarch/qemu-user-static's command line. @MODE@ is
+# "register" or "noop" (prints the usual lines, registers nothing).
+REGISTER_SCRIPT=$(
+  cat <<'EOF'
+#!/bin/sh
+# /register: registrar for the e2e bench, same command line as multiarch/qemu-user-static:
+#   /register [--reset] [-p|--persistent yes|no] [-c|--credential yes|no]
+#             [-g|--preserve-argv0 yes|no] [--qemu-path DIR] [--qemu-suffix SUFFIX]
+MODE=@MODE@
+QEMU_BIN_DIR=${QEMU_BIN_DIR:-/usr/bin}
+QEMU_SUFFIX=-static
+
+if [ ! -d /proc/sys/fs/binfmt_misc ]; then
+  echo "No binfmt support in the kernel."
+  echo "  Try: '/sbin/modprobe binfmt_misc' from the host"
+  exit 1
+fi
+if [ "$MODE" = register ] && [ ! -f /proc/sys/fs/binfmt_misc/register ]; then
+  mount binfmt_misc -t binfmt_misc /proc/sys/fs/binfmt_misc
+fi
+if [ "$1" = "--reset" ]; then
+  shift
+  if [ "$MODE" = register ]; then
+    for f in /proc/sys/fs/binfmt_misc/qemu-*; do
+      [ -f "$f" ] && echo -1 >"$f"
+    done
+  fi
+fi
+
+usage() {
+  echo "Usage: /register [--reset] [-p|--persistent yes|no] [-c|--credential yes|no]" >&2
+  echo "                 [-g|--preserve-argv0 yes|no] [--qemu-path DIR] [--qemu-suffix SUFFIX]" >&2
+}
+yesno() {
+  case "$2" in
+    yes | no) ;;
+    *)
+      echo "$1 expects yes or no, got '$2'" >&2
+      usage
+      exit 1
+      ;;
+  esac
+}
+PERSISTENT=no
+CREDENTIAL=no
+PRESERVE_ARG0=no
+while [ $# -gt 0 ]; do
+  opt=$1
+  case "$opt" in
+    -p | --persistent | -c | --credential | -g | --preserve-argv0 | -Q | --qemu-path | -S | --qemu-suffix)
+      if [ $# -lt 2 ]; then
+        echo "option $opt needs a value" >&2
+        usage
+        exit 1
+      fi
+      ;;
+  esac
+  case "$opt" in
+    -p | --persistent) yesno "$opt" "$2" && PERSISTENT=$2 ;;
+    -c | --credential) yesno "$opt" "$2" && CREDENTIAL=$2 ;;
+    -g | --preserve-argv0) yesno "$opt" "$2" && PRESERVE_ARG0=$2 ;;
+    -Q | --qemu-path) QEMU_BIN_DIR=$2 ;;
+    -S | --qemu-suffix) QEMU_SUFFIX=$2 ;;
+    -h | --help)
+      usage
+      exit 1
+      ;;
+    *)
+      echo "unknown option: $opt" >&2
+      usage
+      exit 1
+      ;;
+  esac
+  shift 2
+done
+
+case "$(uname -m)" in
+  x86_64 | i386 | i486 | i586 | i686) host_family=i386 ;;
+  aarch64 | armv*) host_family=arm ;;
+  ppc64le) host_family=ppcle ;;
+  s390x) host_family=s390x ;;
+  riscv64) host_family=riscv64 ;;
+  mips*) host_family=mips ;;
+  loongarch64) host_family=loongarch ;;
+  *) host_family=unknown ;;
+esac
+
+flags=
+[ "$CREDENTIAL" = yes ] && flags=OC
+[ "$PERSISTENT" = yes ] && flags="${flags}F"
+[ "$PRESERVE_ARG0" = yes ] && flags="${flags}P"
+
+status=0
+while read -r cpu family magic mask; do
+  [ -n "$cpu" ] || continue
+  [ "$family" = "$host_family" ] && continue
+  qemu="$QEMU_BIN_DIR/qemu-$cpu$QEMU_SUFFIX"
+  if [ "$MODE" = register ]; then
+    [ -x "$qemu" ] || continue
+    echo "Setting $qemu as binfmt interpreter for $cpu"
+    # busybox echo leaves the \xHH text alone; a failed write prints "sh: write error: ..."
+    echo ":qemu-$cpu:M::$magic:$mask:$qemu:$flags" >/proc/sys/fs/binfmt_misc/register
+    status=$?
+  else
+    echo "Setting $qemu as binfmt interpreter for $cpu"
+  fi
+done <<'TABLE'
+i386 i386 \x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00 \xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
+x86_64 i386 \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00 \xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
+aarch64 arm \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
+arm arm \x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x28\x00 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
+ppc64le ppcle \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x15\x00 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\x00
+s390x s390x \x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x16 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff
+riscv64 riscv64 \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xf3\x00 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
+mips64el mips \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x08\x00 \xff\xff\xff\xff\xff\xff\xff\x00\x00\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
+mips64 mips \x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x08 \xff\xff\xff\xff\xff\xff\xff\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff
+loongarch64 loongarch \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x02\x01 \xff\xff\xff\xff\xff\xff\xff\xfc\x00\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
+TABLE
+exit $status
+EOF
+)
+
+image_registrar() { # image_registrar NAME MODE
+  local name=$1 mode=$2 root c
+  if image_is_current "$name" linux/amd64; then
+    log "image $REGISTRY/e2e/$name:latest: present and current; skipped"
+    return 0
+  fi
+  root=$(mktemp -d)
+  busybox_rootfs "$root" amd64
+  printf '%s\n' "${REGISTER_SCRIPT//@MODE@/$mode}" >"$root/register"
+  chmod 0755 "$root/register"
+  if [ "$mode" = register ]; then
+    for c in "${REGISTRAR_CPUS[@]}"; do
+      install -m 0755 "/usr/bin/qemu-$c-static" "$root/usr/bin/qemu-$c-static"
+    done
+  fi
+  build_and_push "$REGISTRY/e2e/$name:amd64" linux/amd64 "$root" "$REGISTRAR_CFG"
+  rm -rf "$root"
+  push_list "$REGISTRY/e2e/$name:latest" "$REGISTRY/e2e/$name:amd64"
+  mark_current "$name"
+  log "image $REGISTRY/e2e/$name:latest: built and pushed (registrar, mode $mode)"
+}
+
+setup_images() {
+  RECIPE=$(recipe_hash)
+  timed "image e2e/busybox" image_busybox busybox 0
+  timed "image e2e/busybox-liar" image_busybox busybox-liar 1
+  timed "image e2e/qemu-user-static" image_registrar qemu-user-static register
+  timed "image e2e/registrar-noop" image_registrar registrar-noop noop
+}
+
+# ---------------------------------------------------------------------------------------------
+T0=$(now)
+timed "packages" setup_packages
+timed "busybox binaries" setup_busybox
+timed "docker engine" setup_docker
+timed "registry" setup_registry
+setup_images
+log "timings:"
+for t in "${TIMINGS[@]}"; do log "  $t"; done
+log "  $(printf '%-34s %6d ms' total $((($(now) - T0) / 1000000)))"
