@@ -33068,8 +33068,8 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __webpack_require__(5260);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 1 modules
+var lib_exec = __webpack_require__(1955);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -33678,7 +33678,7 @@ const userAgent = 'actions/tool-cache';
 function downloadTool(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
         dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield io/* mkdirP */.U$(external_path_.dirname(dest));
+        yield io.mkdirP(external_path_.dirname(dest));
         core_debug(`Downloading ${url}`);
         core_debug(`Destination ${dest}`);
         const maxAttempts = 3;
@@ -33739,7 +33739,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
             if (!succeeded) {
                 core_debug('download failed');
                 try {
-                    yield io/* rmRF */.Yz(dest);
+                    yield io.rmRF(dest);
                 }
                 catch (err) {
                     core_debug(`Failed to delete '${dest}'. ${err.message}`);
@@ -33783,7 +33783,7 @@ function extract7z(file, dest, _7zPath) {
                 const options = {
                     silent: true
                 };
-                yield (0,lib_exec/* exec */.m)(`"${_7zPath}"`, args, options);
+                yield (0,lib_exec.exec)(`"${_7zPath}"`, args, options);
             }
             finally {
                 process.chdir(originalCwd);
@@ -33810,8 +33810,8 @@ function extract7z(file, dest, _7zPath) {
                 silent: true
             };
             try {
-                const powershellPath = yield io/* which */.K7('powershell', true);
-                yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args, options);
+                const powershellPath = yield io.which('powershell', true);
+                yield (0,lib_exec.exec)(`"${powershellPath}"`, args, options);
             }
             finally {
                 process.chdir(originalCwd);
@@ -33838,7 +33838,7 @@ function extractTar(file_1, dest_1) {
         // Determine whether GNU tar
         core_debug('Checking tar --version');
         let versionOutput = '';
-        yield (0,lib_exec/* exec */.m)('tar --version', [], {
+        yield (0,lib_exec.exec)('tar --version', [], {
             ignoreReturnCode: true,
             silent: true,
             listeners: {
@@ -33874,7 +33874,7 @@ function extractTar(file_1, dest_1) {
             args.push('--overwrite');
         }
         args.push('-C', destArg, '-f', fileArg);
-        yield (0,lib_exec/* exec */.m)(`tar`, args);
+        yield (0,lib_exec.exec)(`tar`, args);
         return dest;
     });
 }
@@ -33902,8 +33902,8 @@ function extractXar(file_1, dest_1) {
         if (isDebug()) {
             args.push('-v');
         }
-        const xarPath = yield io/* which */.K7('xar', true);
-        yield (0,lib_exec/* exec */.m)(`"${xarPath}"`, _unique(args));
+        const xarPath = yield io.which('xar', true);
+        yield (0,lib_exec.exec)(`"${xarPath}"`, _unique(args));
         return dest;
     });
 }
@@ -33934,7 +33934,7 @@ function extractZipWin(file, dest) {
         // build the powershell command
         const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
         const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield io/* which */.K7('pwsh', false);
+        const pwshPath = yield io.which('pwsh', false);
         //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
         //and the -Force flag for Expand-Archive as a fallback
         if (pwshPath) {
@@ -33955,7 +33955,7 @@ function extractZipWin(file, dest) {
                 pwshCommand
             ];
             core_debug(`Using pwsh at path: ${pwshPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
+            yield (0,lib_exec.exec)(`"${pwshPath}"`, args);
         }
         else {
             const powershellCommand = [
@@ -33974,21 +33974,21 @@ function extractZipWin(file, dest) {
                 '-Command',
                 powershellCommand
             ];
-            const powershellPath = yield io/* which */.K7('powershell', true);
+            const powershellPath = yield io.which('powershell', true);
             core_debug(`Using powershell at path: ${powershellPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
+            yield (0,lib_exec.exec)(`"${powershellPath}"`, args);
         }
     });
 }
 function extractZipNix(file, dest) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield io/* which */.K7('unzip', true);
+        const unzipPath = yield io.which('unzip', true);
         const args = [file];
         if (!isDebug()) {
             args.unshift('-q');
         }
         args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
+        yield (0,lib_exec.exec)(`"${unzipPath}"`, args, { cwd: dest });
     });
 }
 /**
@@ -34161,7 +34161,7 @@ function _createExtractFolder(dest) {
             // create a temp dir
             dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
         }
-        yield io/* mkdirP */.U$(dest);
+        yield io.mkdirP(dest);
         return dest;
     });
 }
@@ -34170,9 +34170,9 @@ function _createToolPath(tool, version, arch) {
         const folderPath = external_path_.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
         core_debug(`destination ${folderPath}`);
         const markerPath = `${folderPath}.complete`;
-        yield io/* rmRF */.Yz(folderPath);
-        yield io/* rmRF */.Yz(markerPath);
-        yield io/* mkdirP */.U$(folderPath);
+        yield io.rmRF(folderPath);
+        yield io.rmRF(markerPath);
+        yield io.mkdirP(folderPath);
         return folderPath;
     });
 }

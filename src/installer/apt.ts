@@ -1,8 +1,7 @@
 import * as core from '../runner.js'
-import * as io from '@actions/io'
 import { InstallError } from '../errors.js'
 import { lastLine, type RunResult } from '../tools/exec.js'
-import { findOnHost } from './host-emulators.js'
+import { findOnHost, which } from './host-emulators.js'
 import { Installer, type Installation } from './installer.js'
 
 /** Debian/Ubuntu packages: qemu-user-static, or qemu-user where the distro dropped the old name. */
@@ -10,7 +9,7 @@ export class AptInstaller extends Installer {
   readonly name = 'apt'
 
   async install(cpus: readonly string[]): Promise<Installation> {
-    if (!(await io.which('apt-get'))) {
+    if (!(await which('apt-get'))) {
       throw new InstallError(
         'install: apt, but apt-get is not on this runner (not Debian or Ubuntu). Use install: download.'
       )

@@ -1,5 +1,4 @@
 import * as core from '../runner.js'
-import { createHash } from 'node:crypto'
 import { access, chmod, readFile } from 'node:fs/promises'
 import * as os from 'node:os'
 import { join } from 'node:path'
@@ -105,6 +104,7 @@ export class DownloadInstaller extends Installer {
   private async verifyChecksum(cpu: string, file: string, origin: string): Promise<void> {
     const expected = this.options.checksums.get(cpu)
     if (!expected) return
+    const { createHash } = await import('node:crypto')
     const actual = createHash('sha256')
       .update(await readFile(file))
       .digest('hex')

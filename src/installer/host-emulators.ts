@@ -1,6 +1,12 @@
 import { access, constants } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 
+/** @actions/io's which(), loaded only when asked (it is not needed on warm runs). */
+export async function which(tool: string): Promise<string> {
+  const io = await import('@actions/io')
+  return io.which(tool)
+}
+
 /** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
 export async function findOnHost(cpu: string): Promise<string | undefined> {
   const dirs = [

@@ -1,9 +1,8 @@
-import * as io from '@actions/io'
 import type { Host } from '../host/host.js'
 import type { Inputs } from '../inputs.js'
 import { AptInstaller } from './apt.js'
 import { DownloadInstaller } from './download.js'
-import { findAllOnHost } from './host-emulators.js'
+import { findAllOnHost, which } from './host-emulators.js'
 import type { Installer } from './installer.js'
 import { HostInstaller } from './none.js'
 
@@ -37,7 +36,7 @@ export async function chooseInstaller(
           installer: new HostInstaller(host),
           why: 'every emulator needed is already on the host'
         }
-      if (host.privilege.canActAsRoot && (await io.which('apt-get')))
+      if (host.privilege.canActAsRoot && (await which('apt-get')))
         return { installer: new AptInstaller(host), why: 'apt-get is available' }
       return {
         installer: download(),

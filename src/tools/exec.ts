@@ -1,4 +1,3 @@
-import * as actionsExec from '@actions/exec'
 import { execFile } from 'node:child_process'
 
 /** What a finished process left behind. Never thrown: callers decide what a failure means. */
@@ -59,6 +58,8 @@ async function runEchoed(
   args: readonly string[],
   options: RunOptions
 ): Promise<RunResult> {
+  // Loaded only when a step streams output (apt-get, docker pull), keeping warm runs lean.
+  const actionsExec = await import('@actions/exec')
   try {
     const out = await actionsExec.getExecOutput(file, [...args], {
       ignoreReturnCode: true,
