@@ -29,14 +29,28 @@ for (const arg of process.argv.slice(2)) {
 
 const dir = mkdtempSync(join(tmpdir(), 'local-action-'))
 const files = {}
-for (const f of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_PATH', 'GITHUB_ENV']) {
+for (const f of [
+  'GITHUB_OUTPUT',
+  'GITHUB_STATE',
+  'GITHUB_STEP_SUMMARY',
+  'GITHUB_PATH',
+  'GITHUB_ENV'
+]) {
   files[f] = join(dir, f.toLowerCase())
   writeFileSync(files[f], '')
 }
-const env = { ...process.env, ...files, RUNNER_TEMP: dir, RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE || join(tmpdir(), 'local-action-tool-cache') }
+const env = {
+  ...process.env,
+  ...files,
+  RUNNER_TEMP: dir,
+  RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE || join(tmpdir(), 'local-action-tool-cache')
+}
 for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
 
-const parse = text => Object.fromEntries([...text.matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map(m => [m[1], m[3]]))
+const parse = text =>
+  Object.fromEntries(
+    [...text.matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map(m => [m[1], m[3]])
+  )
 const main = spawnSync(process.execPath, [join(root, 'dist/index.js')], { env, stdio: 'inherit' })
 console.log('\noutputs:', JSON.stringify(parse(readFileSync(files.GITHUB_OUTPUT, 'utf8')), null, 2))
 const state = parse(readFileSync(files.GITHUB_STATE, 'utf8'))
