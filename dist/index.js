@@ -7,12 +7,12 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   dh: () => (/* binding */ HostError),
 /* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   mT: () => (/* binding */ RegistrationError),
 /* harmony export */   mk: () => (/* binding */ VerificationError),
 /* harmony export */   q0: () => (/* binding */ describe),
 /* harmony export */   sy: () => (/* binding */ InstallError)
 /* harmony export */ });
-/* unused harmony export ActionError */
 /**
  * Every failure the user sees is one of these: one line saying what went wrong, which input or
  * platform, and what to do about it.
@@ -1773,7 +1773,10 @@ class NativeRegistrar {
             }
             if (entry) {
                 runner/* info */.pq(`${w.name}: replacing (was ${entry.enabled ? '' : 'disabled, '}${entry.interpreter}, flags "${entry.flags}")`);
-                await this.binfmt.remove(w.name);
+                await this.binfmt.remove(w.name).catch(error => {
+                    throw new errors/* RegistrationError */.mT(`Removing the existing ${w.name} handler to replace it failed: ${(0,errors/* describe */.q0)(error)}. ` +
+                        'Check that nothing else manages binfmt_misc on this runner, or set reset: false to keep it.');
+                });
             }
             const line = (0,binfmt/* registerLine */.AM)(w);
             try {
@@ -2036,7 +2039,9 @@ async function run() {
         await setUp(readInputs());
     }
     catch (error) {
-        runner/* setFailed */.C1((0,errors/* describe */.q0)(error));
+        runner/* setFailed */.C1(error instanceof errors/* ActionError */.lZ
+            ? (0,errors/* describe */.q0)(error)
+            : `Unexpected failure: ${(0,errors/* describe */.q0)(error)}. This is a bug in the action, not in your workflow: please report it with this step's log.`);
     }
 }
 async function setUp(inputs) {

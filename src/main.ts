@@ -1,6 +1,6 @@
 import * as core from './runner.js'
 import { handlerName } from './catalogue.js'
-import { describe, VerificationError } from './errors.js'
+import { ActionError, describe, VerificationError } from './errors.js'
 import type { BinfmtEntry } from './host/binfmt.js'
 import { inspectHost, type Host } from './host/host.js'
 import { classify } from './host/native.js'
@@ -27,7 +27,11 @@ export async function run(): Promise<void> {
   try {
     await setUp(readInputs())
   } catch (error) {
-    core.setFailed(describe(error))
+    core.setFailed(
+      error instanceof ActionError
+        ? describe(error)
+        : `Unexpected failure: ${describe(error)}. This is a bug in the action, not in your workflow: please report it with this step's log.`
+    )
   }
 }
 

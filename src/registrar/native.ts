@@ -60,7 +60,12 @@ export class NativeRegistrar implements Registrar {
         core.info(
           `${w.name}: replacing (was ${entry.enabled ? '' : 'disabled, '}${entry.interpreter}, flags "${entry.flags}")`
         )
-        await this.binfmt.remove(w.name)
+        await this.binfmt.remove(w.name).catch(error => {
+          throw new RegistrationError(
+            `Removing the existing ${w.name} handler to replace it failed: ${describe(error)}. ` +
+              'Check that nothing else manages binfmt_misc on this runner, or set reset: false to keep it.'
+          )
+        })
       }
       const line = registerLine(w)
       try {
