@@ -62,12 +62,12 @@ function describe(error) {
 /* harmony export */   y1: () => (/* binding */ lineFor)
 /* harmony export */ });
 /* unused harmony exports BINFMT_DIR, toHex */
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _tools_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5902);
+/* harmony import */ var _tools_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2122);
 
 
 
@@ -156,7 +156,7 @@ class Binfmt {
     }
     async isMounted() {
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(this.dir, 'register'));
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(this.dir, 'register'));
             return true;
         }
         catch {
@@ -172,7 +172,7 @@ class Binfmt {
         if (await this.isMounted())
             return false;
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(this.dir);
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(this.dir);
         }
         catch {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`${this.dir} does not exist: this kernel has no binfmt_misc support. ` +
@@ -190,13 +190,13 @@ class Binfmt {
     async names() {
         if (!(await this.isMounted()))
             return [];
-        const names = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readdir)(this.dir);
+        const names = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(this.dir);
         return names.filter(n => n !== 'register' && n !== 'status').sort();
     }
     /** The raw text of an entry, or undefined when there is none of that name. */
     async text(name) {
         try {
-            return await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(this.dir, name), 'utf8');
+            return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(this.dir, name), 'utf8');
         }
         catch {
             return undefined;
@@ -237,10 +237,10 @@ class Binfmt {
 /* harmony export */   E: () => (/* binding */ Privilege),
 /* harmony export */   F: () => (/* binding */ detectPrivilege)
 /* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _tools_exec_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5902);
+/* harmony import */ var _tools_exec_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2122);
 
 
 
@@ -273,7 +273,7 @@ class Privilege {
     /** One write(2) of `text` to `path` (binfmt_misc needs each line in a single write). */
     async write(path, text) {
         if (this.mode === 'root') {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(path, text);
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(path, text);
             return;
         }
         const result = await (0,_tools_exec_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)('sudo', ['-n', 'tee', path], { input: text });
@@ -302,7 +302,7 @@ class Privilege {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1527);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4813);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(442);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
 /**
@@ -334,8 +334,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./src/runner.ts + 1 modules
-var runner = __nccwpck_require__(1527);
+// EXTERNAL MODULE: ./src/runner.ts
+var runner = __nccwpck_require__(4813);
 ;// CONCATENATED MODULE: ./src/catalogue.ts
 /**
  * The one table of platforms and emulators. Everything else reads it: names and aliases, the
@@ -530,8 +530,8 @@ async function inspectHost() {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/host/elf.ts
@@ -539,10 +539,10 @@ var external_node_path_ = __nccwpck_require__(6760);
 const PT_INTERP = 3;
 /** Reads just enough of an ELF file to tell its machine and whether it is dynamically linked. */
 async function readElf(path) {
-    const file = await (0,promises_.open)(path, 'r');
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
     try {
         const head = Buffer.alloc(64);
-        await file.read(head, 0, 64, 0);
+        (0,external_node_fs_.readSync)(fd, head, 0, 64, 0);
         if (head.readUInt32BE(0) !== 0x7f454c46)
             return undefined;
         const is64 = head[4] === 2;
@@ -556,7 +556,7 @@ async function readElf(path) {
         const phentsize = u16(head, is64 ? 54 : 42);
         const phnum = u16(head, is64 ? 56 : 44);
         const table = Buffer.alloc(phentsize * phnum);
-        await file.read(table, 0, table.length, phoff);
+        (0,external_node_fs_.readSync)(fd, table, 0, table.length, phoff);
         let dynamic = false;
         for (let i = 0; i < phnum; i++) {
             if (u32(table, i * phentsize) === PT_INTERP)
@@ -565,12 +565,12 @@ async function readElf(path) {
         return { machine, dynamic };
     }
     finally {
-        await file.close();
+        (0,external_node_fs_.closeSync)(fd);
     }
 }
 
-// EXTERNAL MODULE: ./src/tools/exec.ts + 1 modules
-var exec = __nccwpck_require__(5902);
+// EXTERNAL MODULE: ./src/tools/exec.ts
+var exec = __nccwpck_require__(2122);
 ;// CONCATENATED MODULE: ./src/verifier/probe/code.ts
 /** Serialises 32-bit instruction words in the target's byte order. */
 function words(endian, list) {
@@ -1000,7 +1000,7 @@ class Probes {
         this.dir = dir;
     }
     static async create() {
-        return new Probes(await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'cross-arch-probe-')));
+        return new Probes((0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'cross-arch-probe-')));
     }
     written = new Map();
     /** The probe file for a CPU, written once. */
@@ -1009,8 +1009,8 @@ class Probes {
         if (!path) {
             path = (async () => {
                 const name = `probe-${cpu}`;
-                await (0,promises_.writeFile)((0,external_node_path_.join)(this.dir, name), probeProgram(cpu));
-                await (0,promises_.chmod)((0,external_node_path_.join)(this.dir, name), 0o755);
+                (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(this.dir, name), probeProgram(cpu));
+                (0,external_node_fs_.chmodSync)((0,external_node_path_.join)(this.dir, name), 0o755);
                 return name;
             })();
             this.written.set(cpu, path);
@@ -1025,7 +1025,7 @@ class Probes {
         return chroot.run('chroot', [this.dir, `/probe-${cpu}`]);
     }
     async dispose() {
-        await (0,promises_.rm)(this.dir, { recursive: true, force: true });
+        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true });
     }
 }
 /** Why a probe run failed, in words a user can act on. */
@@ -1145,7 +1145,7 @@ async function findOnHost(cpu) {
         for (const dir of dirs) {
             const candidate = (0,external_node_path_.join)(dir, name);
             try {
-                await (0,promises_.access)(candidate, promises_.constants.X_OK);
+                (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
                 return candidate;
             }
             catch {
@@ -1287,7 +1287,7 @@ async function findCached(tool, version, arch) {
         return undefined;
     const dir = (0,external_node_path_.join)(root, tool, version, arch);
     try {
-        await (0,promises_.access)(`${dir}.complete`);
+        (0,external_node_fs_.accessSync)(`${dir}.complete`);
         return dir;
     }
     catch {
@@ -1332,7 +1332,7 @@ class DownloadInstaller extends Installer {
                         'Check qemu-version and download-url (a mirror can be named there).');
                 }
                 await this.verifyChecksum(cpu, file, url);
-                await (0,promises_.chmod)(file, 0o755);
+                (0,external_node_fs_.chmodSync)(file, 0o755);
                 await this.check(cpu, file, url);
                 dir = await tc.cacheFile(file, tool, tool, version, arch);
             }
@@ -1351,9 +1351,7 @@ class DownloadInstaller extends Installer {
         if (!expected)
             return;
         const { createHash } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7598, 23));
-        const actual = createHash('sha256')
-            .update(await (0,promises_.readFile)(file))
-            .digest('hex');
+        const actual = createHash('sha256').update((0,external_node_fs_.readFileSync)(file)).digest('hex');
         if (actual !== expected) {
             throw new errors/* InstallError */.sy(`qemu-${cpu}-static from ${origin} has SHA-256 ${actual}, but checksums expects ${expected}. ` +
                 'The file changed or the checksum is wrong: check download-url, qemu-version and checksums.');
@@ -2207,7 +2205,7 @@ function saveCleanupState(inputs, snapshot, mounted) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ cleanup)
 /* harmony export */ });
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1527);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4813);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
 /* harmony import */ var _host_binfmt_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4428);
 /* harmony import */ var _host_privilege_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5889);
@@ -2239,33 +2237,28 @@ async function cleanup() {
 
 /***/ }),
 
-/***/ 1527:
+/***/ 4813:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  fM: () => (/* binding */ addPath),
-  fe: () => (/* binding */ appendSummary),
-  V4: () => (/* binding */ getInput),
-  Gu: () => (/* binding */ getState),
-  Os: () => (/* binding */ group),
-  pq: () => (/* binding */ info),
-  LZ: () => (/* binding */ saveState),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: debug, error
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/runner.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ warning),
+/* harmony export */   C1: () => (/* binding */ setFailed),
+/* harmony export */   Gu: () => (/* binding */ getState),
+/* harmony export */   LZ: () => (/* binding */ saveState),
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   V4: () => (/* binding */ getInput),
+/* harmony export */   fM: () => (/* binding */ addPath),
+/* harmony export */   fe: () => (/* binding */ appendSummary),
+/* harmony export */   pq: () => (/* binding */ info),
+/* harmony export */   uH: () => (/* binding */ setOutput)
+/* harmony export */ });
+/* unused harmony exports debug, error */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /**
  * The GitHub runner's protocol for a JavaScript action: inputs from INPUT_* variables, outputs,
  * state, PATH and the job summary through the GITHUB_* files, workflow commands on stdout.
@@ -2279,8 +2272,22 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 const escapeData = (s) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/**
+ * Log lines go straight to fd 1: touching process.stdout builds a stream over the pipe (loading
+ * node:net), which costs a warm run ~7 ms. A full non-blocking pipe (EAGAIN) falls back to it.
+ */
+function write(text) {
+    let rest = Buffer.from(text);
+    try {
+        while (rest.length > 0)
+            rest = rest.subarray((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeSync)(1, rest));
+    }
+    catch {
+        process.stdout.write(rest);
+    }
+}
 function command(name, message) {
-    process.stdout.write(`::${name}::${escapeData(message)}${external_node_os_.EOL}`);
+    write(`::${name}::${escapeData(message)}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`);
 }
 /**
  * `name<<DELIM` form, as the runner parses GITHUB_OUTPUT, GITHUB_STATE and GITHUB_ENV. The
@@ -2292,7 +2299,7 @@ function appendKeyValue(file, name, value) {
     do
         delimiter = `ghadelimiter_${process.pid}_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
     while (value.includes(delimiter) || name.includes(delimiter));
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${name}<<${delimiter}${external_node_os_.EOL}${value}${external_node_os_.EOL}${delimiter}${external_node_os_.EOL}`, 'utf8');
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(file, `${name}<<${delimiter}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}${value}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}${delimiter}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`, 'utf8');
 }
 function getInput(name) {
     return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
@@ -2302,14 +2309,14 @@ function setOutput(name, value) {
     if (file)
         appendKeyValue(file, name, value);
     else
-        process.stdout.write(`${external_node_os_.EOL}::set-output name=${name}::${escapeData(value)}${external_node_os_.EOL}`);
+        write(`${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}::set-output name=${name}::${escapeData(value)}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`);
 }
 function saveState(name, value) {
     const file = process.env.GITHUB_STATE;
     if (file)
         appendKeyValue(file, name, value);
     else
-        process.stdout.write(`::save-state name=${name}::${escapeData(value)}${external_node_os_.EOL}`);
+        write(`::save-state name=${name}::${escapeData(value)}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`);
 }
 function getState(name) {
     return process.env[`STATE_${name}`] ?? '';
@@ -2317,13 +2324,13 @@ function getState(name) {
 function addPath(dir) {
     const file = process.env.GITHUB_PATH;
     if (file)
-        (0,external_node_fs_namespaceObject.appendFileSync)(file, `${dir}${external_node_os_.EOL}`, 'utf8');
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(file, `${dir}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`, 'utf8');
     else
         command('add-path', dir);
-    process.env.PATH = `${dir}${external_node_path_.delimiter}${process.env.PATH ?? ''}`;
+    process.env.PATH = `${dir}${node_path__WEBPACK_IMPORTED_MODULE_2__.delimiter}${process.env.PATH ?? ''}`;
 }
 function info(message) {
-    process.stdout.write(`${message}${external_node_os_.EOL}`);
+    write(`${message}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`);
 }
 function debug(message) {
     command('debug', message);
@@ -2353,7 +2360,7 @@ async function group(name, fn) {
 function appendSummary(markdown) {
     const file = process.env.GITHUB_STEP_SUMMARY;
     if (file)
-        (0,external_node_fs_namespaceObject.appendFileSync)(file, `${markdown}${external_node_os_.EOL}`, 'utf8');
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(file, `${markdown}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`, 'utf8');
 }
 
 
@@ -2411,20 +2418,13 @@ async function restoreSnapshot(binfmt, snapshot, weMounted) {
 
 /***/ }),
 
-/***/ 5902:
+/***/ 2122:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  f: () => (/* binding */ lastLine),
-  e: () => (/* binding */ run)
-});
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/tools/exec.ts
-
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ run),
+/* harmony export */   f: () => (/* binding */ lastLine)
+/* harmony export */ });
 /**
  * Runs a program with an argument array; never through a shell, so no input is ever parsed as
  * shell syntax.
@@ -2432,8 +2432,10 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 async function run(file, args, options = {}) {
     if (options.echo)
         return runEchoed(file, args, options);
+    // Loaded on first use: a warm run that starts no process skips node:child_process (~9 ms).
+    const { execFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1421, 23));
     return new Promise(resolve => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(file, args, {
+        const child = execFile(file, args, {
             env: options.env,
             timeout: options.timeoutMs,
             maxBuffer: 64 * 1024 * 1024,
@@ -2559,6 +2561,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -2594,10 +2603,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 1455:
+/***/ 3024:
 /***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { HostError } from '../errors.js'
 import { lastLine } from '../tools/exec.js'
@@ -117,7 +117,7 @@ export class Binfmt {
 
   async isMounted(): Promise<boolean> {
     try {
-      await stat(join(this.dir, 'register'))
+      statSync(join(this.dir, 'register'))
       return true
     } catch {
       return false
@@ -132,7 +132,7 @@ export class Binfmt {
   async ensureMounted(): Promise<boolean> {
     if (await this.isMounted()) return false
     try {
-      await stat(this.dir)
+      statSync(this.dir)
     } catch {
       throw new HostError(
         `${this.dir} does not exist: this kernel has no binfmt_misc support. ` +
@@ -153,14 +153,14 @@ export class Binfmt {
 
   async names(): Promise<string[]> {
     if (!(await this.isMounted())) return []
-    const names = await readdir(this.dir)
+    const names = readdirSync(this.dir)
     return names.filter(n => n !== 'register' && n !== 'status').sort()
   }
 
   /** The raw text of an entry, or undefined when there is none of that name. */
   async text(name: string): Promise<string | undefined> {
     try {
-      return await readFile(join(this.dir, name), 'utf8')
+      return readFileSync(join(this.dir, name), 'utf8')
     } catch {
       return undefined
     }

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises'
+import { closeSync, openSync, readSync } from 'node:fs'
 
 export interface ElfInfo {
   /** ELF e_machine. */
@@ -11,10 +11,10 @@ const PT_INTERP = 3
 
 /** Reads just enough of an ELF file to tell its machine and whether it is dynamically linked. */
 export async function readElf(path: string): Promise<ElfInfo | undefined> {
-  const file = await open(path, 'r')
+  const fd = openSync(path, 'r')
   try {
     const head = Buffer.alloc(64)
-    await file.read(head, 0, 64, 0)
+    readSync(fd, head, 0, 64, 0)
     if (head.readUInt32BE(0) !== 0x7f454c46) return undefined
     const is64 = head[4] === 2
     const le = head[5] === 1
@@ -27,13 +27,13 @@ export async function readElf(path: string): Promise<ElfInfo | undefined> {
     const phentsize = u16(head, is64 ? 54 : 42)
     const phnum = u16(head, is64 ? 56 : 44)
     const table = Buffer.alloc(phentsize * phnum)
-    await file.read(table, 0, table.length, phoff)
+    readSync(fd, table, 0, table.length, phoff)
     let dynamic = false
     for (let i = 0; i < phnum; i++) {
       if (u32(table, i * phentsize) === PT_INTERP) dynamic = true
     }
     return { machine, dynamic }
   } finally {
-    await file.close()
+    closeSync(fd)
   }
 }

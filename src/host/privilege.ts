@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { writeFileSync } from 'node:fs'
 import { HostError } from '../errors.js'
 import { run, lastLine, type RunResult } from '../tools/exec.js'
 
@@ -36,7 +36,7 @@ export class Privilege {
   /** One write(2) of `text` to `path` (binfmt_misc needs each line in a single write). */
   async write(path: string, text: string): Promise<void> {
     if (this.mode === 'root') {
-      await writeFile(path, text)
+      writeFileSync(path, text)
       return
     }
     const result = await run('sudo', ['-n', 'tee', path], { input: text })

@@ -1,5 +1,5 @@
 import * as core from '../runner.js'
-import { access, chmod, readFile } from 'node:fs/promises'
+import { accessSync, chmodSync, readFileSync } from 'node:fs'
 import * as os from 'node:os'
 import { join } from 'node:path'
 import { InstallError, describe } from '../errors.js'
@@ -35,7 +35,7 @@ export async function findCached(
   if (!root) return undefined
   const dir = join(root, tool, version, arch)
   try {
-    await access(`${dir}.complete`)
+    accessSync(`${dir}.complete`)
     return dir
   } catch {
     return undefined
@@ -85,7 +85,7 @@ export class DownloadInstaller extends Installer {
             )
           }
           await this.verifyChecksum(cpu, file, url)
-          await chmod(file, 0o755)
+          chmodSync(file, 0o755)
           await this.check(cpu, file, url)
           dir = await tc.cacheFile(file, tool, tool, version, arch)
         }
@@ -105,9 +105,7 @@ export class DownloadInstaller extends Installer {
     const expected = this.options.checksums.get(cpu)
     if (!expected) return
     const { createHash } = await import('node:crypto')
-    const actual = createHash('sha256')
-      .update(await readFile(file))
-      .digest('hex')
+    const actual = createHash('sha256').update(readFileSync(file)).digest('hex')
     if (actual !== expected) {
       throw new InstallError(
         `qemu-${cpu}-static from ${origin} has SHA-256 ${actual}, but checksums expects ${expected}. ` +

@@ -1,4 +1,4 @@
-import { access, constants } from 'node:fs/promises'
+import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 
 /** @actions/io's which(), loaded only when asked (it is not needed on warm runs). */
@@ -18,7 +18,7 @@ export async function findOnHost(cpu: string): Promise<string | undefined> {
     for (const dir of dirs) {
       const candidate = join(dir, name)
       try {
-        await access(candidate, constants.X_OK)
+        accessSync(candidate, constants.X_OK)
         return candidate
       } catch {
         // not here

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process'
-
 /** What a finished process left behind. Never thrown: callers decide what a failure means. */
 export interface RunResult {
   /** Exit code, or null when killed by a signal or never started. */
@@ -30,6 +28,8 @@ export async function run(
   options: RunOptions = {}
 ): Promise<RunResult> {
   if (options.echo) return runEchoed(file, args, options)
+  // Loaded on first use: a warm run that starts no process skips node:child_process (~9 ms).
+  const { execFile } = await import('node:child_process')
   return new Promise(resolve => {
     const child = execFile(
       file,

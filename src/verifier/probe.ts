@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import { join } from 'node:path'
 import { handlerName } from '../catalogue.js'
@@ -21,7 +21,7 @@ export class Probes {
 
   static async create(): Promise<Probes> {
     return new Probes(
-      await mkdtemp(join(process.env.RUNNER_TEMP || os.tmpdir(), 'cross-arch-probe-'))
+      mkdtempSync(join(process.env.RUNNER_TEMP || os.tmpdir(), 'cross-arch-probe-'))
     )
   }
 
@@ -33,8 +33,8 @@ export class Probes {
     if (!path) {
       path = (async () => {
         const name = `probe-${cpu}`
-        await writeFile(join(this.dir, name), probeProgram(cpu))
-        await chmod(join(this.dir, name), 0o755)
+        writeFileSync(join(this.dir, name), probeProgram(cpu))
+        chmodSync(join(this.dir, name), 0o755)
         return name
       })()
       this.written.set(cpu, path)
@@ -50,7 +50,7 @@ export class Probes {
   }
 
   async dispose(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true })
+    rmSync(this.dir, { recursive: true, force: true })
   }
 }
 
