@@ -149,5 +149,6 @@ export function restoreBinfmt(snap: BinfmtSnapshot): void {
 /** Debian's handlers, as binfmt-support registers them from the qemu-user-static package. */
 export function enableDistroHandlers(): void {
   mountBinfmt()
+  clearQemuEntries() // update-binfmts does not replace handlers someone else registered
   execFileSync('update-binfmts', ['--enable'], { stdio: 'ignore' })
 }
