@@ -7,17 +7,10 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { actionDefaults, inputEnvName, parseFileCommands } from './runner-emulation.mjs'
 
 const root = new URL('..', import.meta.url).pathname
-const yml = readFileSync(join(root, 'action.yml'), 'utf8')
-const inputs = {}
-let current = ''
-for (const line of yml.slice(yml.indexOf('\ninputs:'), yml.indexOf('\noutputs:')).split('\n')) {
-  const name = /^ {2}([a-z-]+):\s*$/.exec(line)
-  if (name) current = name[1]
-  const value = /^ {4}default:\s*'(.*)'\s*$/.exec(line)
-  if (value && current) inputs[current] = value[1].replace(/''/g, "'")
-}
+const inputs = actionDefaults()
 for (const arg of process.argv.slice(2)) {
   const eq = arg.indexOf('=')
   if (eq < 1 || !(arg.slice(0, eq) in inputs)) {
@@ -45,15 +38,14 @@ const env = {
   RUNNER_TEMP: dir,
   RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE || join(tmpdir(), 'local-action-tool-cache')
 }
-for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+for (const [k, v] of Object.entries(inputs)) env[inputEnvName(k)] = v
 
-const parse = text =>
-  Object.fromEntries(
-    [...text.matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map(m => [m[1], m[3]])
-  )
 const main = spawnSync(process.execPath, [join(root, 'dist/index.js')], { env, stdio: 'inherit' })
-console.log('\noutputs:', JSON.stringify(parse(readFileSync(files.GITHUB_OUTPUT, 'utf8')), null, 2))
-const state = parse(readFileSync(files.GITHUB_STATE, 'utf8'))
+console.log(
+  '\noutputs:',
+  JSON.stringify(parseFileCommands(readFileSync(files.GITHUB_OUTPUT, 'utf8')), null, 2)
+)
+const state = parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8'))
 for (const [k, v] of Object.entries(state)) env[`STATE_${k}`] = v
 console.log('\npost step:')
 const post = spawnSync(process.execPath, [join(root, 'dist/index.js')], { env, stdio: 'inherit' })

@@ -29,6 +29,7 @@ import { dirname, join } from 'node:path'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { actionDefaults, parseFileCommands } from '../runner-emulation.mjs'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DIST = join(ROOT, 'dist/index.js')
@@ -319,27 +320,7 @@ const tail = (text, n = 25) =>
 // ---------------------------------------------------------------------------------------------
 // The runner: action.yml's inputs and defaults, a job (temp dir, tool cache), one step
 // ---------------------------------------------------------------------------------------------
-/** Input names and defaults from action.yml (the same reading as scripts/local-action.mjs). */
-function actionInputs() {
-  const yml = readFileSync(join(ROOT, 'action.yml'), 'utf8')
-  const start = yml.indexOf('\ninputs:')
-  const end = yml.indexOf('\noutputs:')
-  if (start < 0 || end < start) throw new BenchError('action.yml: no inputs: / outputs: sections')
-  const inputs = {}
-  let current = ''
-  for (const line of yml.slice(start, end).split('\n')) {
-    const name = /^ {2}([A-Za-z0-9_-]+):\s*$/.exec(line)
-    if (name) {
-      current = name[1]
-      inputs[current] = ''
-    }
-    const value = /^ {4}default:\s*'(.*)'\s*$/.exec(line)
-    if (value && current) inputs[current] = value[1].replace(/''/g, "'")
-  }
-  if (Object.keys(inputs).length === 0) throw new BenchError('action.yml: no inputs found')
-  return inputs
-}
-const DEFAULTS = actionInputs()
+const DEFAULTS = actionDefaults()
 
 let TMP // every job of the bench lives under it; removed at the end
 function newJob() {
@@ -352,24 +333,6 @@ function newJob() {
   }
   for (const d of [job.runnerTemp, job.toolCache, job.workspace]) mkdirSync(d)
   return job
-}
-
-/** GITHUB_OUTPUT / GITHUB_STATE: `name<<DELIM` blocks and name=value lines. */
-function parseFileCommands(text) {
-  const out = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=]+?)<<(.+)$/.exec(lines[i])
-    if (heredoc) {
-      const value = []
-      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i])
-      out[heredoc[1]] = value.join('\n')
-      continue
-    }
-    const eq = lines[i].indexOf('=')
-    if (eq > 0) out[lines[i].slice(0, eq)] = lines[i].slice(eq + 1)
-  }
-  return out
 }
 
 /** One step of the action (main, or post with `state`), as the runner starts it. */

@@ -13,9 +13,15 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { DIST, ROOT, reportTiming } from './env.js'
+
+import {
+  actionDefaults as readActionDefaults,
+  inputEnvName,
+  parseFileCommands
+} from '../../../scripts/runner-emulation.mjs'
 
 export type Inputs = Record<string, string>
 
@@ -92,61 +98,13 @@ function chownTree(path: string, uid: number, gid: number): void {
 }
 
 let defaultsCache: Inputs | undefined
-/** Input defaults from action.yml (a small reader for that file's shape: inputs: / name: / default:). */
+/** Input defaults from action.yml, as the runner fills them in. */
 export function actionDefaults(): Inputs {
-  if (defaultsCache) return defaultsCache
-  const lines = readFileSync(resolve(ROOT, 'action.yml'), 'utf8').split('\n')
-  const defaults: Inputs = {}
-  let inInputs = false
-  let current: string | undefined
-  for (const line of lines) {
-    if (/^\S/.test(line)) {
-      inInputs = /^inputs:\s*$/.test(line)
-      current = undefined
-      continue
-    }
-    if (!inInputs) continue
-    const name = /^ {2}([A-Za-z0-9_-]+):\s*$/.exec(line)
-    if (name) {
-      current = name[1]
-      continue
-    }
-    const def = /^ {4}default:\s*(.*)$/.exec(line)
-    if (def && current) defaults[current] = yamlScalar(def[1])
-  }
-  defaultsCache = defaults
-  return defaults
+  defaultsCache ??= readActionDefaults()
+  return defaultsCache
 }
 
-function yamlScalar(raw: string): string {
-  const s = raw.trim()
-  if (s.startsWith("'")) return s.slice(1, s.lastIndexOf("'")).replace(/''/g, "'")
-  if (s.startsWith('"')) return JSON.parse(s.slice(0, s.lastIndexOf('"') + 1)) as string
-  return s.replace(/\s+#.*$/, '')
-}
-
-/** Parses a file-command file (GITHUB_OUTPUT, GITHUB_STATE): `name<<DELIM` blocks and name=value. */
-export function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]
-    if (line === '') continue
-    const heredoc = /^([^=]+?)<<(.+)$/.exec(line)
-    if (heredoc) {
-      const [, name, delim] = heredoc
-      const value: string[] = []
-      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i])
-      out[name] = value.join('\n')
-      continue
-    }
-    const eq = line.indexOf('=')
-    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1)
-  }
-  return out
-}
-
-const inputEnvName = (name: string): string => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+export { parseFileCommands }
 
 const readOr = (path: string): string => {
   try {
