@@ -4,16 +4,17 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 
 const dir = new URL('../.github/workflows/', import.meta.url)
+const validator = new URL('../node_modules/.bin/action-validator', import.meta.url).pathname
 const files = readdirSync(dir).filter(f => /\.ya?ml$/.test(f))
 let failed = 0
 for (const f of files) {
-  const r = spawnSync('action-validator', [new URL(f, dir).pathname], {
+  const r = spawnSync(validator, [new URL(f, dir).pathname], {
     encoding: 'utf8',
     shell: false
   })
   if (r.status !== 0) {
     failed++
-    console.error(`${f}: ${r.stdout}${r.stderr}`)
+    console.error(`${f}: ${r.error?.message ?? ''}${r.stdout ?? ''}${r.stderr ?? ''}`)
   }
 }
 console.log(`workflows: ${files.length - failed} of ${files.length} valid`)
