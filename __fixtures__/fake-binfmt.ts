@@ -41,7 +41,7 @@ export class FakeBinfmt {
   }
 
   async list(): Promise<BinfmtEntry[]> {
-    return [...this.entries].sort().map(([n, t]) => parseEntry(n, t))
+    return this.entriesList()
   }
 
   /** The entries, synchronously, as list() would return them. */

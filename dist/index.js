@@ -1584,8 +1584,7 @@ class Docker {
         return (0,exec/* lastLine */.f)(result.stderr) || 'the Docker engine did not answer';
     }
     async hasImage(reference) {
-        const result = await (0,exec/* run */.e)(this.bin, ['image', 'inspect', '--format', '{{.Id}}', reference]);
-        return result.code === 0;
+        return (await this.imageId(reference)) !== undefined;
     }
     async pull(reference, platform) {
         const args = platform ? ['pull', '--platform', platform, reference] : ['pull', reference];

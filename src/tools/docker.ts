@@ -22,8 +22,7 @@ export class Docker {
   }
 
   async hasImage(reference: string): Promise<boolean> {
-    const result = await run(this.bin, ['image', 'inspect', '--format', '{{.Id}}', reference])
-    return result.code === 0
+    return (await this.imageId(reference)) !== undefined
   }
 
   async pull(reference: string, platform?: string): Promise<RunResult> {
