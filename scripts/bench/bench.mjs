@@ -10,14 +10,13 @@
 //
 //   node scripts/bench/bench.mjs [--runs=7] [--seed-runs=5] [--warmup=1] [--out=FILE]
 //   (or BENCH_RUNS, BENCH_SEED_RUNS, BENCH_WARMUP, BENCH_OUT; BENCH_NODE24=/path/to/node24)
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import {
   createReadStream,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -29,11 +28,17 @@ import { dirname, join } from 'node:path'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import {
+  BINFMT,
+  clearQemuEntries,
+  mountBinfmt,
+  restoreBinfmt,
+  snapshotBinfmt
+} from '../binfmt-state.mjs'
 import { actionDefaults, parseFileCommands } from '../runner-emulation.mjs'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DIST = join(ROOT, 'dist/index.js')
-const BINFMT = '/proc/sys/fs/binfmt_misc'
 const REGISTRY = '127.0.0.1:5000'
 const REGISTRAR_IMAGE = `${REGISTRY}/e2e/qemu-user-static:latest`
 const BUSYBOX = `${REGISTRY}/e2e/busybox:latest`
@@ -88,78 +93,10 @@ const log = msg => console.log(`[bench] ${msg}`)
 // ---------------------------------------------------------------------------------------------
 // binfmt_misc: snapshot, state changes between runs, restore. Never writes to `status`.
 // ---------------------------------------------------------------------------------------------
-function isMounted() {
-  return readFileSync('/proc/mounts', 'utf8')
-    .split('\n')
-    .some(line => {
-      const f = line.split(' ')
-      return f[1] === BINFMT && f[2] === 'binfmt_misc'
-    })
-}
-function mountBinfmt() {
-  if (!isMounted()) execFileSync('mount', ['-t', 'binfmt_misc', 'binfmt_misc', BINFMT])
-}
-function snapshotBinfmt() {
-  if (!isMounted()) return { mounted: false, listing: [], entries: {} }
-  const listing = readdirSync(BINFMT).sort()
-  const entries = {}
-  for (const name of listing) {
-    if (name !== 'register' && name !== 'status') {
-      entries[name] = readFileSync(join(BINFMT, name), 'utf8')
-    }
-  }
-  return { mounted: true, listing, entries }
-}
-function removeEntry(name) {
-  if (name === 'status' || name === 'register' || name.includes('/')) {
-    throw new BenchError(`refusing to write -1 to ${BINFMT}/${name}`)
-  }
-  if (existsSync(join(BINFMT, name))) writeFileSync(join(BINFMT, name), '-1')
-}
-function field(text, key) {
-  const line = text.split('\n').find(l => l.startsWith(`${key} `))
-  return line === undefined ? undefined : line.slice(key.length).trim()
-}
-/** The register line that recreates an entry from the text the kernel prints for it. */
-function registerLine(name, text) {
-  const hex = h => h.replace(/../g, b => `\\x${b}`)
-  const interpreter = field(text, 'interpreter') ?? ''
-  const flags = field(text, 'flags:') ?? ''
-  const extension = field(text, 'extension')
-  if (extension !== undefined) {
-    return `:${name}:E::${extension.replace(/^\./, '')}::${interpreter}:${flags}`
-  }
-  const magic = field(text, 'magic')
-  if (magic === undefined) throw new BenchError(`cannot re-register ${name} from: ${text}`)
-  const mask = field(text, 'mask')
-  const offset = field(text, 'offset') ?? '0'
-  return `:${name}:M:${offset}:${hex(magic)}:${mask ? hex(mask) : ''}:${interpreter}:${flags}`
-}
-/** Puts binfmt_misc into a snapshot's state (entries by their exact text, mounted or not). */
-function restoreBinfmt(snap) {
-  mountBinfmt()
-  const now = snapshotBinfmt()
-  for (const [name, text] of Object.entries(now.entries)) {
-    if (snap.entries[name] !== text) removeEntry(name)
-  }
-  for (const [name, text] of Object.entries(snap.entries)) {
-    if (existsSync(join(BINFMT, name))) continue
-    writeFileSync(join(BINFMT, 'register'), registerLine(name, text))
-    if (text.split('\n')[0] === 'disabled') writeFileSync(join(BINFMT, name), '0')
-  }
-  if (!snap.mounted) execFileSync('umount', [BINFMT])
-  const after = snapshotBinfmt()
-  if (JSON.stringify(after) !== JSON.stringify(snap)) {
-    throw new BenchError(
-      `binfmt_misc could not be put back:\nwanted ${JSON.stringify(snap, null, 1)}\n` +
-        `got ${JSON.stringify(after, null, 1)}`
-    )
-  }
-}
 /** Cold: binfmt_misc mounted (as on a GitHub runner), no qemu-* handler. */
 function coldBinfmt() {
   mountBinfmt()
-  for (const name of readdirSync(BINFMT)) if (name.startsWith('qemu-')) removeEntry(name)
+  clearQemuEntries()
 }
 /**
  * Whether the kernel runs i386 binaries itself (GitHub's x86_64 runners do; a kernel without IA32
