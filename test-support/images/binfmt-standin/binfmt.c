@@ -907,14 +907,99 @@ static bool host_runs_natively(const char *arch)
 	return strcmp(host_arch, "amd64") == 0 && strcmp(arch, "386") == 0;
 }
 
+/* A handler already in <mount>, as its entry file shows it (magic entries only). */
+struct handler {
+	size_t offset, size;
+	unsigned char magic[MAX_MAGIC], mask[MAX_MAGIC];
+};
+
+static size_t hex_decode(const char *hex, unsigned char *out, size_t cap)
+{
+	size_t n = 0;
+	while (n < cap && hexval((unsigned char)hex[0]) >= 0 && hexval((unsigned char)hex[1]) >= 0) {
+		out[n++] = (unsigned char)(hexval((unsigned char)hex[0]) * 16 + hexval((unsigned char)hex[1]));
+		hex += 2;
+	}
+	return n;
+}
+
+/* The enabled magic handlers in <mount> ("enabled", "offset N", "magic HEX", "mask HEX"). */
+static struct handler *read_handlers(size_t *count)
+{
+	struct handler *hs = NULL;
+	struct strlist names = {0};
+	*count = 0;
+	if (read_dir_sorted(opt_mount, &names) != 0)
+		return NULL;
+	for (size_t i = 0; i < names.n; i++) {
+		const char *n = names.v[i];
+		if (!strcmp(n, "register") || !strcmp(n, "status"))
+			continue;
+		char *path = path_join(opt_mount, n);
+		FILE *f = fopen(path, "re");
+		free(path);
+		if (!f)
+			continue;
+		struct handler h;
+		memset(&h, 0, sizeof h);
+		memset(h.mask, 0xff, sizeof h.mask);
+		bool enabled = false, magic = false;
+		char *line = NULL;
+		size_t cap = 0;
+		while (getline(&line, &cap, f) >= 0) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!strcmp(line, "enabled"))
+				enabled = true;
+			else if (!strncmp(line, "offset ", 7))
+				h.offset = strtoul(line + 7, NULL, 10);
+			else if (!strncmp(line, "magic ", 6)) {
+				h.size = hex_decode(line + 6, h.magic, sizeof h.magic);
+				magic = true;
+			} else if (!strncmp(line, "mask ", 5))
+				hex_decode(line + 5, h.mask, sizeof h.mask);
+		}
+		free(line);
+		fclose(f);
+		if (enabled && magic && h.size > 0) {
+			hs = xrealloc(hs, (*count + 1) * sizeof *hs);
+			hs[(*count)++] = h;
+		}
+	}
+	return hs;
+}
+
+/*
+ * Would a binary that starts with this table entry's magic already run, through a
+ * handler in <mount>?  The real tool finds out by running a test binary.
+ */
+static bool handled(const struct entry *e, const struct handler *hs, size_t nhs)
+{
+	unsigned char head[MAX_MAGIC + 1];
+	size_t len = unescape_hex(e->magic, head, sizeof head);
+	for (size_t k = 0; k < nhs; k++) {
+		const struct handler *h = &hs[k];
+		if (h->offset + h->size > len)
+			continue;
+		bool match = true;
+		for (size_t i = 0; i < h->size && match; i++)
+			match = ((head[h->offset + i] ^ h->magic[i]) & h->mask[i]) == 0;
+		if (match)
+			return true;
+	}
+	return false;
+}
+
 static struct strlist install_list(const char *in)
 {
 	struct strlist out = {0};
 	if (!*in)
 		return out;
 	if (strcmp(in, "all") == 0) {
+		size_t nhs;
+		struct handler *hs = read_handlers(&nhs);
 		for (size_t i = 0; i < ntable; i++) {
-			if (host_runs_natively(table[i].arch))
+			/* "all" leaves out what this host can already run: natively or through a handler. */
+			if (host_runs_natively(table[i].arch) || handled(&table[i], hs, nhs))
 				continue;
 			char *base, *full, *err;
 			if (!binary_names(&table[i], &base, &full, &err)) {
@@ -928,6 +1013,7 @@ static struct strlist install_list(const char *in)
 			free(base);
 			free(full);
 		}
+		free(hs);
 		return out;
 	}
 	struct strlist items = split_commas(in);

@@ -195,6 +195,14 @@ check "uninstall: platform names map to the cpu and match by '-<name>' suffix" e
 	[ "$(cat "$F/qemu-aarch64")" = -1 ] && [ "$(cat "$F/qemu-arm")" = -1 ] && [ "$(cat "$F/other-riscv64")" = -1 ]'
 check "status file never written" eval '[ ! -s "$F/status" ]'
 rm -f "$F/qemu-aarch64" "$F/qemu-arm" "$F/other-riscv64"
+printf '%s\n' enabled 'interpreter /elsewhere/qemu-aarch64-static' 'flags: OCF' 'offset 0' \
+	"magic $(to_hex "$AARCH64_MAGIC")" "mask $(to_hex "$LE64_MASK")" >"$F/aarch64-by-someone-else"
+printf '%s\n' disabled 'interpreter /x' 'flags: OCF' 'offset 0' \
+	"magic $(to_hex "$RISCV64_MAGIC")" "mask $(to_hex "$LE64_MASK")" >"$F/riscv64-disabled"
+run --mount "$F" --install all
+check "--install all: table platforms with an emulator file, minus the host's own and those an enabled handler covers" \
+	eval 'rc_is 0 && [ "$(grep "^installing:" "$work/err" | sort | tr "\n" " ")" = "installing: arm OK installing: riscv64 OK " ]'
+rm -f "$F/aarch64-by-someone-else" "$F/riscv64-disabled"
 run --mount "$F"
 check "JSON: no entries -> \"emulators\": null (a nil Go slice)" json '.emulators == null'
 run --mount "$work/does-not-exist"
@@ -271,6 +279,9 @@ check "JSON lists the new entries and the platforms" eval 'json ".emulators | in
 
 run --install arm64
 check "second --install arm64: 'already registered', rc 0" eval 'rc_is 0 && err_has "installing: arm64 qemu-aarch64 already registered"'
+run --install all
+check "--install all with both registered: nothing to do (s390x has no emulator file), rc 0" \
+	eval 'rc_is 0 && ! grep -q "^installing:" "$work/err" && json .emulators'
 run --install nosucharch
 check "unsupported name: logged, rc 0" eval 'rc_is 0 && err_has "installing: nosucharch unsupported architecture: nosucharch"'
 run --install s390x
