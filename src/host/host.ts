@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
 import * as os from 'node:os'
 import { emulatorFor, hostPlatform, type Platform } from '../catalogue.js'
 import { HostError } from '../errors.js'
-import { Binfmt } from './binfmt.js'
+import { Binfmt, type BinfmtReader } from './binfmt.js'
+import { DirectWriter, type KernelWriter } from './kernel.js'
 import { detectPrivilege, Privilege } from './privilege.js'
 
 /** What this run knows about the machine it is on. */
@@ -12,7 +14,14 @@ export interface Host {
   /** CPU family the host runs natively (e.g. i386 for x86_64, arm for aarch64). */
   readonly family: string
   readonly privilege: Privilege
-  readonly binfmt: Binfmt
+  readonly binfmt: BinfmtReader
+  /** Writes to binfmt_misc as root or through sudo. */
+  readonly direct: KernelWriter
+  /**
+   * This process runs in a user namespace of its own (a rootless container): binfmt_misc there
+   * is a separate instance (Linux 6.7+), so registering there does nothing for the host.
+   */
+  readonly userNamespace: boolean
 }
 
 export async function inspectHost(): Promise<Host> {
@@ -35,6 +44,24 @@ export async function inspectHost(): Promise<Host> {
     platform,
     family: emulatorFor(platform.cpu).family,
     privilege,
-    binfmt: new Binfmt(privilege)
+    binfmt: new Binfmt(),
+    direct: new DirectWriter(privilege),
+    userNamespace: inUserNamespace()
+  }
+}
+
+/** The initial user namespace maps every uid to itself: `0 0 4294967295`. */
+export function inUserNamespace(map = readOr('/proc/self/uid_map')): boolean {
+  const fields = map.trim().split(/\s+/)
+  return (
+    map.trim() !== '' && !(fields[0] === '0' && fields[1] === '0' && fields[2] === '4294967295')
+  )
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
   }
 }

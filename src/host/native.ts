@@ -1,7 +1,6 @@
 import { emulatorFor, handlerName, type Platform } from '../catalogue.js'
-import type { Target } from '../registrar/index.js'
-import { hasProbe, type Probes } from '../verifier/probe.js'
-import type { BinfmtEntry } from './binfmt.js'
+import type { ProbeRunner, Target } from '../model.js'
+import type { BinfmtEntry } from './entry.js'
 import type { Host } from './host.js'
 
 /**
@@ -14,8 +13,8 @@ import type { Host } from './host.js'
  */
 export async function classify(
   platforms: readonly Platform[],
-  host: Host,
-  probes: Probes,
+  host: Pick<Host, 'machine' | 'platform' | 'family'>,
+  probes: ProbeRunner,
   existing: readonly BinfmtEntry[]
 ): Promise<Target[]> {
   const printed = new Map<string, Promise<string | undefined>>()
@@ -38,7 +37,7 @@ export async function classify(
         // binfmt_misc is consulted before the native loader: this handler runs them anyway
         return { platform, native: false, why: `the existing ${name} handler runs them` }
       }
-      if (!hasProbe(platform.cpu))
+      if (!probes.has(platform.cpu))
         return { platform, native: true, why: `the ${host.family} family runs natively` }
       const output = await nativeRun(platform.cpu)
       if (output === host.machine)

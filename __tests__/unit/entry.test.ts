@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { emulatorFor } from '../../src/catalogue.js'
+import { Binfmt } from '../../src/host/binfmt.js'
+import {
+  canonicalFlags,
+  entryOf,
+  lineFor,
+  overlaps,
+  parseEntry,
+  registerLine,
+  sameEntry,
+  sameRegistration,
+  toHex,
+  type BinfmtEntry,
+  type MagicRegistration
+} from '../../src/host/entry.js'
+
+/** Entry texts read from a real kernel (6.18) on this project's machines. */
+const sample = (name: string) =>
+  readFileSync(new URL(`../../__fixtures__/binfmt/${name}.txt`, import.meta.url), 'utf8')
+
+const aarch64 = emulatorFor('aarch64')
+const wanted = (over: Partial<MagicRegistration> = {}): MagicRegistration => ({
+  name: 'qemu-aarch64',
+  magic: aarch64.magic,
+  mask: aarch64.mask,
+  interpreter: '/usr/bin/qemu-aarch64-static',
+  flags: 'F',
+  ...over
+})
+
+describe('parseEntry (real kernel text)', () => {
+  test('an F entry', () => {
+    expect(parseEntry('qemu-aarch64', sample('fixture-aarch64'))).toEqual({
+      name: 'qemu-aarch64',
+      enabled: true,
+      interpreter: '/usr/bin/qemu-aarch64-static',
+      flags: 'F',
+      offset: 0,
+      magic: '7f454c460201010000000000000000000200b700',
+      mask: 'ffffffffffffff00fffffffffffffffffeffffff',
+      extension: undefined
+    })
+  })
+
+  test('C reads back as OCF; a disabled Debian entry with P', () => {
+    expect(parseEntry('x', sample('fixture-s390x')).flags).toBe('OCF')
+    const arm = parseEntry('x', sample('fixture-arm-debian'))
+    expect(arm.enabled).toBe(false)
+    expect(arm.flags).toBe('PF')
+  })
+
+  test('an extension entry with no flags', () => {
+    const jar = parseEntry('jar', sample('fixture-jar'))
+    expect(jar).toMatchObject({
+      enabled: true,
+      interpreter: '/usr/bin/jexec',
+      flags: '',
+      extension: '.jar'
+    })
+    expect(lineFor(jar)).toBe(':jar:E::jar::/usr/bin/jexec:')
+  })
+
+  test('text that is not an entry is refused', () => {
+    expect(() => parseEntry('x', 'garbage')).toThrow(/does not look like an entry/)
+  })
+})
+
+describe('register lines', () => {
+  test('canonicalFlags orders as the kernel prints and lets C imply O', () => {
+    expect(canonicalFlags('FC')).toBe('OCF')
+    expect(canonicalFlags('fp')).toBe('PF')
+    expect(canonicalFlags('xF')).toBe('F')
+    expect(canonicalFlags('')).toBe('')
+  })
+
+  test('the aarch64 line is the one qemu-binfmt-conf.sh writes', () => {
+    const line = registerLine(wanted())
+    expect(line).toBe(
+      ':qemu-aarch64:M:0:\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:' +
+        '\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:/usr/bin/qemu-aarch64-static:F'
+    )
+    expect(line.length).toBeLessThan(1920)
+  })
+
+  test('toHex reads \\xHH escapes and literal characters', () => {
+    expect(toHex('\\x7fELF\\xAB')).toBe('7f454c46ab')
+    expect(toHex('')).toBe('')
+  })
+
+  test('a real entry re-registers as the same registration, every field counts', () => {
+    const entry = parseEntry('qemu-s390x', sample('fixture-s390x'))
+    const e = emulatorFor('s390x')
+    const same = {
+      name: 'qemu-s390x',
+      magic: e.magic,
+      mask: e.mask,
+      interpreter: '/usr/bin/qemu-s390x-static',
+      flags: 'CF'
+    }
+    expect(sameRegistration(entry, same)).toBe(true)
+    expect(sameRegistration(entry, { ...same, flags: 'F' })).toBe(false)
+    expect(sameRegistration(entry, { ...same, interpreter: '/other' })).toBe(false)
+    expect(sameRegistration(entry, { ...same, offset: 1 })).toBe(false)
+    expect(sameRegistration(entry, { ...same, magic: e.magic.replace('\\x16', '\\x17') })).toBe(
+      false
+    )
+    expect(sameRegistration(entry, { ...same, mask: e.mask.replace('\\xfe', '\\xff') })).toBe(false)
+    expect(sameRegistration({ ...entry, mask: undefined }, same)).toBe(false)
+    expect(sameRegistration({ ...entry, extension: '.x' }, same)).toBe(false)
+  })
+
+  test("QEMU's i386 magic is kept as written (the kernel does not mask it)", () => {
+    const entry = parseEntry('qemu-i386', sample('fixture-i386'))
+    const e = emulatorFor('i386')
+    expect(
+      sameRegistration(entry, {
+        name: 'qemu-i386',
+        magic: e.magic,
+        mask: e.mask,
+        interpreter: '/usr/bin/qemu-i386-static',
+        flags: 'F'
+      })
+    ).toBe(true)
+  })
+
+  test('lineFor writes an entry back byte for byte: mask-less stays mask-less', () => {
+    const entry = parseEntry('qemu-aarch64', sample('fixture-aarch64'))
+    expect(lineFor(entry)).toBe(registerLine(wanted({ magic: escape(entry.magic) })))
+    const maskless: BinfmtEntry = { ...entry, mask: undefined }
+    expect(lineFor(maskless)).toMatch(
+      /^:qemu-aarch64:M:0:\\x7f\\x45.*\\x00::\/usr\/bin\/qemu-aarch64-static:F$/
+    )
+  })
+
+  test('a field holding the separator gets another separator; a newline is refused', () => {
+    const entry = parseEntry('a:b', sample('fixture-aarch64'))
+    const line = lineFor(entry)
+    expect(line[0]).toBe('|')
+    expect(line.slice(1).split('|')[0]).toBe('a:b')
+    expect(() => lineFor({ ...entry, interpreter: '/bin/x\nmask ff' })).toThrow(
+      /"a:b" cannot be written back: a field holds a newline/
+    )
+    expect(() => lineFor({ ...entry, interpreter: ':|#!,;@%^~' })).toThrow(/use every separator/)
+  })
+
+  test('entryOf is what the kernel shows after registering', () => {
+    expect(entryOf(wanted({ flags: 'CF' }))).toEqual(
+      parseEntry('qemu-aarch64', sample('fixture-aarch64').replace('flags: F', 'flags: OCF'))
+    )
+    expect(entryOf(wanted({ mask: '' })).mask).toBeUndefined()
+  })
+
+  test('sameEntry compares everything but enabled', () => {
+    const a = parseEntry('qemu-aarch64', sample('fixture-aarch64'))
+    expect(sameEntry(a, { ...a, enabled: false })).toBe(true)
+    for (const change of [
+      { interpreter: '/x' },
+      { flags: 'OCF' },
+      { offset: 2 },
+      { magic: '00' },
+      { mask: undefined },
+      { extension: '.x' }
+    ]) {
+      expect(sameEntry(a, { ...a, ...change })).toBe(false)
+    }
+  })
+})
+
+const escape = (hex: string | undefined): string => (hex ?? '').replace(/(..)/g, '\\x$1')
+
+describe('overlaps', () => {
+  const entry = (name: string, magic: string, mask?: string, offset = 0): BinfmtEntry => ({
+    name,
+    enabled: true,
+    interpreter: '/x',
+    flags: '',
+    offset,
+    magic,
+    mask
+  })
+
+  test('two handlers for the same CPU overlap; different CPUs do not', () => {
+    const a = parseEntry('qemu-aarch64', sample('fixture-aarch64'))
+    const other = { ...a, name: 'aarch64-other', mask: undefined }
+    expect(overlaps(a, other)).toBe(true)
+    const s390x = parseEntry('qemu-s390x', sample('fixture-s390x'))
+    expect(overlaps(a, s390x)).toBe(false)
+  })
+
+  test('masked-out bits do not separate; offsets line the bytes up', () => {
+    expect(overlaps(entry('a', '7f00', 'ff00'), entry('b', '7f45'))).toBe(true)
+    expect(overlaps(entry('a', '7f00'), entry('b', '7f45'))).toBe(false)
+    expect(overlaps(entry('a', '45', undefined, 1), entry('b', '7f45'))).toBe(true)
+    expect(overlaps(entry('a', '46', undefined, 1), entry('b', '7f45'))).toBe(false)
+    expect(overlaps(entry('a', '99', undefined, 5), entry('b', '7f45'))).toBe(true)
+  })
+
+  test('extension entries overlap only with the same extension', () => {
+    const jar = parseEntry('jar', sample('fixture-jar'))
+    expect(overlaps(jar, { ...jar, name: 'jar2' })).toBe(true)
+    expect(overlaps(jar, { ...jar, extension: '.war' })).toBe(false)
+    expect(overlaps(jar, parseEntry('a', sample('fixture-aarch64')))).toBe(false)
+  })
+})
+
+describe('Binfmt on a directory', () => {
+  test('lists entries but never register/status; an unmounted directory has none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'binfmt-'))
+    const binfmt = new Binfmt(dir)
+    expect(await binfmt.isMounted()).toBe(false)
+    expect(await binfmt.list()).toEqual([])
+    await writeFile(join(dir, 'register'), '')
+    await writeFile(join(dir, 'status'), 'enabled\n')
+    await writeFile(join(dir, 'qemu-aarch64'), sample('fixture-aarch64'))
+    await writeFile(join(dir, 'jar'), sample('fixture-jar'))
+    expect(await binfmt.isMounted()).toBe(true)
+    const list = await binfmt.list()
+    expect(list.map(e => e.name).sort()).toEqual(['jar', 'qemu-aarch64'])
+    expect(list.find(e => e.name === 'qemu-aarch64')?.interpreter).toBe(
+      '/usr/bin/qemu-aarch64-static'
+    )
+  })
+})

@@ -1,0 +1,190 @@
+/**
+ * What to write to binfmt_misc, worked out from what it holds: registering the requested handlers
+ * (keeping identical ones, replacing different ones without a gap) and putting entries back as
+ * they were (byte for byte, in their original precedence). Pure functions over entry lists in the
+ * kernel's order (most recently registered first); the KernelWriter carries out the result.
+ */
+import {
+  lineFor,
+  overlaps,
+  registerLine,
+  sameEntry,
+  sameRegistration,
+  type BinfmtEntry,
+  type MagicRegistration
+} from './entry.js'
+import type { KernelOp } from './kernel.js'
+
+export interface RegistrationPlan {
+  readonly ops: readonly KernelOp[]
+  /** Entries already as wanted. */
+  readonly kept: readonly string[]
+  /** Wanted entries that exist but differ; with reset off they are conflicts and `ops` is empty. */
+  readonly conflicts: readonly { readonly entry: BinfmtEntry; readonly wanted: MagicRegistration }[]
+}
+
+/** The temporary name that carries a handler while its entry is replaced. */
+export const bridgeName = (name: string): string => `${name}.replacing`
+
+/**
+ * The ops that leave exactly the wanted handlers registered and enabled, touching no other
+ * entry. An existing different entry is replaced only with `reset`; with `bridge` the new handler
+ * is first registered under a temporary name, so binaries of that architecture never find no
+ * handler while the entry is replaced (the kernel tries the newest entry first).
+ */
+export function planRegistration(
+  current: readonly BinfmtEntry[],
+  wanted: readonly MagicRegistration[],
+  options: { readonly reset: boolean; readonly bridge: boolean }
+): RegistrationPlan {
+  const ops: KernelOp[] = []
+  const kept: string[] = []
+  const conflicts: { entry: BinfmtEntry; wanted: MagicRegistration }[] = []
+  for (const w of wanted) {
+    const entry = current.find(e => e.name === w.name)
+    const line = registerLine(w)
+    if (!entry) {
+      ops.push({ op: 'register', name: w.name, line })
+    } else if (sameRegistration(entry, w)) {
+      if (entry.enabled) kept.push(w.name)
+      else ops.push({ op: 'enable', name: w.name })
+    } else if (!options.reset) {
+      conflicts.push({ entry, wanted: w })
+    } else if (options.bridge && !current.some(e => e.name === bridgeName(w.name))) {
+      const bridge = bridgeName(w.name)
+      ops.push(
+        { op: 'register', name: bridge, line: registerLine({ ...w, name: bridge }) },
+        { op: 'remove', name: w.name },
+        { op: 'register', name: w.name, line },
+        { op: 'remove', name: bridge }
+      )
+    } else {
+      ops.push({ op: 'remove', name: w.name }, { op: 'register', name: w.name, line })
+    }
+  }
+  return { ops: conflicts.length > 0 ? [] : ops, kept, conflicts }
+}
+
+/** What an entry was before the action first changed it, and what it must stay below. */
+export interface Baseline {
+  /** The entry before; absent when there was none of that name. */
+  readonly before?: BinfmtEntry
+  /**
+   * Entries that were newer than it and could match the same files (directly or through each
+   * other), newest first: re-registering it would put it above them, so they are re-registered
+   * after it.
+   */
+  readonly above: readonly BinfmtEntry[]
+  /** How many entries were older than it then: re-registered entries keep that order. */
+  readonly rank: number
+}
+
+/** The baseline of `name` in a listing taken before anything changed. */
+export function baselineOf(name: string, listing: readonly BinfmtEntry[]): Baseline {
+  const index = listing.findIndex(e => e.name === name)
+  if (index < 0) return { above: [], rank: 0 }
+  const before = listing[index]
+  const group: BinfmtEntry[] = [before]
+  const newer = listing.slice(0, index)
+  // closure: newer entries that overlap the entry or any newer entry already in the group
+  for (let grew = true; grew;) {
+    grew = false
+    for (const e of newer) {
+      if (!group.includes(e) && group.some(g => overlaps(g, e))) {
+        group.push(e)
+        grew = true
+      }
+    }
+  }
+  return { before, above: newer.filter(e => group.includes(e)), rank: listing.length - 1 - index }
+}
+
+const sameState = (a: BinfmtEntry, b: BinfmtEntry): boolean =>
+  sameEntry(a, b) && a.enabled === b.enabled
+
+/**
+ * The ops that put every name of `scope` back as its baseline has it: entries added since are
+ * removed, replaced or removed ones registered again (disabled again when they were), and
+ * overlapping entries re-registered after them so that the kernel tries them in their original
+ * order. Entries outside the scope are only ever re-registered identically, for that order.
+ * Throws RegistrationError (from lineFor) for an entry that cannot be written back.
+ */
+export function planRestore(
+  current: readonly BinfmtEntry[],
+  baselines: ReadonlyMap<string, Baseline>,
+  scope: readonly string[]
+): KernelOp[] {
+  const now = new Map(current.map(e => [e.name, e]))
+  const ops: KernelOp[] = []
+  /** Entries to register again, by name, with the baseline whose `above` they come from. */
+  const again = new Map<string, BinfmtEntry>()
+  const order: [string, string][] = [] // [older, newer]: older must be registered first
+  const mark = (name: string, entry: BinfmtEntry, above: readonly BinfmtEntry[]): void => {
+    again.set(name, entry)
+    for (const y of above) {
+      const present = now.get(y.name)
+      if (scope.includes(y.name) || !present || !sameState(present, y)) continue
+      order.push([name, y.name])
+      if (!again.has(y.name)) again.set(y.name, y)
+    }
+  }
+  for (const name of scope) {
+    const baseline = baselines.get(name)
+    if (!baseline) continue
+    const present = now.get(name)
+    const before = baseline.before
+    if (!before) {
+      if (present) ops.push({ op: 'remove', name })
+    } else if (present && sameEntry(present, before)) {
+      if (present.enabled !== before.enabled)
+        ops.push({ op: before.enabled ? 'enable' : 'disable', name })
+    } else {
+      mark(name, before, baseline.above)
+    }
+  }
+  // scope entries among each other: a baseline's `above` lists the ones newer than it
+  for (const name of again.keys()) {
+    for (const y of baselines.get(name)?.above ?? []) {
+      if (again.has(y.name) && scope.includes(y.name)) order.push([name, y.name])
+    }
+  }
+  const rank = (name: string): number =>
+    baselines.get(name)?.rank ??
+    Math.max(...[...baselines.values()].filter(b => b.above.some(e => e.name === name)).map(b => b.rank + 1))
+  const byAge = [...again.keys()].sort((a, b) => rank(a) - rank(b))
+  for (const name of inOrder(byAge, order)) {
+    const entry = again.get(name) as BinfmtEntry
+    if (now.has(name)) ops.push({ op: 'remove', name })
+    ops.push({ op: 'register', name, line: lineFor(entry), fromHost: true })
+    if (!entry.enabled) ops.push({ op: 'disable', name })
+  }
+  return ops
+}
+
+/** Names sorted so that each [older, newer] pair keeps its order (Kahn; ties by first mention). */
+function inOrder(names: readonly string[], pairs: readonly [string, string][]): string[] {
+  const pending = new Set(names)
+  const out: string[] = []
+  while (pending.size > 0) {
+    const next =
+      [...pending].find(n => !pairs.some(([a, b]) => b === n && pending.has(a) && a !== n)) ??
+      [...pending][0] // inconsistent records: break the cycle
+    pending.delete(next)
+    out.push(next)
+  }
+  return out
+}
+
+/** The entries `after` differs from `before` in, by name (added, removed or changed). */
+export function changedNames(
+  before: readonly BinfmtEntry[],
+  after: readonly BinfmtEntry[]
+): string[] {
+  const was = new Map(before.map(e => [e.name, e]))
+  const is = new Map(after.map(e => [e.name, e]))
+  return [...new Set([...was.keys(), ...is.keys()])].filter(name => {
+    const a = was.get(name)
+    const b = is.get(name)
+    return !a || !b || !sameState(a, b)
+  })
+}
