@@ -1,24 +1,42 @@
-import { FakeBinfmt } from '../../__fixtures__/fake-binfmt.js'
-import { lookupPlatform, type Platform } from '../../src/catalogue.js'
-import type { Binfmt } from '../../src/host/binfmt.js'
-import { Privilege } from '../../src/host/privilege.js'
-import { ContainerRegistrar } from '../../src/registrar/container.js'
-import { NativeRegistrar } from '../../src/registrar/native.js'
-import { checkHandlers } from '../../src/registrar/readback.js'
-import { chooseRegistrar } from '../../src/registrar/index.js'
-import type { Inputs } from '../../src/inputs.js'
-import type { Host } from '../../src/host/host.js'
-import type { RegistrationRequest } from '../../src/registrar/registrar.js'
-import type { Docker } from '../../src/tools/docker.js'
-import type { RunResult } from '../../src/tools/exec.js'
+import { jest } from '@jest/globals'
+import * as core from '../../__fixtures__/core.js'
+import { binfmtFiles, FakeDocker, multiarchFiles } from '../../__fixtures__/fake-docker.js'
+import { fakeHost } from '../../__fixtures__/fake-host.js'
+import { FakeKernel } from '../../__fixtures__/fake-kernel.js'
 
-const platform = (name: string): Platform => lookupPlatform(name) as Platform
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { lookupPlatform, emulatorFor } = await import('../../src/catalogue.js')
+const { registerLine } = await import('../../src/host/entry.js')
+const { Privilege } = await import('../../src/host/privilege.js')
+const { ContainerRegistrar, SeedRegistrar } = await import('../../src/registrar/container.js')
+const { NativeRegistrar } = await import('../../src/registrar/native.js')
+const { checkHandlers } = await import('../../src/registrar/readback.js')
+const { registrarFor, writerFor } = await import('../../src/registrar/index.js')
+const { registrationFor } = await import('../../src/registrar/registrar.js')
+import type { Platform } from '../../src/catalogue.js'
+import type { RegistrationRequest } from '../../src/model.js'
+
+const CPU: Record<string, string> = {
+  arm64: 'aarch64',
+  'arm/v7': 'arm',
+  'arm/v6': 'arm',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+  loong64: 'loongarch64',
+  '386': 'i386'
+}
 
 function request(names: string[], over: Partial<RegistrationRequest> = {}): RegistrationRequest {
-  const emulated = names.map(n => ({ platform: platform(n), native: false, why: 'test' }))
+  const emulated = names.map(n => ({
+    platform: lookupPlatform(n) as Platform,
+    native: false,
+    why: 'test'
+  }))
   return {
     emulated,
-    cpus: [...new Set(emulated.map(t => t.platform.cpu))],
+    cpus: [...new Set(names.map(n => CPU[n]))],
     reset: true,
     persistent: true,
     credential: false,
@@ -28,281 +46,360 @@ function request(names: string[], over: Partial<RegistrationRequest> = {}): Regi
 
 const installation = (cpus: string[]) => ({
   source: 'test',
-  version: '7.2.0',
-  emulators: new Map(cpus.map(c => [c, `/opt/qemu/qemu-${c}-static`]))
+  version: '10.0.13',
+  emulators: new Map(cpus.map(c => [c, `/opt/qemu/qemu-${c}`]))
 })
+
+/** Every entry as `cat` shows it, in the kernel's order. */
+const snapshot = (k: FakeKernel) => k.names().map(n => `${n}\n${k.text(n)}`)
+
+const MULTIARCH = {
+  id: 'sha256:multiarch',
+  entrypoint: ['/register'],
+  files: multiarchFiles('aarch64', 'arm', 'ppc64le', 's390x', 'riscv64', 'mips64el'),
+  qemu: '7.2.0'
+}
+const TONISTIIGI = {
+  id: 'sha256:binfmt',
+  entrypoint: ['/usr/bin/binfmt'],
+  files: binfmtFiles('aarch64', 'arm', 'ppc64le', 'riscv64', 'x86_64', 'i386'),
+  qemu: '10.2.3'
+}
+
+beforeEach(() => core.reset())
 
 describe('NativeRegistrar', () => {
   test('registers each emulator once with the catalogue magic and the asked flags', async () => {
-    const kernel = new FakeBinfmt()
-    const r = new NativeRegistrar(kernel as unknown as Binfmt, new Privilege('root'))
+    const kernel = new FakeKernel()
+    const r = new NativeRegistrar(kernel, new Privilege('root'))
     await r.register(
       request(['arm/v7', 'arm/v6', 'arm64'], { credential: true }),
+      await kernel.list(),
       installation(['arm', 'aarch64'])
     )
-    expect(await kernel.names()).toEqual(['qemu-aarch64', 'qemu-arm'])
-    const arm = await kernel.read('qemu-arm')
+    expect(kernel.names()).toEqual(['qemu-aarch64', 'qemu-arm'])
+    const arm = (await kernel.list()).find(e => e.name === 'qemu-arm')
     expect(arm).toMatchObject({
-      interpreter: '/opt/qemu/qemu-arm-static',
+      interpreter: '/opt/qemu/qemu-arm',
       flags: 'OCF',
       magic: '7f454c4601010100000000000000000002002800'
     })
   })
 
-  test('keeps an identical entry, replaces a different one when reset, never touches others', async () => {
-    const kernel = new FakeBinfmt()
-    const r = new NativeRegistrar(kernel as unknown as Binfmt, new Privilege('root'))
-    await r.register(request(['arm64']), installation(['aarch64']))
-    await kernel.register(':jar:E::jar::/usr/bin/jexec:')
-    await kernel.register(':qemu-s390x:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/bin/other:')
-    kernel.writes.length = 0
-    await r.register(request(['arm64', 's390x']), installation(['aarch64', 's390x']))
-    expect(kernel.writes).toEqual([
-      '-1 > qemu-s390x',
-      expect.stringMatching(/^:qemu-s390x:M:0:.*:\/opt\/qemu\/qemu-s390x-static:F$/)
-    ])
-    expect(await kernel.text('jar')).toContain('/usr/bin/jexec')
+  test('Debian-style -binfmt-P interpreters get the P flag', async () => {
+    const kernel = new FakeKernel()
+    await new NativeRegistrar(kernel, new Privilege('root')).register(request(['arm64']), [], {
+      ...installation([]),
+      emulators: new Map([['aarch64', '/usr/libexec/qemu-binfmt/aarch64-binfmt-P']])
+    })
+    expect(kernel.text('qemu-aarch64')).toContain('flags: PF')
   })
 
-  test('an identical but disabled entry is registered again, enabled', async () => {
-    const kernel = new FakeBinfmt()
-    const r = new NativeRegistrar(kernel as unknown as Binfmt, new Privilege('root'))
-    await r.register(request(['arm64']), installation(['aarch64']))
-    await kernel.setEnabled('qemu-aarch64', false)
-    await r.register(request(['arm64']), installation(['aarch64']))
-    expect((await kernel.read('qemu-aarch64'))?.enabled).toBe(true)
+  test('a pending tool-cache check runs before registering, and not for a kept F handler', async () => {
+    const kernel = new FakeKernel()
+    const checked: string[] = []
+    const inst = {
+      ...installation(['aarch64', 's390x']),
+      pending: new Map(
+        ['aarch64', 's390x'].map(c => [c, async () => void checked.push(c)] as const)
+      )
+    }
+    kernel.register(registerLine(registrationFor('aarch64', '/opt/qemu/qemu-aarch64', 'F')))
+    const r = new NativeRegistrar(kernel, new Privilege('root'))
+    await r.register(request(['arm64', 's390x']), await kernel.list(), inst)
+    expect(checked).toEqual(['s390x'])
+    // without F the kernel opens the file at every exec: a kept entry is checked too
+    checked.length = 0
+    await r.register(request(['arm64', 's390x'], { persistent: false }), await kernel.list(), inst)
+    expect(checked).toEqual(['aarch64', 's390x'])
+  })
+
+  test('a failed check registers nothing', async () => {
+    const kernel = new FakeKernel()
+    const inst = {
+      ...installation(['aarch64']),
+      pending: new Map([
+        [
+          'aarch64',
+          async () => {
+            throw new Error('modified cache entry')
+          }
+        ]
+      ])
+    }
+    await expect(
+      new NativeRegistrar(kernel, new Privilege('root')).register(request(['arm64']), [], inst)
+    ).rejects.toThrow('modified cache entry')
+    expect(kernel.writes).toEqual([])
   })
 
   test('with reset false, a conflicting entry fails naming it and nothing is written', async () => {
-    const kernel = new FakeBinfmt()
-    await kernel.register(':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/bin/other:F')
+    const kernel = new FakeKernel()
+    kernel.register(registerLine(registrationFor('aarch64', '/usr/bin/other', 'F')))
     kernel.writes.length = 0
-    const r = new NativeRegistrar(kernel as unknown as Binfmt, new Privilege('root'))
     await expect(
-      r.register(
+      new NativeRegistrar(kernel, new Privilege('root')).register(
         request(['arm64', 'riscv64'], { reset: false }),
+        await kernel.list(),
         installation(['aarch64', 'riscv64'])
       )
     ).rejects.toThrow(
-      /reset is false, and existing handlers differ.*qemu-aarch64 \(interpreter \/usr\/bin\/other, flags "F"; wanted \/opt\/qemu\/qemu-aarch64-static/
+      /reset is false, and existing handlers differ.*qemu-aarch64 \(interpreter \/usr\/bin\/other, flags "F"; wanted \/opt\/qemu\/qemu-aarch64, flags "F"\)/
     )
     expect(kernel.writes).toEqual([])
   })
 
-  test('a register write the kernel refuses is reported with the platform, the line and what to check', async () => {
-    const kernel = new FakeBinfmt()
-    kernel.register = async () => {
-      throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' })
-    }
-    const r = new NativeRegistrar(kernel as unknown as Binfmt, new Privilege('root'))
-    await expect(r.register(request(['arm64']), installation(['aarch64']))).rejects.toThrow(
-      /Writing the qemu-aarch64 handler .* failed: ENOENT.*must exist when F is set/
+  test('a register write the kernel refuses names the platform, the line and what to check', async () => {
+    const kernel = new FakeKernel()
+    kernel.exists = () => false
+    await expect(
+      new NativeRegistrar(kernel, new Privilege('root')).register(
+        request(['arm64']),
+        [],
+        installation(['aarch64'])
+      )
+    ).rejects.toThrow(
+      /registering qemu-aarch64 \(:qemu-aarch64:M:0:.*\) as root \(fake kernel\) failed: ENOENT.*interpreter must exist when it is registered/
     )
   })
 
   test('without root or sudo it refuses in prepare, before any change', async () => {
-    const r = new NativeRegistrar(new FakeBinfmt() as unknown as Binfmt, new Privilege('none'))
+    const r = new NativeRegistrar(new FakeKernel(), new Privilege('none'))
     await expect(r.prepare()).rejects.toThrow(
       /needs root, and this job runs as uid \d+ without passwordless sudo/
     )
   })
 })
 
-/** A docker CLI stand-in that replays what the multiarch registrar does to the kernel. */
-class FakeDocker {
-  calls: string[][] = []
-  constructor(
-    private readonly kernel: FakeBinfmt,
-    private readonly behaviour: {
-      answering?: string
-      image?: boolean
-      pull?: RunResult
-      registers?: string[]
-      stderr?: string
-    } = {}
-  ) {}
-  async whyNotAnswering() {
-    return this.behaviour.answering
+describe('ContainerRegistrar, multiarch/qemu-user-static image', () => {
+  const image = 'mirror.example.com/multiarch/qemu-user-static:7.2.0-1'
+  const setup = () => {
+    const docker = new FakeDocker()
+    docker.registry.set(image, MULTIARCH)
+    return { docker, kernel: docker.kernel }
   }
-  async hasImage() {
-    return this.behaviour.image ?? true
-  }
-  async pull(ref: string) {
-    this.calls.push(['pull', ref])
-    return this.behaviour.pull ?? { code: 0, signal: null, stdout: '', stderr: '' }
-  }
-  async run(
-    image: string,
-    args: readonly string[],
-    flags: readonly string[] = []
-  ): Promise<RunResult> {
-    this.calls.push(['run', ...flags, image, ...args])
-    if (flags.includes('--entrypoint'))
-      return {
-        code: 0,
-        signal: null,
-        stdout: 'qemu-aarch64 version 7.2.0 (Debian 1:7.2+dfsg-1~bpo11+2)\n',
-        stderr: ''
-      }
-    const lines: string[] = []
-    for (const cpu of this.behaviour.registers ?? []) {
-      const flagsText = `${args.includes('--credential') ? 'C' : ''}${args[args.indexOf('-p') + 1] === 'yes' ? 'F' : ''}`
-      await this.kernel.register(
-        `:qemu-${cpu}:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/bin/qemu-${cpu}-static:${flagsText}`
-      )
-      lines.push(`Setting /usr/bin/qemu-${cpu}-static as binfmt interpreter for ${cpu}`)
-    }
-    return { code: 0, signal: null, stdout: lines.join('\n'), stderr: this.behaviour.stderr ?? '' }
-  }
-}
 
-describe('ContainerRegistrar', () => {
-  test('runs the seed command line, privileged, and reads the QEMU version from the image', async () => {
-    const kernel = new FakeBinfmt()
-    const docker = new FakeDocker(kernel, { registers: ['aarch64', 'ppc64le'] })
-    const r = new ContainerRegistrar(
-      docker as unknown as Docker,
-      kernel as unknown as Binfmt,
-      'mirror.example.com/qemu:7.2',
-      'i386'
+  test('registers exactly the requested handlers, with F, and touches no other entry', async () => {
+    const { docker, kernel } = setup()
+    kernel.register(':jar:E::jar::/usr/bin/jexec:')
+    kernel.register(registerLine(registrationFor('ppc64le', '/usr/bin/unrelated', 'F')))
+    const before = snapshot(kernel)
+    const r = new ContainerRegistrar(docker, image)
+    const req = request(['arm64'])
+    await r.prepare(req)
+    const outcome = await r.register(req, await kernel.list())
+    expect(kernel.names()).toEqual(['qemu-aarch64', ...before.map(s => s.split('\n')[0])])
+    expect(snapshot(kernel).slice(1)).toEqual(before)
+    expect(kernel.text('qemu-aarch64')).toContain(
+      'interpreter /usr/bin/qemu-aarch64-static\nflags: F\n'
     )
-    const outcome = await r.register(request(['arm64', 'ppc64le'], { credential: true }))
-    expect(docker.calls[0]).toEqual([
-      'run',
-      '--privileged',
-      'mirror.example.com/qemu:7.2',
-      '--reset',
-      '-p',
-      'yes',
-      '--credential',
-      'yes'
-    ])
     expect(outcome.qemuVersion).toBe('7.2.0')
-    expect(outcome.notes.size).toBe(0)
+    expect(docker.calls.filter(c => c[0] === 'pull')).toEqual([['pull', image]])
+    const write = docker.calls.find(c => c.includes('--privileged')) as string[]
+    expect(write).toEqual(expect.arrayContaining(['--network', 'none', '--pull', 'never']))
+    expect(write.slice(write.indexOf('sh') + 1)).toEqual([
+      'X/usr/bin/qemu-aarch64-static',
+      `R${registerLine(registrationFor('aarch64', '/usr/bin/qemu-aarch64-static', 'F'))}`
+    ])
   })
 
-  test('reset false and persistent false change the command line', async () => {
-    const kernel = new FakeBinfmt()
-    const docker = new FakeDocker(kernel)
-    const r = new ContainerRegistrar(
-      docker as unknown as Docker,
-      kernel as unknown as Binfmt,
-      'img',
-      'i386'
+  test('reset replaces a conflicting entry of a requested platform only; reset false over an identical one succeeds', async () => {
+    const { docker, kernel } = setup()
+    kernel.register(
+      `:qemu-aarch64:M::${emulatorFor('aarch64').magic}:${emulatorFor('aarch64').mask}:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF`
     )
-    await r.register(request(['arm64'], { reset: false, persistent: false }))
-    expect(docker.calls[0]).toEqual(['run', '--privileged', 'img', '-p', 'no'])
+    kernel.register(registerLine(registrationFor('s390x', '/other', 'F')))
+    const r = new ContainerRegistrar(docker, image)
+    await r.prepare(request(['arm64']))
+    await r.register(request(['arm64']), await kernel.list())
+    expect(kernel.text('qemu-aarch64')).toContain('/usr/bin/qemu-aarch64-static')
+    expect(kernel.text('qemu-s390x')).toContain('interpreter /other')
+    const again = new ContainerRegistrar(docker, image)
+    await again.prepare(request(['arm64'], { reset: false }))
+    const writes = kernel.writes.length
+    await again.register(request(['arm64'], { reset: false }), await kernel.list())
+    expect(kernel.writes.length).toBe(writes)
   })
 
-  test('a CPU the image did not report is noted, and the readback then fails naming the platform', async () => {
-    const kernel = new FakeBinfmt()
-    const docker = new FakeDocker(kernel, { registers: ['aarch64'] })
-    const r = new ContainerRegistrar(
-      docker as unknown as Docker,
-      kernel as unknown as Binfmt,
-      'img',
-      'i386'
+  test('an emulator the image lacks is refused in preflight, naming the platform', async () => {
+    const { docker, kernel } = setup()
+    const r = new ContainerRegistrar(docker, image)
+    await expect(r.prepare(request(['arm64', 'loong64']))).rejects.toThrow(
+      `${image} carries no emulator for linux/loong64 (qemu-loongarch64-static). Use registrar: native for it, an image that has it, or leave linux/loong64 out of platforms.`
     )
-    const req = request(['arm64', 'riscv64'])
-    const outcome = await r.register(req)
-    expect(() => checkHandlers(kernel.entriesList(), req, outcome, r.remedy)).toThrow(
-      /^Handlers missing on the host after registration: linux\/riscv64 \(qemu-riscv64\) is not registered: img did not report registering riscv64\. Check that img/
-    )
+    expect(kernel.writes).toEqual([])
   })
 
-  test('pull failures and a silent engine say what to do', async () => {
-    const kernel = new FakeBinfmt()
-    const missing = new FakeDocker(kernel, {
-      image: false,
-      pull: {
-        code: 1,
-        signal: null,
-        stdout: '',
-        stderr: 'Error response from daemon: manifest unknown\n'
-      }
-    })
+  test('persistent: false is refused unless the host has the image paths', async () => {
+    const { docker } = setup()
+    const hostHas = (path: string) => path === '/usr/bin/qemu-s390x-static'
+    await new ContainerRegistrar(docker, image, hostHas).prepare(
+      request(['s390x'], { persistent: false })
+    )
     await expect(
-      new ContainerRegistrar(
-        missing as unknown as Docker,
-        kernel as unknown as Binfmt,
-        'img',
-        'i386'
-      ).register(request(['arm64']))
+      new ContainerRegistrar(docker, image, hostHas).prepare(
+        request(['arm64'], { persistent: false })
+      )
     ).rejects.toThrow(
-      /Could not pull the registrar image img: Error response from daemon: manifest unknown\. .*name a mirror in image/
+      /persistent: false with registrar: container registers interpreters that exist only inside .* \(\/usr\/bin\/qemu-aarch64-static are not on this host\).*Set persistent: true, or use registrar: native/
     )
-    const silent = new FakeDocker(kernel, { answering: 'Cannot connect to the Docker daemon' })
+  })
+
+  test('a failed pull, a silent engine and a rootless engine each say what to do', async () => {
+    const docker = new FakeDocker()
     await expect(
-      new ContainerRegistrar(
-        silent as unknown as Docker,
-        kernel as unknown as Binfmt,
-        'img',
-        'i386'
-      ).prepare(request(['arm64']))
+      new ContainerRegistrar(docker, 'nowhere/img').prepare(request(['arm64']))
     ).rejects.toThrow(
+      /Could not pull the registrar image nowhere\/img: Error response from daemon: manifest for nowhere\/img not found\. .*name a mirror in image/
+    )
+    docker.answering = 'Cannot connect to the Docker daemon'
+    await expect(new ContainerRegistrar(docker, image).prepare(request(['arm64']))).rejects.toThrow(
       /needs a Docker engine, and none answers \(Cannot connect to the Docker daemon\)\. .*registrar: native/
     )
-  })
-
-  test('an image that cannot run on this host architecture points at the native registrar', async () => {
-    const kernel = new FakeBinfmt()
-    const docker = new FakeDocker(kernel, { stderr: 'exec /register: exec format error' })
-    await expect(
-      new ContainerRegistrar(
-        docker as unknown as Docker,
-        kernel as unknown as Binfmt,
-        'img',
-        'i386'
-      ).register(request(['arm64']))
-    ).rejects.toThrow(/does not run on this host's architecture .*Use registrar: native/)
-  })
-
-  test('reset false refuses, before running anything, when an entry differs from what the image registers', async () => {
-    const kernel = new FakeBinfmt()
-    await kernel.register(
-      ':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF'
+    docker.answering = undefined
+    docker.security = ['name=seccomp,profile=builtin', 'name=rootless']
+    await expect(new ContainerRegistrar(docker, image).prepare(request(['arm64']))).rejects.toThrow(
+      /cannot register handlers through this Docker engine \(name=rootless\).*Use registrar: native with root or passwordless sudo/
     )
-    const docker = new FakeDocker(kernel)
+  })
+
+  test('an image that is neither contract is named', async () => {
+    const docker = new FakeDocker()
+    docker.registry.set('alpine', { id: 'sha256:alpine', entrypoint: [] })
     await expect(
-      new ContainerRegistrar(
-        docker as unknown as Docker,
-        kernel as unknown as Binfmt,
-        'img',
-        'i386'
-      ).prepare(request(['arm64'], { reset: false }))
+      new ContainerRegistrar(docker, 'alpine').prepare(request(['arm64']))
     ).rejects.toThrow(
-      /qemu-aarch64 \(interpreter \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, flags "PF"; wanted \/usr\/bin\/qemu-aarch64-static, flags "F"\)/
+      /has entrypoint \[\], which is neither multiarch\/qemu-user-static's \/register nor tonistiigi\/binfmt's \/usr\/bin\/binfmt/
     )
-    expect(docker.calls).toEqual([])
+  })
+
+  test('privileged containers refused by the engine: the write fails naming the remedy', async () => {
+    const { docker, kernel } = setup()
+    docker.refusePrivileged = true
+    const r = new ContainerRegistrar(docker, image)
+    await r.prepare(request(['arm64']))
+    await expect(r.register(request(['arm64']), await kernel.list())).rejects.toThrow(
+      /was refused \(unable to apply caps: operation not permitted\).*rootless Docker cannot register handlers/
+    )
   })
 })
 
-test('a host-family platform the multiarch registrar would skip fails in prepare, before anything runs', async () => {
-  const kernel = new FakeBinfmt()
-  const docker = new FakeDocker(kernel)
-  const r = new ContainerRegistrar(
-    docker as unknown as Docker,
-    kernel as unknown as Binfmt,
-    'img',
-    'i386'
-  )
-  await expect(r.prepare(request(['arm64', '386']))).rejects.toThrow(
-    "This host cannot run linux/386 natively, and the multiarch registrar never registers its host's own CPU family. Use registrar: native (or auto), or leave linux/386 out of platforms."
-  )
-  expect(docker.calls).toEqual([])
+describe('ContainerRegistrar, tonistiigi/binfmt image', () => {
+  const image = 'tonistiigi/binfmt:qemu-v10.2.3'
+  const setup = (over: Partial<typeof TONISTIIGI> & { env?: string[] } = {}) => {
+    const docker = new FakeDocker()
+    docker.registry.set(image, { ...TONISTIIGI, ...over })
+    return { docker, kernel: docker.kernel }
+  }
+
+  test('is driven with exactly the requested list; flags OCF; version from --version', async () => {
+    const { docker, kernel } = setup()
+    kernel.register(':jar:E::jar::/usr/bin/jexec:')
+    const r = new ContainerRegistrar(docker, image)
+    const req = request(['arm64', 'riscv64'])
+    await r.prepare(req)
+    const outcome = await r.register(req, await kernel.list())
+    expect(kernel.names()).toEqual(['qemu-riscv64', 'qemu-aarch64', 'jar'])
+    expect(kernel.text('qemu-aarch64')).toContain('interpreter /usr/bin/qemu-aarch64\nflags: OCF\n')
+    expect(outcome.qemuVersion).toBe('10.2.3')
+    const install = docker.calls.find(c => c.includes('--install')) as string[]
+    expect(install.slice(install.indexOf('--install'))).toEqual(['--install', 'arm64,riscv64'])
+    expect(() => checkHandlers(kernel.listNow(), req, outcome, r.remedy)).not.toThrow()
+  })
+
+  test('an install failure it reports with exit 0 leaves the handler missing for readback to catch', async () => {
+    const { docker, kernel } = setup({ files: binfmtFiles('aarch64') })
+    const r = new ContainerRegistrar(docker, image)
+    const req = request(['arm64', 's390x'])
+    await r.prepare(req)
+    const outcome = await r.register(req, await kernel.list())
+    expect(() => checkHandlers(kernel.listNow(), req, outcome, r.remedy)).toThrow(
+      /linux\/s390x \(qemu-s390x\) is not registered: tonistiigi\/binfmt:qemu-v10.2.3 did not register it/
+    )
+  })
+
+  test('with QEMU_PRESERVE_ARGV0 in the image, P is expected and an identical entry is kept', async () => {
+    const { docker, kernel } = setup({ env: ['QEMU_PRESERVE_ARGV0=1'] })
+    const r = new ContainerRegistrar(docker, image)
+    await r.prepare(request(['arm64']))
+    await r.register(request(['arm64']), await kernel.list())
+    expect(kernel.text('qemu-aarch64')).toContain('flags: POCF')
+    const writes = kernel.writes.length
+    await r.register(request(['arm64'], { reset: false }), await kernel.list())
+    expect(kernel.writes.length).toBe(writes)
+  })
+
+  test('replacing a different entry: --uninstall then --install in one run', async () => {
+    const { docker, kernel } = setup()
+    kernel.register(registerLine(registrationFor('aarch64', '/other', 'F')))
+    const r = new ContainerRegistrar(docker, image)
+    await r.prepare(request(['arm64']))
+    await r.register(request(['arm64']), await kernel.list())
+    const run = docker.calls.find(c => c.includes('--install')) as string[]
+    expect(run.slice(run.indexOf('--uninstall'))).toEqual([
+      '--uninstall',
+      'qemu-aarch64',
+      '--install',
+      'arm64'
+    ])
+    expect(kernel.text('qemu-aarch64')).toContain('/usr/bin/qemu-aarch64')
+  })
+
+  test('persistent: false is refused: these images always register with F', async () => {
+    const { docker } = setup()
+    await expect(
+      new ContainerRegistrar(docker, image).prepare(request(['arm64'], { persistent: false }))
+    ).rejects.toThrow(/always register with F\. Set persistent: true/)
+  })
+
+  test('its CLI cannot re-register an arbitrary entry: the writer says so', async () => {
+    const { docker } = setup()
+    const writer = writerFor({ kind: 'container', image, contract: 'binfmt' }, fakeHost(), docker)
+    await docker.pull(image)
+    await expect(
+      writer.apply([{ op: 'register', name: 'qemu-aarch64', line: ':qemu-aarch64:M::\\x7f::/x:' }])
+    ).rejects.toThrow(/cannot write this line .*Use an image with a shell/)
+  })
+})
+
+describe('SeedRegistrar (registrar: seed)', () => {
+  test('runs the seed command line: every qemu-* entry reset, every emulator registered', async () => {
+    const docker = new FakeDocker()
+    docker.registry.set('seed', MULTIARCH)
+    const kernel = docker.kernel
+    kernel.register(registerLine(registrationFor('i386', '/usr/bin/qemu-i386-static', 'F')))
+    kernel.register(':jar:E::jar::/usr/bin/jexec:')
+    const r = new SeedRegistrar(docker, 'seed')
+    await r.prepare(request(['arm64']))
+    const outcome = await r.register(request(['arm64']))
+    expect(kernel.names().sort()).toEqual(
+      ['jar', ...MULTIARCH.files.map(f => f.replace(/^\/usr\/bin\/(.*)-static$/, '$1'))].sort()
+    )
+    expect(outcome.notes.size).toBe(0)
+    const run = docker.calls.find(c => c.includes('--reset')) as string[]
+    expect(run.slice(run.indexOf('seed'))).toEqual(['seed', '--reset', '-p', 'yes'])
+  })
+
+  test('refuses a tonistiigi/binfmt-style image', async () => {
+    const docker = new FakeDocker()
+    docker.registry.set('t', TONISTIIGI)
+    await expect(new SeedRegistrar(docker, 't').prepare(request(['arm64']))).rejects.toThrow(
+      /registrar: seed runs multiarch\/qemu-user-static's \/register/
+    )
+  })
 })
 
 describe('checkHandlers', () => {
   const outcome = { notes: new Map<string, string>() }
   test('disabled entries and missing flags are named per platform', async () => {
-    const kernel = new FakeBinfmt()
-    await kernel.register(':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/q:F')
-    await kernel.setEnabled('qemu-aarch64', false)
-    await kernel.register(':qemu-s390x:M::\\x7fELF:\\xff\\xff\\xff\\xff:/q:')
-    await kernel.register(':qemu-riscv64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/q:F')
+    const kernel = new FakeKernel()
+    kernel.register(registerLine(registrationFor('aarch64', '/q', 'F')))
+    kernel.control('qemu-aarch64', '0')
+    kernel.register(registerLine(registrationFor('s390x', '/q', '')))
+    kernel.register(registerLine(registrationFor('riscv64', '/q', 'F')))
     expect(() =>
       checkHandlers(
-        kernel.entriesList(),
+        kernel.listNow(),
         request(['arm64', 's390x', 'riscv64'], { credential: true }),
         outcome,
         'Fix it.'
@@ -313,56 +410,23 @@ describe('checkHandlers', () => {
   })
 
   test('returns the entries by CPU when all are there', async () => {
-    const kernel = new FakeBinfmt()
-    await kernel.register(':qemu-aarch64:M::\\x7fELF:\\xff\\xff\\xff\\xff:/q:F')
-    expect([
-      ...checkHandlers(kernel.entriesList(), request(['arm64']), outcome, '').keys()
-    ]).toEqual(['aarch64'])
+    const kernel = new FakeKernel()
+    kernel.register(registerLine(registrationFor('aarch64', '/q', 'F')))
+    expect([...checkHandlers(kernel.listNow(), request(['arm64']), outcome, '').keys()]).toEqual([
+      'aarch64'
+    ])
   })
 })
 
-describe('registrar: auto', () => {
-  const inputs = { registrar: 'auto', image: 'img' } as Inputs
-  const host = (machine: string, family: string) =>
-    ({
-      machine,
-      family,
-      binfmt: new FakeBinfmt(),
-      privilege: new Privilege('root')
-    }) as unknown as Host
-  const docker = (answering?: string) =>
-    ({ whyNotAnswering: async () => answering }) as unknown as Docker
-
-  test.each([
-    [
-      'x86_64',
-      'i386',
-      ['arm64'],
-      undefined,
-      'container',
-      /an x86_64 host with a Docker engine answering/
-    ],
-    [
-      'x86_64',
-      'i386',
-      ['arm64'],
-      'Cannot connect',
-      'native',
-      /no Docker engine answers \(Cannot connect\)/
-    ],
-    ['aarch64', 'arm', ['amd64'], undefined, 'native', /x86_64 hosts only and this host is/],
-    ['x86_64', 'i386', ['arm64', '386'], undefined, 'native', /linux\/386 must be emulated here/]
-  ])(
-    '%s host, %s family, %j, docker %s: %s',
-    async (machine, family, names, answering, name, why) => {
-      const chosen = await chooseRegistrar(
-        inputs,
-        host(machine, family),
-        request(names),
-        docker(answering)
-      )
-      expect(chosen.registrar.name).toBe(name)
-      expect(chosen.why).toMatch(why)
-    }
-  )
+test('registrarFor builds the registrar the plan names; writerFor rebuilds main routes for post', () => {
+  const host = fakeHost()
+  const docker = new FakeDocker()
+  expect(registrarFor('native', { image: 'i' }, host, docker).name).toBe('native')
+  expect(registrarFor('container', { image: 'i' }, host, docker).name).toBe('container')
+  expect(registrarFor('seed', { image: 'i' }, host, docker).name).toBe('seed')
+  expect(registrarFor('none', { image: 'i' }, host, docker).name).toBe('none')
+  expect(writerFor({ kind: 'direct' }, host, docker)).toBe(host.direct)
+  expect(
+    writerFor({ kind: 'container', image: 'i', contract: 'multiarch' }, host, docker).description
+  ).toBe('through a privileged container of i')
 })

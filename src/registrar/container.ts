@@ -1,94 +1,194 @@
-import * as core from '../runner.js'
-import { emulatorFor } from '../catalogue.js'
+import * as core from '@actions/core'
+import { existsSync } from 'node:fs'
 import { HostError, RegistrationError } from '../errors.js'
-import type { Binfmt } from '../host/binfmt.js'
+import type { BinfmtEntry } from '../host/entry.js'
+import type { KernelWriter } from '../host/kernel.js'
+import type { RegistrationOutcome, RegistrationRequest } from '../model.js'
 import { lastLine } from '../tools/exec.js'
 import type { Docker } from '../tools/docker.js'
 import {
-  conflicts,
-  registrationFor,
-  throwOnConflicts,
-  wantedFlags,
-  type Registrar,
-  type RegistrationOutcome,
-  type RegistrationRequest
-} from './registrar.js'
+  BinfmtCliWriter,
+  binfmtCliRegistration,
+  imageInterpreter,
+  inspectImage,
+  ShellImageWriter,
+  type ImageFacts
+} from './image.js'
+import { registerByPlan, registrationFor, wantedFlags, type Registrar } from './registrar.js'
 
-/** Where the multiarch image keeps its emulators, and so what its entries point at. */
-export const imageInterpreter = (cpu: string): string => `/usr/bin/qemu-${cpu}-static`
-
-/**
- * Platforms the multiarch registrar never registers: qemu-binfmt-conf.sh skips the host's own CPU
- * family (i386 on x86_64), assuming it runs natively. Not every kernel does (no IA32 emulation).
- */
-export function outsideContainerReach(request: RegistrationRequest, hostFamily: string): string[] {
-  return request.emulated
-    .filter(t => emulatorFor(t.platform.cpu).family === hostFamily)
-    .map(t => t.platform.name)
+/** Fails before any change when Docker cannot run a privileged container for the host. */
+async function checkEngine(docker: Docker, registrar: string): Promise<void> {
+  const why = await docker.whyNotAnswering()
+  if (why) {
+    throw new HostError(
+      `registrar: ${registrar} needs a Docker engine, and none answers (${why}). ` +
+        'Start Docker (or set DOCKER_HOST), or use registrar: native, which needs no Docker.'
+    )
+  }
+  const options = await docker.securityOptions()
+  const isolated = options.find(o => /name=(rootless|userns)/.test(o))
+  if (isolated) {
+    throw new HostError(
+      `registrar: ${registrar} cannot register handlers through this Docker engine (${isolated}): its containers run in their own user namespace, where binfmt_misc is a separate, empty instance. ` +
+        'Use registrar: native with root or passwordless sudo.'
+    )
+  }
 }
 
-/** The seed's way: `docker run --rm --privileged <image> --reset -p yes [--credential yes]`. */
+/** Pulls the registrar image unless it is present, and reads its contract. */
+async function ensureImage(docker: Docker, image: string): Promise<ImageFacts> {
+  if (await docker.imageId(image)) {
+    core.info(`${image} is already present; not pulling.`)
+  } else {
+    const pulled = await docker.pull(image)
+    if (pulled.code !== 0) {
+      throw new RegistrationError(
+        `Could not pull the registrar image ${image}: ${lastLine(pulled.stderr) || 'docker pull failed'}. ` +
+          'Check the image name and tag and that its registry is reachable, or name a mirror in image.'
+      )
+    }
+  }
+  return inspectImage(docker, image)
+}
+
+/**
+ * Registers exactly the requested handlers with a registrar image as the carrier of the
+ * emulators (image.ts): no other entry on the host is touched.
+ */
 export class ContainerRegistrar implements Registrar {
-  readonly name = 'container'
+  readonly name: 'container' | 'seed' = 'container'
   readonly needsHostEmulators = false
+  writer?: KernelWriter
+  protected facts?: ImageFacts
+  protected qemuVersion?: string
 
   constructor(
-    private readonly docker: Docker,
-    private readonly binfmt: Binfmt,
-    private readonly image: string,
-    private readonly hostFamily: string
+    protected readonly docker: Docker,
+    protected readonly image: string,
+    /** Whether a path exists on the host (persistent: false needs the image's paths there). */
+    private readonly onHost: (path: string) => boolean = existsSync
   ) {}
 
   get remedy(): string {
-    return `Check that ${this.image} carries and registers these emulators (its output is above), or use registrar: native.`
+    return `Check that ${this.image} carries these emulators (its output is above), or use registrar: native.`
   }
 
   async prepare(request: RegistrationRequest): Promise<void> {
-    const unreachable = outsideContainerReach(request, this.hostFamily)
-    if (unreachable.length > 0) {
+    await checkEngine(this.docker, this.name)
+    const facts = await ensureImage(this.docker, this.image)
+    this.facts = facts
+    core.info(
+      `${this.image}: ${facts.contract === 'multiarch' ? 'multiarch/qemu-user-static' : 'tonistiigi/binfmt'} contract`
+    )
+    if (!request.persistent) this.refuseNonPersistent(request, facts)
+    if (facts.contract === 'multiarch') {
+      this.writer = new ShellImageWriter(this.docker, this.image)
+      this.qemuVersion = await this.checkCarried(request)
+    } else {
+      this.writer = new BinfmtCliWriter(this.docker, this.image, facts.preserveArgv0)
+      const result = await this.docker.run(this.image, ['--version'], ['--pull', 'never'])
+      this.qemuVersion = /qemu\/v?(\S+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1]
+    }
+  }
+
+  /**
+   * Without F the kernel looks for the interpreter at exec time, on the host: the image's paths
+   * must exist there too.
+   */
+  private refuseNonPersistent(request: RegistrationRequest, facts: ImageFacts): void {
+    if (facts.contract === 'binfmt') {
       throw new HostError(
-        `This host cannot run ${unreachable.join(', ')} natively, and the multiarch registrar never registers ` +
-          `its host's own CPU family. Use registrar: native (or auto), or leave ${unreachable.join(', ')} out of platforms.`
+        `persistent: false with ${this.image}: tonistiigi/binfmt-style images always register with F. Set persistent: true, or use registrar: native.`
       )
     }
-    const why = await this.docker.whyNotAnswering()
-    if (why) {
+    const missing = request.cpus
+      .map(cpu => imageInterpreter(facts.contract, cpu))
+      .filter(path => !this.onHost(path))
+    if (missing.length > 0) {
       throw new HostError(
-        `registrar: container needs a Docker engine, and none answers (${why}). ` +
-          'Start Docker (or set DOCKER_HOST), or use registrar: native, which needs no Docker.'
-      )
-    }
-    if (!request.reset) {
-      const flags = wantedFlags(request)
-      throwOnConflicts(
-        conflicts(
-          await this.binfmt.list(),
-          request.cpus.map(cpu => registrationFor(cpu, imageInterpreter(cpu), flags))
-        )
+        `persistent: false with registrar: container registers interpreters that exist only inside ${this.image} (${missing.join(', ')} are not on this host), so nothing could run. ` +
+          'Set persistent: true, or use registrar: native.'
       )
     }
   }
 
-  async register(request: RegistrationRequest): Promise<RegistrationOutcome> {
-    await this.ensureImage()
-    const args = [...(request.reset ? ['--reset'] : []), '-p', request.persistent ? 'yes' : 'no']
-    if (request.credential) args.push('--credential', 'yes')
-    const result = await this.docker.run(this.image, args, ['--privileged'], true)
-    const output = `${result.stdout}\n${result.stderr}`
-    if (/exec format error/i.test(output)) {
-      throw new RegistrationError(
-        `The registrar image ${this.image} does not run on this host's architecture (exec format error); ` +
-          'the multiarch images exist for x86_64 hosts only. Use registrar: native.'
-      )
-    }
-    if (/unable to apply caps|operation not permitted/i.test(result.stderr) && result.code !== 0) {
+  /** Which requested emulators the image lacks (fails naming them), and its QEMU version. */
+  private async checkCarried(request: RegistrationRequest): Promise<string | undefined> {
+    const paths = request.cpus.map(cpu => imageInterpreter('multiarch', cpu))
+    const result = await this.docker.run(
+      this.image,
+      ['-c', 'for f; do [ -f "$f" ] || echo "missing $f"; done; "$1" --version', 'sh', ...paths],
+      ['--network', 'none', '--pull', 'never', '--entrypoint', '/bin/sh']
+    )
+    const missing = [...result.stdout.matchAll(/^missing \/usr\/bin\/qemu-(\S+)-static$/gm)].map(
+      m => m[1]
+    )
+    if (missing.length > 0) {
+      const platforms = request.emulated
+        .filter(t => missing.includes(t.platform.cpu))
+        .map(t => t.platform.name)
       throw new HostError(
-        `docker run --privileged ${this.image} was refused: ${lastLine(result.stderr)}. ` +
-          'The Docker engine must allow privileged containers (rootless Docker cannot register handlers); use registrar: native.'
+        `${this.image} carries no emulator for ${platforms.join(', ')} (${missing.map(c => `qemu-${c}-static`).join(', ')}). ` +
+          `Use registrar: native for ${platforms.length === 1 ? 'it' : 'them'}, an image that has ${platforms.length === 1 ? 'it' : 'them'}, or leave ${platforms.join(', ')} out of platforms.`
       )
     }
+    if (result.code !== 0) {
+      throw new HostError(
+        `${this.image} could not be run (${lastLine(result.stderr) || `exit ${result.code}`}). Check the image, or use registrar: native.`
+      )
+    }
+    return /version\s+(\S+)/.exec(result.stdout)?.[1]
+  }
+
+  async register(
+    request: RegistrationRequest,
+    current: readonly BinfmtEntry[]
+  ): Promise<RegistrationOutcome> {
+    const facts = this.facts as ImageFacts
+    const wanted = request.cpus.map(cpu =>
+      facts.contract === 'multiarch'
+        ? registrationFor(cpu, imageInterpreter('multiarch', cpu), wantedFlags(request))
+        : binfmtCliRegistration(cpu, facts.preserveArgv0)
+    )
+    await registerByPlan(this.writer as KernelWriter, current, wanted, request.reset)
+    return {
+      notes: new Map(
+        request.cpus.map(cpu => [cpu, `${this.image} did not register it (see its output above)`])
+      ),
+      qemuVersion: this.qemuVersion
+    }
+  }
+}
+
+/**
+ * The seed recipe verbatim, as an explicit opt-in: `docker run --rm --privileged <image> --reset
+ * -p yes`. The image registers every handler it has and first resets every qemu-* entry on the
+ * host, requested or not; readback still checks the requested ones.
+ */
+export class SeedRegistrar extends ContainerRegistrar {
+  override readonly name = 'seed'
+
+  override async prepare(request: RegistrationRequest): Promise<void> {
+    await super.prepare(request)
+    if (this.facts?.contract !== 'multiarch') {
+      throw new HostError(
+        `registrar: seed runs multiarch/qemu-user-static's /register, and ${this.image} is a tonistiigi/binfmt-style image. Use registrar: container with it.`
+      )
+    }
+  }
+
+  override async register(request: RegistrationRequest): Promise<RegistrationOutcome> {
+    const args = ['--reset', '-p', request.persistent ? 'yes' : 'no']
+    if (request.credential) args.push('--credential', 'yes')
+    const result = await this.docker.run(
+      this.image,
+      args,
+      ['--privileged', '--pull', 'never'],
+      true
+    )
     if (result.code !== 0)
       core.warning(`${this.image} exited ${result.code}; checking what it really registered.`)
+    const output = `${result.stdout}\n${result.stderr}`
     const registered = new Set(
       [...output.matchAll(/as binfmt interpreter for (\S+)/g)].map(m => m[1])
     )
@@ -96,30 +196,6 @@ export class ContainerRegistrar implements Registrar {
     for (const cpu of request.cpus) {
       if (!registered.has(cpu)) notes.set(cpu, `${this.image} did not report registering ${cpu}`)
     }
-    return { notes, qemuVersion: await this.qemuVersion(request.cpus[0]) }
-  }
-
-  private async ensureImage(): Promise<void> {
-    if (await this.docker.hasImage(this.image)) {
-      core.info(`${this.image} is already present; not pulling.`)
-      return
-    }
-    const pulled = await this.docker.pull(this.image)
-    if (pulled.code !== 0) {
-      throw new RegistrationError(
-        `Could not pull the registrar image ${this.image}: ${lastLine(pulled.stderr) || 'docker pull failed'}. ` +
-          'Check the image name and tag and that its registry is reachable, or name a mirror in image.'
-      )
-    }
-  }
-
-  private async qemuVersion(cpu: string | undefined): Promise<string | undefined> {
-    if (!cpu) return undefined
-    const result = await this.docker.run(
-      this.image,
-      ['--version'],
-      ['--entrypoint', imageInterpreter(cpu)]
-    )
-    return /version\s+(\S+)/.exec(result.stdout)?.[1]
+    return { notes, qemuVersion: this.qemuVersion }
   }
 }

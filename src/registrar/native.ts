@@ -1,25 +1,15 @@
-import * as core from '../runner.js'
-import { describe, RegistrationError } from '../errors.js'
-import type { Binfmt } from '../host/binfmt.js'
-import { registerLine, sameRegistration } from '../host/binfmt.js'
+import { sameRegistration, type BinfmtEntry } from '../host/entry.js'
+import type { KernelWriter } from '../host/kernel.js'
 import type { Privilege } from '../host/privilege.js'
-import type { Installation } from '../installer/index.js'
-import {
-  conflicts,
-  registrationFor,
-  throwOnConflicts,
-  wantedFlags,
-  type Registrar,
-  type RegistrationOutcome,
-  type RegistrationRequest
-} from './registrar.js'
+import type { Installation, RegistrationOutcome, RegistrationRequest } from '../model.js'
+import { registerByPlan, registrationFor, wantedFlags, type Registrar } from './registrar.js'
 
 /** Debian names its argv0-preserving wrappers `<cpu>-binfmt-P`; those need the P flag. */
 const needsPreserveArgv0 = (interpreter: string): boolean => /-binfmt-P$/.test(interpreter)
 
 /**
- * Writes register lines straight to /proc/sys/fs/binfmt_misc/register from the catalogue's magic
- * and mask. Keeps identical entries, replaces different ones only when reset, touches nothing else.
+ * Writes register lines straight to /proc/sys/fs/binfmt_misc/register (as root or through sudo)
+ * from the catalogue's magic and mask, with the installed emulators as interpreters.
  */
 export class NativeRegistrar implements Registrar {
   readonly name = 'native'
@@ -27,7 +17,7 @@ export class NativeRegistrar implements Registrar {
   readonly remedy = 'Check the emulators installed above, or register with registrar: container.'
 
   constructor(
-    private readonly binfmt: Binfmt,
+    readonly writer: KernelWriter,
     private readonly privilege: Privilege
   ) {}
 
@@ -37,6 +27,7 @@ export class NativeRegistrar implements Registrar {
 
   async register(
     request: RegistrationRequest,
+    current: readonly BinfmtEntry[],
     installation?: Installation
   ): Promise<RegistrationOutcome> {
     if (!installation) throw new Error('the native registrar needs installed emulators')
@@ -48,38 +39,13 @@ export class NativeRegistrar implements Registrar {
         wantedFlags(request, needsPreserveArgv0(interpreter))
       )
     })
-    const existing = await this.binfmt.list()
-    if (!request.reset) throwOnConflicts(conflicts(existing, wanted))
     for (const w of wanted) {
-      const entry = existing.find(e => e.name === w.name)
-      if (entry?.enabled && sameRegistration(entry, w)) {
-        core.info(`${w.name}: already registered as wanted, kept`)
-        continue
-      }
-      if (entry) {
-        core.info(
-          `${w.name}: replacing (was ${entry.enabled ? '' : 'disabled, '}${entry.interpreter}, flags "${entry.flags}")`
-        )
-        await this.binfmt.remove(w.name).catch(error => {
-          throw new RegistrationError(
-            `Removing the existing ${w.name} handler to replace it failed: ${describe(error)}. ` +
-              'Check that nothing else manages binfmt_misc on this runner, or set reset: false to keep it.'
-          )
-        })
-      }
-      const line = registerLine(w)
-      try {
-        await this.binfmt.register(line)
-      } catch (error) {
-        throw new RegistrationError(
-          `Writing the ${w.name} handler (${line}) to ${this.binfmt.dir}/register failed: ${describe(error)}. ` +
-            ((error as NodeJS.ErrnoException).code === 'ENOENT'
-              ? `The interpreter ${w.interpreter} must exist when F is set.`
-              : 'Check the kernel log (dmesg) and that no other tool is registering at the same time.')
-        )
-      }
-      core.info(`${w.name}: registered ${w.interpreter} (flags "${w.flags}")`)
+      const entry = current.find(e => e.name === w.name)
+      const kept = entry?.enabled && sameRegistration(entry, w) && entry.flags.includes('F')
+      const cpu = w.name.replace(/^qemu-/, '')
+      if (!kept) await installation.pending?.get(cpu)?.()
     }
+    await registerByPlan(this.writer, current, wanted, request.reset)
     return { notes: new Map() }
   }
 }

@@ -1,4 +1,5 @@
-import type { Registrar, RegistrationOutcome } from './registrar.js'
+import type { RegistrationOutcome } from '../model.js'
+import type { Registrar } from './registrar.js'
 
 /** Registers nothing: checks and verifies handlers someone else registered (registrar: none). */
 export class NoRegistrar implements Registrar {

@@ -1,7 +1,7 @@
 import { handlerName } from '../catalogue.js'
 import { RegistrationError } from '../errors.js'
-import type { BinfmtEntry } from '../host/binfmt.js'
-import type { RegistrationOutcome, RegistrationRequest } from './registrar.js'
+import type { BinfmtEntry } from '../host/entry.js'
+import type { RegistrationOutcome, RegistrationRequest } from '../model.js'
 
 /**
  * The host's truth, not the registrar's exit code: every requested emulated platform must have an

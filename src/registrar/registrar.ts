@@ -1,48 +1,33 @@
-import { emulatorFor, handlerName, type Platform } from '../catalogue.js'
-import {
-  canonicalFlags,
-  sameRegistration,
-  type BinfmtEntry,
-  type MagicRegistration
-} from '../host/binfmt.js'
+import * as core from '@actions/core'
+import { emulatorFor, handlerName } from '../catalogue.js'
 import { RegistrationError } from '../errors.js'
-import type { Installation } from '../installer/index.js'
+import { planRegistration } from '../host/changes.js'
+import { canonicalFlags, type BinfmtEntry, type MagicRegistration } from '../host/entry.js'
+import { describeOp, KernelWriteError, type KernelWriter } from '../host/kernel.js'
+import type { Installation, RegistrationOutcome, RegistrationRequest } from '../model.js'
 
-/** A platform this run makes runnable, and whether the host runs it without emulation. */
-export interface Target {
-  readonly platform: Platform
-  readonly native: boolean
-  /** Why it counts as native or emulated, for the log. */
-  readonly why: string
-}
+export type RegistrarName = 'container' | 'native' | 'seed' | 'none'
 
-export interface RegistrationRequest {
-  /** Platforms that need a handler. */
-  readonly emulated: readonly Target[]
-  /** Their emulator CPUs, each once. */
-  readonly cpus: readonly string[]
-  readonly reset: boolean
-  readonly persistent: boolean
-  readonly credential: boolean
-}
-
-export interface RegistrationOutcome {
-  /** Why a CPU's handler may be missing, when the registrar said so. */
-  readonly notes: ReadonlyMap<string, string>
-  /** QEMU version of the registered emulators, when only the registrar knows it. */
-  readonly qemuVersion?: string
-}
-
-/** One way of registering handlers. The container and native registrars implement it. */
+/** One way of registering handlers. */
 export interface Registrar {
-  readonly name: 'container' | 'native' | 'none'
+  readonly name: RegistrarName
   /** Whether emulators must be installed on the host before `register`. */
   readonly needsHostEmulators: boolean
-  /** Checks everything it can without changing the host; throws when registration cannot work. */
-  prepare(request: RegistrationRequest): Promise<void>
-  register(request: RegistrationRequest, installation?: Installation): Promise<RegistrationOutcome>
   /** One clause telling the user what to try when handlers are missing afterwards. */
   readonly remedy: string
+  /** How its changes reach the kernel; rollback and the post step take the same route. */
+  readonly writer?: KernelWriter
+  /** Checks everything it can without changing binfmt_misc; throws when registration cannot work. */
+  prepare(request: RegistrationRequest): Promise<void>
+  /**
+   * Registers the request over `current` (the host's entries, newest first). Throws
+   * RegistrationError, after which the caller puts back whatever changed.
+   */
+  register(
+    request: RegistrationRequest,
+    current: readonly BinfmtEntry[],
+    installation?: Installation
+  ): Promise<RegistrationOutcome>
 }
 
 /** Flags a handler should carry, in the kernel's spelling. */
@@ -62,27 +47,41 @@ export function registrationFor(
   return { name: handlerName(cpu), magic: emulator.magic, mask: emulator.mask, interpreter, flags }
 }
 
-/** Existing entries that differ from what would be registered; only an error when reset is off. */
-export function conflicts(
-  existing: readonly BinfmtEntry[],
-  wanted: readonly MagicRegistration[]
-): string[] {
-  const out: string[] = []
-  for (const w of wanted) {
-    const entry = existing.find(e => e.name === w.name)
-    if (!entry || (entry.enabled && sameRegistration(entry, w))) continue
-    const what = entry.enabled
-      ? `interpreter ${entry.interpreter}, flags "${entry.flags}"`
-      : 'disabled'
-    out.push(`${w.name} (${what}; wanted ${w.interpreter}, flags "${canonicalFlags(w.flags)}")`)
+/**
+ * Registers `wanted` over `current` through `writer`: identical entries kept, disabled identical
+ * ones enabled, different ones replaced only with reset (bridged when the writer can write any
+ * line, so the architecture never lacks a handler), nothing else touched.
+ */
+export async function registerByPlan(
+  writer: KernelWriter,
+  current: readonly BinfmtEntry[],
+  wanted: readonly MagicRegistration[],
+  reset: boolean
+): Promise<void> {
+  const plan = planRegistration(current, wanted, { reset, bridge: writer.writesAnyLine })
+  if (plan.conflicts.length > 0) {
+    const list = plan.conflicts.map(({ entry, wanted: w }) => {
+      const what = entry.enabled
+        ? `interpreter ${entry.interpreter}, flags "${entry.flags}"`
+        : `disabled, interpreter ${entry.interpreter}`
+      return `${w.name} (${what}; wanted ${w.interpreter}, flags "${canonicalFlags(w.flags)}")`
+    })
+    throw new RegistrationError(
+      `reset is false, and existing handlers differ from what would be registered: ${list.join('; ')}. ` +
+        'Set reset: true to replace them, or remove them first.'
+    )
   }
-  return out
-}
-
-export function throwOnConflicts(found: readonly string[]): void {
-  if (found.length === 0) return
-  throw new RegistrationError(
-    `reset is false, and existing handlers differ from what would be registered: ${found.join('; ')}. ` +
-      'Set reset: true to replace them, or remove them first.'
-  )
+  for (const name of plan.kept) core.info(`${name}: already registered as wanted, kept`)
+  for (const op of plan.ops) core.info(`${describeOp(op)} ${writer.description}`)
+  try {
+    await writer.apply(plan.ops)
+  } catch (error) {
+    if (!(error instanceof KernelWriteError)) throw error
+    throw new RegistrationError(
+      `${describeOp(error.op)} ${writer.description} failed: ${error.reason}. ` +
+        (error.code === 'ENOENT' && error.op.op === 'register'
+          ? 'With the F flag the interpreter must exist when it is registered: check the emulators installed above.'
+          : 'Check the kernel log (dmesg) and that no other tool manages binfmt_misc on this runner.')
+    )
+  }
 }

@@ -1,13 +1,6 @@
-/** What a finished process left behind. Never thrown: callers decide what a failure means. */
-export interface RunResult {
-  /** Exit code, or null when killed by a signal or never started. */
-  readonly code: number | null
-  readonly signal: string | null
-  readonly stdout: string
-  readonly stderr: string
-  /** errno code when the process could not be started at all (ENOENT, ENOEXEC, EACCES, ...). */
-  readonly startError?: string
-}
+import type { RunResult } from '../model.js'
+
+export type { RunResult }
 
 export interface RunOptions {
   /** Bytes for standard input. */

@@ -1,0 +1,125 @@
+/**
+ * The rest of the host ports for unit tests: a Host over a FakeKernel, an in-memory lock and
+ * shared record with a clock and process table the test controls, and probes whose output the
+ * test decides.
+ */
+import { lookupPlatform, type Platform } from '../src/catalogue.js'
+import type { Host } from '../src/host/host.js'
+import { Privilege, type PrivilegeMode } from '../src/host/privilege.js'
+import type { Coordination, Liveness, SharedState } from '../src/host/shared.js'
+import type { ProbeRunner, RunResult } from '../src/model.js'
+import { FakeKernel } from './fake-kernel.js'
+
+const FAMILY: Record<string, string> = { x86_64: 'i386', aarch64: 'arm' }
+
+export function fakeHost(
+  over: {
+    machine?: string
+    privilege?: PrivilegeMode
+    userNamespace?: boolean
+    kernel?: FakeKernel
+  } = {}
+): Host & { kernel: FakeKernel } {
+  const machine = over.machine ?? 'x86_64'
+  const kernel = over.kernel ?? new FakeKernel()
+  const platform = lookupPlatform(machine === 'x86_64' ? 'linux/amd64' : 'linux/arm64') as Platform
+  return {
+    machine,
+    platform,
+    family: FAMILY[machine],
+    privilege: new Privilege(over.privilege ?? 'root'),
+    binfmt: kernel,
+    direct: kernel,
+    userNamespace: over.userNamespace ?? false,
+    kernel
+  }
+}
+
+/** A process table and a clock. */
+export class FakeLiveness implements Liveness {
+  boot = 'boot-1'
+  clock = 1_700_000_000_000
+  /** pid → start time of running processes. */
+  readonly processes = new Map<number, string>()
+
+  started(pid: number): string | undefined {
+    return this.processes.get(pid)
+  }
+
+  now(): number {
+    return this.clock
+  }
+}
+
+/** The lock and the record in memory: transactions run one at a time, as under flock. */
+export class FakeCoordination implements Coordination {
+  state: SharedState
+  /** Who waited for whom. */
+  readonly waits: string[] = []
+  /** Who holds the lock (first) and who waits for it. */
+  private readonly inLine: string[] = []
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(boot = 'boot-1') {
+    this.state = { version: 1, boot, mounted: false, baselines: {}, holders: [] }
+  }
+
+  async transaction<T>(
+    who: string,
+    fn: (state: SharedState) => Promise<{ result: T; state: SharedState }>,
+    onWait?: (holder: string) => void
+  ): Promise<T> {
+    const holder = this.inLine[0]
+    this.inLine.push(who)
+    if (holder) {
+      this.waits.push(`${who} waits for ${holder}`)
+      onWait?.(holder)
+    }
+    const run = this.queue.then(async () => {
+      try {
+        const { result, state } = await fn(this.state)
+        this.state = state
+        return result
+      } finally {
+        this.inLine.shift()
+      }
+    })
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+}
+
+/** Probes that print what the test says, per CPU (default: QEMU's machine name for it). */
+export class FakeProbes implements ProbeRunner {
+  readonly runs: string[] = []
+  disposed = false
+
+  constructor(
+    readonly outputs: Record<string, Partial<RunResult>> = {},
+    private readonly cpus: readonly string[] = [
+      'aarch64',
+      'arm',
+      'ppc64le',
+      's390x',
+      'riscv64',
+      'i386',
+      'x86_64',
+      'mips64el',
+      'mips64'
+    ]
+  ) {}
+
+  has(cpu: string): boolean {
+    return this.cpus.includes(cpu)
+  }
+
+  async run(cpu: string, chroot?: unknown): Promise<RunResult> {
+    this.runs.push(`${cpu}${chroot ? ' (chroot)' : ''}`)
+    const given = this.outputs[cpu] ?? {}
+    return { code: 0, signal: null, stdout: '', stderr: '', ...given }
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true
+  }
+}

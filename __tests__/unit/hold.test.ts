@@ -1,0 +1,317 @@
+import { jest } from '@jest/globals'
+import * as core from '../../__fixtures__/core.js'
+import { FakeKernel } from '../../__fixtures__/fake-kernel.js'
+import { FakeCoordination, FakeLiveness } from '../../__fixtures__/fake-host.js'
+
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { lookupPlatform } = await import('../../src/catalogue.js')
+const { registerLine } = await import('../../src/host/entry.js')
+const { emulatorFor } = await import('../../src/catalogue.js')
+const { registrationFor } = await import('../../src/registrar/registrar.js')
+const { Privilege } = await import('../../src/host/privilege.js')
+const { NativeRegistrar } = await import('../../src/registrar/native.js')
+const { NoRegistrar } = await import('../../src/registrar/none.js')
+const { MAX_HOLD_MS } = await import('../../src/host/shared.js')
+const { holdExisting, registerHeld, releaseHeld, currentJob } =
+  await import('../../src/registrar/hold.js')
+import type { Job } from '../../src/registrar/hold.js'
+import type { Platform } from '../../src/catalogue.js'
+import type { RegistrationOutcome, RegistrationRequest } from '../../src/model.js'
+import type { Registrar } from '../../src/registrar/registrar.js'
+
+const CPU: Record<string, string> = {
+  arm64: 'aarch64',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+  ppc64le: 'ppc64le'
+}
+
+function request(names: string[], over: Partial<RegistrationRequest> = {}): RegistrationRequest {
+  const emulated = names.map(n => ({
+    platform: lookupPlatform(n) as Platform,
+    native: false,
+    why: 'test'
+  }))
+  return {
+    emulated,
+    cpus: names.map(n => CPU[n]),
+    reset: true,
+    persistent: true,
+    credential: false,
+    ...over
+  }
+}
+
+const installation = (tag: string) => ({
+  source: 'test',
+  version: '10.0.13',
+  emulators: new Map(Object.values(CPU).map(c => [c, `/cache/${tag}/qemu-${c}`]))
+})
+
+/** A machine: one kernel, one record, jobs with their runner processes. */
+function machine() {
+  const kernel = new FakeKernel()
+  const live = new FakeLiveness()
+  const coordination = new FakeCoordination(live.boot)
+  let pid = 100
+  const job = (name: string): Job => {
+    pid += 1
+    live.processes.set(pid, `start-${pid}`)
+    return { key: `run/1/${name}/runner/step`, pid, started: `start-${pid}` }
+  }
+  const main = (j: Job, platforms: string[], over: { cleanup?: boolean; tag?: string } = {}) =>
+    registerHeld({
+      coordination,
+      reader: kernel,
+      writer: kernel,
+      registrar: new NativeRegistrar(kernel, new Privilege('root')),
+      request: request(platforms),
+      installation: installation(over.tag ?? 'shared'),
+      job: j,
+      cleanup: over.cleanup ?? true,
+      live
+    })
+  const post = (j: Job) =>
+    releaseHeld({ coordination, reader: kernel, writer: kernel, job: j, live })
+  /** Every entry as `cat` shows it, in the kernel's order. */
+  const snapshot = () => kernel.names().map(n => `${n}\n${kernel.text(n)}`)
+  return { kernel, live, coordination, job, main, post, snapshot }
+}
+
+const debianAarch64 = `:qemu-aarch64:M::${emulatorFor('aarch64').magic}:${emulatorFor('aarch64').mask}:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF`
+
+beforeEach(() => core.reset())
+
+describe('two jobs on one kernel', () => {
+  test('interleaved: A main, B main, A post, B post — each keeps what the other holds, the last one puts the host back', async () => {
+    const m = machine()
+    m.kernel.register(':jar:E::jar::/usr/bin/jexec:')
+    m.kernel.register(debianAarch64)
+    const before = m.snapshot()
+    const a = m.job('a')
+    const b = m.job('b')
+
+    await m.main(a, ['arm64', 's390x'])
+    await m.main(b, ['arm64', 'riscv64'])
+    await m.post(a)
+    expect(m.kernel.names().sort()).toEqual(['jar', 'qemu-aarch64', 'qemu-riscv64'])
+    expect(m.kernel.text('qemu-aarch64')).toContain('/cache/shared/qemu-aarch64') // B still has it
+    await m.post(b)
+    expect(m.snapshot()).toEqual(before)
+    expect(m.coordination.state.holders).toEqual([])
+    expect(m.coordination.state.baselines).toEqual({})
+  })
+
+  test('B relies on what A registered: A post leaves it, and says so', async () => {
+    const m = machine()
+    const a = m.job('a')
+    const b = m.job('b')
+    await m.main(a, ['arm64'])
+    const writes = m.kernel.writes.length
+    await m.main(b, ['arm64'])
+    expect(m.kernel.writes.length).toBe(writes) // identical: kept, nothing written
+    const released = await m.post(a)
+    expect(released.kept).toEqual(['qemu-aarch64'])
+    expect(m.kernel.names()).toEqual(['qemu-aarch64'])
+    expect((await m.post(b)).restored).toEqual(['removing qemu-aarch64'])
+    expect(m.kernel.names()).toEqual([])
+  })
+
+  test('a job that died without its post step does not hold anything forever', async () => {
+    const m = machine()
+    const before = m.snapshot()
+    const dead = m.job('dead')
+    await m.main(dead, ['arm64', 's390x'])
+    m.live.processes.delete(dead.pid) // its runner process is gone
+    const b = m.job('b')
+    await m.main(b, ['riscv64'])
+    await m.post(b)
+    expect(m.snapshot()).toEqual(before)
+  })
+
+  test('a reused pid is not the dead job; a record older than the limit expires too', async () => {
+    const m = machine()
+    const a = m.job('a')
+    await m.main(a, ['arm64'])
+    m.live.processes.set(a.pid, 'another process')
+    const b = m.job('b')
+    await m.main(b, ['s390x'])
+    await m.post(b)
+    expect(m.kernel.names()).toEqual([])
+
+    const c = m.job('c')
+    await m.main(c, ['arm64'])
+    m.live.clock += MAX_HOLD_MS
+    const d = m.job('d')
+    await m.main(d, ['s390x'])
+    await m.post(d)
+    expect(m.kernel.names()).toEqual([])
+  })
+
+  test('a record of another boot is forgotten', async () => {
+    const m = machine()
+    await m.main(m.job('a'), ['arm64'])
+    m.live.boot = 'boot-2'
+    const b = m.job('b')
+    await m.main(b, ['s390x'])
+    expect(m.coordination.state.holders.map(h => h.key)).toEqual([b.key])
+  })
+
+  test('a job without cleanup holds its handlers against others, and never records a baseline', async () => {
+    const m = machine()
+    const keeper = m.job('keeper')
+    const a = m.job('a')
+    await m.main(keeper, ['arm64'], { cleanup: false })
+    await m.main(a, ['arm64', 's390x'])
+    await m.post(a)
+    expect(m.kernel.names()).toEqual(['qemu-aarch64'])
+    await m.post(keeper)
+    expect(m.kernel.names()).toEqual(['qemu-aarch64']) // it wanted them kept
+  })
+
+  test('B replaces what A registered (another tool cache): the last one still restores the first baseline', async () => {
+    const m = machine()
+    m.kernel.register(debianAarch64)
+    const before = m.snapshot()
+    const a = m.job('a')
+    const b = m.job('b')
+    await m.main(a, ['arm64'], { tag: 'a' })
+    await m.main(b, ['arm64'], { tag: 'b' })
+    expect(m.kernel.text('qemu-aarch64')).toContain('/cache/b/')
+    await m.post(b)
+    expect(m.kernel.text('qemu-aarch64')).toContain('/cache/b/') // A still holds it
+    await m.post(a)
+    expect(m.snapshot()).toEqual(before)
+  })
+
+  test('binfmt_misc mounted by the first job is unmounted by the last, when nothing is left', async () => {
+    const m = machine()
+    m.kernel.mounted = false
+    const a = m.job('a')
+    const b = m.job('b')
+    await m.main(a, ['arm64'])
+    expect(core.seen.log).toContain('Mounted binfmt_misc at /proc/sys/fs/binfmt_misc.')
+    await m.main(b, ['s390x'])
+    await m.post(a)
+    expect(m.kernel.mounted).toBe(true)
+    const released = await m.post(b)
+    expect(m.kernel.mounted).toBe(false)
+    expect(released.restored).toContain('binfmt_misc: unmounted again (a job mounted it)')
+  })
+
+  test('a waiting job says for whom it waits', async () => {
+    const m = machine()
+    const a = m.job('a')
+    const b = m.job('b')
+    await Promise.all([m.main(a, ['arm64']), m.main(b, ['s390x'])])
+    expect(m.coordination.waits).toEqual([`${b.key} waits for ${a.key}`])
+    expect(core.seen.log).toContain(`Waiting for the binfmt_misc lock, held by ${a.key}.`)
+  })
+})
+
+describe('rollback', () => {
+  test('a write refused on the third of five platforms: the host is as it was, then the error', async () => {
+    const m = machine()
+    m.kernel.register(debianAarch64)
+    const before = m.snapshot()
+    m.kernel.failOn = write =>
+      write.startsWith('register :qemu-s390x')
+        ? Object.assign(new Error('Invalid argument'), { code: 'EINVAL' })
+        : undefined
+    await expect(
+      registerHeld({
+        coordination: m.coordination,
+        reader: m.kernel,
+        writer: m.kernel,
+        registrar: new NativeRegistrar(m.kernel, new Privilege('root')),
+        request: request(['arm64', 'riscv64', 's390x', 'ppc64le']),
+        installation: installation('x'),
+        job: m.job('a'),
+        cleanup: true,
+        live: m.live
+      })
+    ).rejects.toThrow(/registering qemu-s390x .* failed: Invalid argument/)
+    expect(m.kernel.writes.filter(w => w.startsWith('register')).length).toBeGreaterThan(3)
+    expect(m.snapshot()).toEqual(before)
+    expect(m.coordination.state.holders).toEqual([])
+    expect(core.seen.log.some(l => /^Rolled back .*qemu-riscv64/.test(l))).toBe(true)
+  })
+
+  test('when putting back fails too, the message says what differs', async () => {
+    const m = machine()
+    m.kernel.failOn = write =>
+      write.startsWith('register :qemu-s390x') || write.startsWith('-1 > qemu-aarch64')
+        ? Object.assign(new Error('Device or resource busy'), { code: 'EBUSY' })
+        : undefined
+    await expect(m.main(m.job('a'), ['arm64', 's390x'])).rejects.toThrow(
+      /Putting the host back then failed too .*: qemu-aarch64 differ from before this step/
+    )
+  })
+
+  test('a registrar that reports success but left a handler wrong is rolled back as well', async () => {
+    const m = machine()
+    const before = m.snapshot()
+    /** Registers aarch64 without the C flag asked for, and nothing for s390x: exits "0". */
+    class Sloppy implements Registrar {
+      readonly name = 'container'
+      readonly needsHostEmulators = false
+      readonly remedy = 'Check the image.'
+      readonly writer = m.kernel
+      async prepare(): Promise<void> {}
+      async register(): Promise<RegistrationOutcome> {
+        m.kernel.register(registerLine(registrationFor('aarch64', '/usr/bin/qemu-aarch64', 'F')))
+        return { notes: new Map([['s390x', 'the image did not report it']]) }
+      }
+    }
+    await expect(
+      registerHeld({
+        coordination: m.coordination,
+        reader: m.kernel,
+        writer: m.kernel,
+        registrar: new Sloppy(),
+        request: request(['arm64', 's390x'], { credential: true }),
+        job: m.job('a'),
+        cleanup: false,
+        live: m.live
+      })
+    ).rejects.toThrow(
+      /linux\/arm64 \(qemu-aarch64\) lacks the C flag .*linux\/s390x \(qemu-s390x\) is not registered: the image did not report it\. Check the image\./
+    )
+    expect(m.snapshot()).toEqual(before)
+  })
+})
+
+describe('registrar: none', () => {
+  test('holds what someone else registered, so another job cleaning up leaves it', async () => {
+    const m = machine()
+    const a = m.job('a')
+    await m.main(a, ['arm64'])
+    const user = m.job('user')
+    await holdExisting({
+      coordination: m.coordination,
+      reader: m.kernel,
+      request: request(['arm64']),
+      registrar: new NoRegistrar(),
+      job: user,
+      live: m.live
+    })
+    await m.post(a)
+    expect(m.kernel.names()).toEqual(['qemu-aarch64'])
+  })
+})
+
+test('the job is named by the runner variables, its runner process is the parent', () => {
+  const live = new FakeLiveness()
+  live.processes.set(process.ppid, '42')
+  expect(
+    currentJob(live, {
+      GITHUB_RUN_ID: '7',
+      GITHUB_RUN_ATTEMPT: '2',
+      GITHUB_JOB: 'build',
+      RUNNER_NAME: 'r1',
+      GITHUB_ACTION: '__self'
+    })
+  ).toEqual({ key: '7/2/build/r1/__self', pid: process.ppid, started: '42' })
+  expect(currentJob(live, {}).key).toBe('-/-/-/-/-')
+})

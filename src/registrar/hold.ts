@@ -1,0 +1,263 @@
+/**
+ * Registering and putting back on a kernel that other jobs share (host/shared.ts): every
+ * read-modify-write of binfmt_misc happens under the machine-wide lock; each job records which
+ * handlers it holds; the first job to change an entry records what it was; a post step puts an
+ * entry back only when no other live job holds it, so the last holder leaves the host as it was
+ * before the first one came. A registration that fails partway is rolled back before the error
+ * is reported.
+ */
+import * as core from '@actions/core'
+import { handlerName } from '../catalogue.js'
+import { describe, RegistrationError } from '../errors.js'
+import type { BinfmtReader } from '../host/binfmt.js'
+import { baselineOf, changedNames, planRestore, type Baseline } from '../host/changes.js'
+import { sameEntry, type BinfmtEntry } from '../host/entry.js'
+import { describeOp, type KernelWriter, type RouteSpec } from '../host/kernel.js'
+import {
+  heldByOthers,
+  withoutExpired,
+  type Coordination,
+  type Holder,
+  type Liveness,
+  type SharedState
+} from '../host/shared.js'
+import type { Installation, RegistrationOutcome, RegistrationRequest } from '../model.js'
+import { checkHandlers } from './readback.js'
+import type { Registrar } from './registrar.js'
+
+/** A job as the runner identifies it, and its runner process (the step's parent). */
+export interface Job {
+  readonly key: string
+  readonly pid: number
+  readonly started: string
+}
+
+export function currentJob(live: Liveness, env: NodeJS.ProcessEnv = process.env): Job {
+  const key = ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_JOB', 'RUNNER_NAME', 'GITHUB_ACTION']
+    .map(name => env[name] || '-')
+    .join('/')
+  return { key, pid: process.ppid, started: live.started(process.ppid) ?? '' }
+}
+
+/** What the main step hands the post step. */
+export interface Session {
+  readonly job: Job
+  readonly cleanup: boolean
+  readonly route: RouteSpec
+}
+
+export interface Registered {
+  /** The requested handlers as read back, by CPU. */
+  readonly handlers: Map<string, BinfmtEntry>
+  readonly outcome: RegistrationOutcome
+  /** Entries this run changed (added, replaced, enabled). */
+  readonly changed: readonly string[]
+}
+
+/**
+ * Registers the request under the lock, reads the host back, and records the hold. On any
+ * failure, everything this run changed is put back first.
+ */
+export async function registerHeld(args: {
+  coordination: Coordination
+  reader: BinfmtReader
+  writer: KernelWriter
+  registrar: Registrar
+  request: RegistrationRequest
+  installation?: Installation
+  job: Job
+  cleanup: boolean
+  live: Liveness
+}): Promise<Registered> {
+  const { coordination, reader, writer, registrar, request, job } = args
+  return coordination.transaction(
+    job.key,
+    async stored => {
+      const state = withoutExpired(stored, args.live)
+      const mountedBefore = await reader.isMounted()
+      if (!mountedBefore) {
+        await writer.mount()
+        core.info(`Mounted binfmt_misc at ${reader.dir}.`)
+      }
+      const current = await reader.list()
+      let outcome: RegistrationOutcome
+      let handlers: Map<string, BinfmtEntry>
+      try {
+        outcome = await registrar.register(request, current, args.installation)
+        handlers = checkHandlers(await reader.list(), request, outcome, registrar.remedy)
+      } catch (error) {
+        throw await rolledBack(error, reader, writer, current, mountedBefore)
+      }
+      const changed = changedNames(current, await reader.list())
+      const baselines: Record<string, Baseline> = { ...state.baselines }
+      if (args.cleanup) {
+        for (const name of changed) baselines[name] ??= baselineOf(name, current)
+      }
+      const holder: Holder = {
+        key: job.key,
+        pid: job.pid,
+        started: job.started,
+        since: args.live.now(),
+        names: [...new Set([...request.cpus.map(handlerName), ...changed])],
+        cleanup: args.cleanup,
+        route: writer.spec
+      }
+      return {
+        result: { handlers, outcome, changed },
+        state: {
+          ...state,
+          mounted: state.mounted || (!mountedBefore && args.cleanup),
+          baselines,
+          holders: [...state.holders.filter(h => h.key !== job.key), holder]
+        }
+      }
+    },
+    waitingFor
+  )
+}
+
+/** Records that this job relies on handlers someone else registered (registrar: none). */
+export async function holdExisting(args: {
+  coordination: Coordination
+  reader: BinfmtReader
+  request: RegistrationRequest
+  registrar: Registrar
+  job: Job
+  live: Liveness
+}): Promise<Registered> {
+  const { coordination, reader, request, registrar, job } = args
+  return coordination.transaction(
+    job.key,
+    async stored => {
+      const state = withoutExpired(stored, args.live)
+      const outcome = await registrar.register(request, [], undefined)
+      const handlers = checkHandlers(await reader.list(), request, outcome, registrar.remedy)
+      const holder: Holder = {
+        key: job.key,
+        pid: job.pid,
+        started: job.started,
+        since: args.live.now(),
+        names: request.cpus.map(handlerName),
+        cleanup: false,
+        route: { kind: 'direct' }
+      }
+      return {
+        result: { handlers, outcome, changed: [] },
+        state: { ...state, holders: [...state.holders.filter(h => h.key !== job.key), holder] }
+      }
+    },
+    waitingFor
+  )
+}
+
+function waitingFor(holder: string): void {
+  core.info(`Waiting for the binfmt_misc lock, held by ${holder}.`)
+}
+
+/** Puts back what changed since `before`; returns the error to report, with the rollback's fate. */
+async function rolledBack(
+  error: unknown,
+  reader: BinfmtReader,
+  writer: KernelWriter,
+  before: readonly BinfmtEntry[],
+  mountedBefore: boolean
+): Promise<unknown> {
+  const now = await reader.list()
+  const changed = changedNames(before, now)
+  if (changed.length === 0 && mountedBefore) return error
+  try {
+    const baselines = new Map(changed.map(name => [name, baselineOf(name, before)]))
+    await writer.apply(planRestore(now, baselines, changed))
+    if (!mountedBefore && (await reader.list()).length === 0) await writer.unmount()
+    if (changed.length > 0)
+      core.info(`Rolled back ${changed.join(', ')}: the host is as it was before this step.`)
+    return error
+  } catch (rollback) {
+    const left = changedNames(before, await reader.list())
+    return new RegistrationError(
+      `${describe(error)} Putting the host back then failed too (${describe(rollback)}): ${left.join(', ')} differ from before this step. ` +
+        'Check /proc/sys/fs/binfmt_misc on this runner.'
+    )
+  }
+}
+
+export interface Released {
+  /** What was put back, a line each. */
+  readonly restored: readonly string[]
+  /** Entries other live jobs still hold, left as they are. */
+  readonly kept: readonly string[]
+  /** Entries that could not be put back, with why (empty when all went well). */
+  readonly left: readonly string[]
+}
+
+/**
+ * The post step: drops this job's hold and puts back every recorded entry no other live job
+ * holds; unmounts binfmt_misc when a holder mounted it and the host has no entry left.
+ */
+export async function releaseHeld(args: {
+  coordination: Coordination
+  reader: BinfmtReader
+  writer: KernelWriter
+  job: Job
+  live: Liveness
+}): Promise<Released> {
+  const { coordination, reader, writer, job } = args
+  return coordination.transaction(
+    job.key,
+    async stored => {
+      const state = withoutExpired(stored, args.live)
+      const others = heldByOthers(state, job.key)
+      const holders = state.holders.filter(h => h.key !== job.key)
+      const scope = Object.keys(state.baselines).filter(name => !others.has(name))
+      const kept = Object.keys(state.baselines).filter(name => others.has(name))
+      const baselines = new Map(Object.entries(state.baselines))
+      const ops = planRestore(await reader.list(), baselines, scope)
+      let failure: unknown
+      try {
+        await writer.apply(ops)
+      } catch (error) {
+        failure = error
+      }
+      const after = await reader.list()
+      const left = scope.filter(name => !asBaseline(after, baselines.get(name) as Baseline, name))
+      let mounted = state.mounted
+      if (mounted && holders.length === 0 && after.length === 0 && left.length === 0) {
+        try {
+          await writer.unmount()
+          mounted = false
+        } catch (error) {
+          failure ??= error
+        }
+      }
+      const restored = failure ? [] : ops.map(op => describeOp(op))
+      if (!mounted && state.mounted)
+        restored.push('binfmt_misc: unmounted again (a job mounted it)')
+      const next: SharedState = {
+        ...state,
+        mounted,
+        holders,
+        baselines: Object.fromEntries(
+          Object.entries(state.baselines).filter(
+            ([name]) => !scope.includes(name) || left.includes(name)
+          )
+        )
+      }
+      return {
+        result: {
+          restored,
+          kept,
+          left: left.map(name => `${name}${failure ? ` (${describe(failure)})` : ''}`)
+        },
+        state: next
+      }
+    },
+    waitingFor
+  )
+}
+
+/** Whether an entry is now as its baseline has it. */
+function asBaseline(entries: readonly BinfmtEntry[], baseline: Baseline, name: string): boolean {
+  const now = entries.find(e => e.name === name)
+  if (!baseline.before) return !now
+  return !!now && sameEntry(now, baseline.before) && now.enabled === baseline.before.enabled
+}

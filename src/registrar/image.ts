@@ -1,0 +1,249 @@
+/**
+ * Registrar images and the two contracts the action drives them by:
+ *
+ * - multiarch/qemu-user-static style: entrypoint `/register`, a busybox shell, emulators at
+ *   `/usr/bin/qemu-<cpu>-static`. The action does not run `/register` (which registers every
+ *   handler and resets every qemu-* entry on the host) but the image's shell, writing exactly the
+ *   action's register lines with F, so the kernel opens the interpreter inside the image.
+ * - tonistiigi/binfmt style: entrypoint `/usr/bin/binfmt`, no shell, emulators at
+ *   `/usr/bin/qemu-<cpu>`; `--install <list>` / `--uninstall <names>`, registers flags CF (P too
+ *   with QEMU_PRESERVE_ARGV0), exits 0 even when an install fails.
+ *
+ * Both routes run `docker run --rm --privileged --network none --pull never`: the image was
+ * pulled in preflight, and nothing they do needs the network.
+ */
+import { emulatorFor, findEmulator } from '../catalogue.js'
+import { HostError, RegistrationError } from '../errors.js'
+import { existsSync } from 'node:fs'
+import { canonicalFlags, registerLine, type MagicRegistration } from '../host/entry.js'
+import {
+  KernelWriteError,
+  type ImageContract,
+  type KernelOp,
+  type KernelWriter,
+  type RouteSpec
+} from '../host/kernel.js'
+import { lastLine, type RunResult } from '../tools/exec.js'
+import type { Docker } from '../tools/docker.js'
+
+/** Where an image of each contract keeps the emulator for a CPU. */
+export function imageInterpreter(contract: ImageContract, cpu: string): string {
+  return contract === 'multiarch' ? `/usr/bin/qemu-${cpu}-static` : `/usr/bin/qemu-${cpu}`
+}
+
+/** What a local image is: its contract and whether it registers with P. */
+export interface ImageFacts {
+  readonly contract: ImageContract
+  /** tonistiigi/binfmt images built with QEMU_PRESERVE_ARGV0 register with P. */
+  readonly preserveArgv0: boolean
+}
+
+/** Reads an image's contract from its entrypoint. */
+export async function inspectImage(docker: Docker, image: string): Promise<ImageFacts> {
+  const config = await docker.imageConfig(image)
+  const entrypoint = config?.entrypoint ?? []
+  const env = config?.env ?? []
+  if (entrypoint[0] === '/register') return { contract: 'multiarch', preserveArgv0: false }
+  if (entrypoint[0] === '/usr/bin/binfmt') {
+    return {
+      contract: 'binfmt',
+      preserveArgv0: env.some(e => /^QEMU_PRESERVE_ARGV0=./.test(e))
+    }
+  }
+  throw new HostError(
+    `The registrar image ${image} has entrypoint ${JSON.stringify(entrypoint)}, which is neither multiarch/qemu-user-static's /register nor tonistiigi/binfmt's /usr/bin/binfmt. ` +
+      'Name an image of one of those two kinds in image, or use registrar: native.'
+  )
+}
+
+/** The line an image of the binfmt contract writes for a CPU (tonistiigi/binfmt's install()). */
+export function binfmtCliRegistration(cpu: string, preserveArgv0: boolean): MagicRegistration {
+  const e = emulatorFor(cpu)
+  return {
+    name: `qemu-${cpu}`,
+    magic: e.magic,
+    mask: e.mask,
+    interpreter: imageInterpreter('binfmt', cpu),
+    flags: canonicalFlags(`${preserveArgv0 ? 'P' : ''}CF`),
+    offset: 0
+  }
+}
+
+const DOCKER_FLAGS = ['--privileged', '--network', 'none', '--pull', 'never']
+
+/** The shell program the multiarch-style image runs: one op per argument, in order. */
+const SHELL_SCRIPT = `d=/proc/sys/fs/binfmt_misc
+[ -e "$d/register" ] || mount -t binfmt_misc binfmt_misc "$d" || exit 2
+for op; do case "$op" in X*) [ -f "\${op#X}" ] || { echo "missing \${op#X}" >&2; exit 3; } ;; esac; done
+n=0
+for op; do
+  case "$op" in
+    X*) continue ;;
+    R*) printf '%s' "\${op#R}" >"$d/register" ;;
+    D*) printf '%s' -1 >"$d/\${op#D}" ;;
+    E*) printf '%s' 1 >"$d/\${op#E}" ;;
+    Z*) printf '%s' 0 >"$d/\${op#Z}" ;;
+  esac || { echo "op $n failed" >&2; exit 4; }
+  n=$((n + 1))
+  echo "done $n"
+done`
+
+/** `done N` lines the shell printed: how many ops took effect. */
+const opsDone = (stdout: string): number =>
+  Math.max(0, ...[...stdout.matchAll(/^done (\d+)$/gm)].map(m => Number(m[1])))
+
+function refused(image: string, result: RunResult): string | undefined {
+  if (/exec format error/i.test(result.stderr))
+    return `${image} does not run on this host's architecture (exec format error); name an image built for it, or use registrar: native`
+  if (
+    result.code !== 0 &&
+    /unable to apply caps|operation not permitted|permission denied/i.test(result.stderr)
+  )
+    return `docker run --privileged ${image} was refused (${lastLine(result.stderr)}); the Docker engine must allow privileged containers (rootless Docker cannot register handlers), or use registrar: native`
+  return undefined
+}
+
+/** Writes through the image's own shell, in a privileged container. */
+export class ShellImageWriter implements KernelWriter {
+  readonly writesAnyLine = true
+  readonly spec: RouteSpec
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly image: string
+  ) {
+    this.spec = { kind: 'container', image, contract: 'multiarch' }
+  }
+
+  get description(): string {
+    return `through a privileged container of ${this.image}`
+  }
+
+  async apply(ops: readonly KernelOp[]): Promise<void> {
+    if (ops.length === 0) return
+    const args: string[] = []
+    const binds = new Set<string>()
+    for (const op of ops) {
+      if (op.op === 'register') {
+        const interpreter = interpreterOf(op.line)
+        // re-registering the host's own entry: the kernel must open the host's file
+        if (op.fromHost && interpreter && existsSync(interpreter)) binds.add(interpreter)
+        else if (interpreter && /F$/.test(op.line) && !op.fromHost) args.push(`X${interpreter}`)
+        args.push(`R${op.line}`)
+      } else {
+        args.push(`${{ remove: 'D', enable: 'E', disable: 'Z' }[op.op]}${op.name}`)
+      }
+    }
+    const flags = [
+      ...DOCKER_FLAGS,
+      ...[...binds].flatMap(path => ['--volume', `${path}:${path}:ro`]),
+      '--entrypoint',
+      '/bin/sh'
+    ]
+    const result = await this.docker.run(this.image, ['-c', SHELL_SCRIPT, 'sh', ...args], flags)
+    if (result.code === 0) return
+    const why = refused(this.image, result)
+    if (why) throw new KernelWriteError(ops[0], 0, why)
+    const done = opsDone(result.stdout)
+    throw new KernelWriteError(
+      ops[Math.min(done, ops.length - 1)],
+      done,
+      lastLine(result.stderr) || `${this.image} exited ${result.code}`
+    )
+  }
+
+  async mount(): Promise<void> {
+    throw new HostError(
+      'binfmt_misc is not mounted on the host, and a container cannot mount it there (its mount would vanish with the container, and on Linux 6.7+ the handlers with it). ' +
+        'Mount it on the host first (mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc, as root), or run the job as root or with passwordless sudo.'
+    )
+  }
+
+  async unmount(): Promise<void> {
+    throw new HostError('A container cannot unmount binfmt_misc on the host.')
+  }
+}
+
+/** The interpreter field of a register line (the line's first character is its separator). */
+export function interpreterOf(line: string): string | undefined {
+  return line.slice(1).split(line[0])[5]
+}
+
+/**
+ * Writes through a tonistiigi/binfmt-style image's CLI: removals by name, registrations only as
+ * the image itself writes them.
+ */
+export class BinfmtCliWriter implements KernelWriter {
+  readonly writesAnyLine = false
+  readonly spec: RouteSpec
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly image: string,
+    private readonly preserveArgv0: boolean
+  ) {
+    this.spec = { kind: 'container', image, contract: 'binfmt', preserveArgv0 }
+  }
+
+  get description(): string {
+    return `through ${this.image} --install/--uninstall`
+  }
+
+  /** The CLI name (tonistiigi's platform arch) of a register line, when the image writes it. */
+  private installName(op: KernelOp): string | undefined {
+    if (op.op !== 'register') return undefined
+    const cpu = /^qemu-(.+)$/.exec(op.name)?.[1]
+    const arch = cpu ? findEmulator(cpu)?.arch : undefined
+    if (!cpu || !arch) return undefined
+    return registerLine(binfmtCliRegistration(cpu, this.preserveArgv0)) === op.line
+      ? arch
+      : undefined
+  }
+
+  async apply(ops: readonly KernelOp[]): Promise<void> {
+    if (ops.length === 0) return
+    const uninstall: string[] = []
+    const install: string[] = []
+    for (const op of ops) {
+      if (op.op === 'remove') {
+        if (install.length > 0) throw this.unsupported(op, 'a removal after an install')
+        uninstall.push(op.name)
+      } else if (op.op === 'register') {
+        const arch = this.installName(op)
+        if (!arch) throw this.unsupported(op, 'this line')
+        install.push(arch)
+      } else if (op.op === 'enable' && findEmulator(op.name.replace(/^qemu-/, ''))) {
+        // no enable in its CLI: the identical entry is removed and installed again
+        uninstall.push(op.name)
+        install.push(findEmulator(op.name.replace(/^qemu-/, ''))?.arch as string)
+      } else {
+        throw this.unsupported(op, `${op.op} of ${op.name}`)
+      }
+    }
+    const args = [
+      ...(uninstall.length ? ['--uninstall', uninstall.join(',')] : []),
+      ...(install.length ? ['--install', install.join(',')] : [])
+    ]
+    const result = await this.docker.run(this.image, args, DOCKER_FLAGS, true)
+    const why = refused(this.image, result)
+    if (why) throw new KernelWriteError(ops[0], 0, why)
+    // exit 0 says nothing: the readback that follows is the truth
+  }
+
+  private unsupported(op: KernelOp, what: string): RegistrationError {
+    return new RegistrationError(
+      `${this.image} (tonistiigi/binfmt contract) cannot write ${what} (${op.op} ${op.name}): its CLI only installs its own handlers and uninstalls by name. ` +
+        'Use an image with a shell (multiarch/qemu-user-static style), or run as root or with sudo so the action writes directly.'
+    )
+  }
+
+  async mount(): Promise<void> {
+    throw new HostError(
+      'binfmt_misc is not mounted on the host, and a container cannot mount it there. Mount it on the host first, or run the job as root or with passwordless sudo.'
+    )
+  }
+
+  async unmount(): Promise<void> {
+    throw new HostError('A container cannot unmount binfmt_misc on the host.')
+  }
+}
