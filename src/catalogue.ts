@@ -15,6 +15,8 @@ export interface Emulator {
   readonly mask: string
   /** ELF e_machine of binaries built for this CPU (also of the emulator built for such a host). */
   readonly elfMachine: number
+  /** Docker/OCI architecture name (what tonistiigi/binfmt's --install takes). */
+  readonly arch: string
 }
 
 export interface Platform {
@@ -31,13 +33,22 @@ export interface Platform {
   readonly inAll: boolean
   /** Image whose variant for this platform `verify: image` runs, when verify-image is not set. */
   readonly verifyImage: string | null
+  /** Debian's architecture name for a host of this platform (for its packages). */
+  readonly debianArch: string
 }
 
 const ELF = '\\x7fELF'
 const hex = (bytes: string): string => bytes.replace(/([0-9a-f]{2})/g, '\\x$1')
 
-function emulator(cpu: string, family: string, magicTail: string, mask: string, elf: number) {
-  return { cpu, family, magic: ELF + hex(magicTail), mask: hex(mask), elfMachine: elf }
+function emulator(
+  cpu: string,
+  arch: string,
+  family: string,
+  magicTail: string,
+  mask: string,
+  elf: number
+): Emulator {
+  return { cpu, arch, family, magic: ELF + hex(magicTail), mask: hex(mask), elfMachine: elf }
 }
 
 /** Magic/mask from QEMU's qemu-binfmt-conf.sh, as hex without the leading `\x7fELF`. */
@@ -47,9 +58,10 @@ const IDENT32LE = '010101000000000000000000'
 /** Mask: every byte but EI_OSABI-pad; `fe` in e_type accepts ET_EXEC and ET_DYN (PIE). */
 const MASK_LE = 'ffffffffffffff00ffffffffffffffff' + 'feffffff'
 export const EMULATORS: readonly Emulator[] = [
-  emulator('aarch64', 'arm', IDENT64LE + '0200b700', MASK_LE, 183),
-  emulator('arm', 'arm', IDENT32LE + '02002800', MASK_LE, 40),
+  emulator('aarch64', 'arm64', 'arm', IDENT64LE + '0200b700', MASK_LE, 183),
+  emulator('arm', 'arm', 'arm', IDENT32LE + '02002800', MASK_LE, 40),
   emulator(
+    'ppc64le',
     'ppc64le',
     'ppcle',
     IDENT64LE + '02001500',
@@ -59,13 +71,15 @@ export const EMULATORS: readonly Emulator[] = [
   emulator(
     's390x',
     's390x',
+    's390x',
     IDENT64BE + '00020016',
     'ffffffffffffff00ffffffffffffffff' + 'fffeffff',
     22
   ),
-  emulator('riscv64', 'riscv64', IDENT64LE + '0200f300', MASK_LE, 243),
+  emulator('riscv64', 'riscv64', 'riscv64', IDENT64LE + '0200f300', MASK_LE, 243),
   emulator(
     'i386',
+    '386',
     'i386',
     IDENT32LE + '02000300',
     'fffffffffffefe00ffffffffffffffff' + 'feffffff',
@@ -73,6 +87,7 @@ export const EMULATORS: readonly Emulator[] = [
   ),
   emulator(
     'x86_64',
+    'amd64',
     'i386',
     IDENT64LE + '02003e00',
     'fffffffffffefe00ffffffffffffffff' + 'feffffff',
@@ -80,12 +95,14 @@ export const EMULATORS: readonly Emulator[] = [
   ),
   emulator(
     'mips64el',
+    'mips64le',
     'mips',
     IDENT64LE + '02000800',
     'ffffffffffffff0000ffffffffffffff' + 'feffffff',
     8
   ),
   emulator(
+    'mips64',
     'mips64',
     'mips',
     IDENT64BE + '00020008',
@@ -94,6 +111,7 @@ export const EMULATORS: readonly Emulator[] = [
   ),
   emulator(
     'loongarch64',
+    'loong64',
     'loongarch',
     IDENT64LE + '02000201',
     'fffffffffffffffc00ffffffffffffff' + 'feffffff',
@@ -106,6 +124,7 @@ const ALPINE = 'alpine:3.22'
 export const PLATFORMS: readonly Platform[] = [
   {
     name: 'linux/amd64',
+    debianArch: 'amd64',
     aliases: ['amd64', 'x86_64', 'x86-64', 'x64'],
     cpu: 'x86_64',
     machine: 'x86_64',
@@ -115,6 +134,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/arm64',
+    debianArch: 'arm64',
     aliases: ['arm64', 'aarch64', 'arm64/v8', 'armv8'],
     cpu: 'aarch64',
     machine: 'aarch64',
@@ -124,6 +144,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/arm/v7',
+    debianArch: 'armhf',
     aliases: ['arm', 'armhf', 'armv7', 'armv7l', 'arm/v7'],
     cpu: 'arm',
     machine: 'armv7l',
@@ -133,6 +154,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/arm/v6',
+    debianArch: 'armel',
     aliases: ['armel', 'armv6', 'armv6l', 'arm/v6'],
     cpu: 'arm',
     machine: 'armv7l',
@@ -142,6 +164,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/ppc64le',
+    debianArch: 'ppc64el',
     aliases: ['ppc64le', 'ppc64el', 'power'],
     cpu: 'ppc64le',
     machine: 'ppc64le',
@@ -151,6 +174,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/s390x',
+    debianArch: 's390x',
     aliases: ['s390x'],
     cpu: 's390x',
     machine: 's390x',
@@ -160,6 +184,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/riscv64',
+    debianArch: 'riscv64',
     aliases: ['riscv64', 'riscv'],
     cpu: 'riscv64',
     machine: 'riscv64',
@@ -169,6 +194,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/386',
+    debianArch: 'i386',
     aliases: ['386', 'i386', 'i686', 'x86'],
     cpu: 'i386',
     machine: 'i686',
@@ -178,6 +204,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/mips64le',
+    debianArch: 'mips64el',
     aliases: ['mips64le', 'mips64el'],
     cpu: 'mips64el',
     machine: 'mips64',
@@ -187,6 +214,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/mips64',
+    debianArch: 'mips64',
     aliases: ['mips64'],
     cpu: 'mips64',
     machine: 'mips64',
@@ -196,6 +224,7 @@ export const PLATFORMS: readonly Platform[] = [
   },
   {
     name: 'linux/loong64',
+    debianArch: 'loong64',
     aliases: ['loong64', 'loongarch64'],
     cpu: 'loongarch64',
     machine: 'loongarch64',
@@ -205,8 +234,12 @@ export const PLATFORMS: readonly Platform[] = [
   }
 ]
 
+export function findEmulator(cpu: string): Emulator | undefined {
+  return EMULATORS.find(e => e.cpu === cpu)
+}
+
 export function emulatorFor(cpu: string): Emulator {
-  const found = EMULATORS.find(e => e.cpu === cpu)
+  const found = findEmulator(cpu)
   if (!found) throw new Error(`no emulator "${cpu}" in the catalogue`)
   return found
 }

@@ -2,13 +2,17 @@
  * The action's entry, for both the main and the post step: the main step leaves state behind,
  * which the runner hands back to the post step.
  */
-import * as core from './runner.js'
+import * as core from '@actions/core'
+import { State } from './constants.js'
 import { run } from './main.js'
 import { cleanup } from './post.js'
 
-if (core.getState('isPost') === 'true') {
+// unexpected errors then name a line of src/, not of the bundle (dist/index.js.map)
+process.setSourceMapsEnabled(true)
+
+if (core.getState(State.IsPost) === 'true') {
   await cleanup()
 } else {
-  core.saveState('isPost', 'true')
+  core.saveState(State.IsPost, 'true')
   await run()
 }

@@ -1,11 +1,26 @@
-import * as core from './runner.js'
+import * as core from '@actions/core'
 import { acceptedNames, lookupPlatform, PLATFORMS, type Platform } from './catalogue.js'
+import { Input } from './constants.js'
 import { InputError } from './errors.js'
 
-export type RegistrarChoice = 'auto' | 'container' | 'native' | 'none'
+export type RegistrarChoice = 'auto' | 'container' | 'native' | 'seed' | 'none'
 export type InstallChoice = 'auto' | 'apt' | 'download' | 'none'
 export type VerifyChoice = 'probe' | 'image' | 'true' | 'false'
 export type CleanupChoice = 'auto' | 'true' | 'false'
+
+/** A `download-url` template: one package holding every emulator, or one file per CPU. */
+export interface DownloadSource {
+  readonly template: string
+  readonly kind: 'package' | 'per-cpu'
+}
+
+/** Expected SHA-256s from the `checksums` input. */
+export interface Checksums {
+  /** By package file name (`qemu-user_10.0.13+ds-0+deb13u1_amd64.deb`). */
+  readonly packages: ReadonlyMap<string, string>
+  /** By emulator CPU, for per-CPU downloads. */
+  readonly cpus: ReadonlyMap<string, string>
+}
 
 export interface Inputs {
   /** Requested platforms, de-duplicated, in catalogue order. */
@@ -13,10 +28,11 @@ export interface Inputs {
   readonly registrar: RegistrarChoice
   readonly image: string
   readonly install: InstallChoice
+  /** Debian version without its epoch (or a per-CPU release tag). */
   readonly qemuVersion: string
-  readonly downloadUrl: string
-  /** Expected SHA-256 by emulator CPU. */
-  readonly checksums: ReadonlyMap<string, string>
+  /** Tried in order. */
+  readonly downloadSources: readonly DownloadSource[]
+  readonly checksums: Checksums
   readonly reset: boolean
   readonly persistent: boolean
   readonly credential: boolean
@@ -26,27 +42,48 @@ export interface Inputs {
   readonly cleanup: CleanupChoice
 }
 
+/** The part of @actions/core that reads inputs. */
+export interface InputSource {
+  getInput(name: string): string
+  getMultilineInput(name: string): string[]
+}
+
+export const DEFAULT_QEMU_VERSION = '10.0.13+ds-0+deb13u1'
+
+/** Debian's pool first, then its snapshot archive by content (superseded files leave the pool). */
+export const DEFAULT_DOWNLOAD_URLS = [
+  'https://deb.debian.org/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb',
+  'https://snapshot.debian.org/file/{sha1}'
+]
+
 /** Reads and checks every input; throws InputError before anything on the machine changes. */
-export function readInputs(get: (name: string) => string = name => core.getInput(name)): Inputs {
+export function readInputs(source: InputSource = core): Inputs {
+  const get = (name: string): string => source.getInput(name)
   return {
-    platforms: parsePlatforms(get('platforms')),
-    registrar: oneOf('registrar', get('registrar') || 'auto', [
+    platforms: parsePlatforms(get(Input.Platforms)),
+    registrar: oneOf(Input.Registrar, get(Input.Registrar) || 'auto', [
       'auto',
       'container',
       'native',
+      'seed',
       'none'
     ]),
-    image: imageReference('image', get('image'), false),
-    install: oneOf('install', get('install') || 'auto', ['auto', 'apt', 'download', 'none']),
-    qemuVersion: qemuVersion(get('qemu-version')),
-    downloadUrl: downloadUrl(get('download-url')),
-    checksums: parseChecksums(get('checksums')),
-    reset: boolean('reset', get('reset'), true),
-    persistent: boolean('persistent', get('persistent'), true),
-    credential: boolean('credential', get('credential'), false),
-    verify: verifyChoice(get('verify')),
-    verifyImage: imageReference('verify-image', get('verify-image'), true),
-    cleanup: oneOf('cleanup', get('cleanup') || 'auto', ['auto', 'true', 'false'])
+    image: imageReference(Input.Image, get(Input.Image), false),
+    install: oneOf(Input.Install, get(Input.Install) || 'auto', [
+      'auto',
+      'apt',
+      'download',
+      'none'
+    ]),
+    qemuVersion: qemuVersion(get(Input.QemuVersion)),
+    downloadSources: downloadSources(source.getMultilineInput(Input.DownloadUrl)),
+    checksums: parseChecksums(source.getMultilineInput(Input.Checksums)),
+    reset: boolean(Input.Reset, get(Input.Reset), true),
+    persistent: boolean(Input.Persistent, get(Input.Persistent), true),
+    credential: boolean(Input.Credential, get(Input.Credential), false),
+    verify: verifyChoice(get(Input.Verify)),
+    verifyImage: imageReference(Input.VerifyImage, get(Input.VerifyImage), true),
+    cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false'])
   }
 }
 
@@ -57,7 +94,7 @@ export function parsePlatforms(text: string): Platform[] {
     .filter(Boolean)
   if (names.length === 0) {
     throw new InputError(
-      'platforms',
+      Input.Platforms,
       'no platform given',
       'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".'
     )
@@ -75,7 +112,7 @@ export function parsePlatforms(text: string): Platform[] {
   }
   if (unknown.length > 0) {
     throw new InputError(
-      'platforms',
+      Input.Platforms,
       `unknown platform ${unknown.map(u => JSON.stringify(u)).join(', ')}`,
       `Accepted: all, ${acceptedNames().join(', ')}.`
     )
@@ -83,6 +120,7 @@ export function parsePlatforms(text: string): Platform[] {
   return PLATFORMS.filter(p => wanted.has(p))
 }
 
+/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput reads them. */
 const YAML_TRUE = ['true', 'True', 'TRUE']
 const YAML_FALSE = ['false', 'False', 'FALSE']
 
@@ -94,8 +132,7 @@ function boolean(name: string, text: string, fallback: boolean): boolean {
 }
 
 function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
-  const lower = text.toLowerCase()
-  const found = allowed.find(a => a === lower)
+  const found = allowed.find(a => a === text.toLowerCase())
   if (!found) {
     throw new InputError(
       name,
@@ -110,7 +147,7 @@ function verifyChoice(text: string): VerifyChoice {
   if (text === '') return 'probe'
   if (YAML_TRUE.includes(text)) return 'true'
   if (YAML_FALSE.includes(text)) return 'false'
-  return oneOf('verify', text, ['probe', 'image', 'true', 'false'])
+  return oneOf(Input.Verify, text, ['probe', 'image', 'true', 'false'])
 }
 
 /** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
@@ -127,61 +164,101 @@ export function imageReference(name: string, text: string, optional: boolean): s
     throw new InputError(
       name,
       `${JSON.stringify(text)} is not an image reference`,
-      'Use [registry[:port]/]name[:tag][@sha256:digest], e.g. multiarch/qemu-user-static:7.2.0-1 or mirror.example.com/multiarch/qemu-user-static.'
+      'Use [registry[:port]/]name[:tag][@sha256:digest], e.g. tonistiigi/binfmt:qemu-v10.2.3 or mirror.example.com/multiarch/qemu-user-static.'
     )
   }
   return text
 }
 
-function qemuVersion(text: string): string {
-  const value = text || '7.2.0-1'
-  if (!/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/.test(value)) {
+/** A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. */
+export function qemuVersion(text: string): string {
+  const value = text || DEFAULT_QEMU_VERSION
+  const match = /^(?:\d+:)?([0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})$/.exec(value)
+  if (!match) {
     throw new InputError(
-      'qemu-version',
+      Input.QemuVersion,
       `${JSON.stringify(text)} is not a version`,
-      'Use a release tag without the leading v, e.g. 7.2.0-1.'
+      `Use a Debian version, e.g. ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`
     )
   }
-  return value
+  return match[1]
 }
 
-function downloadUrl(text: string): string {
-  const template =
-    text ||
-    'https://github.com/multiarch/qemu-user-static/releases/download/v{version}/qemu-{cpu}-static'
-  let ok = template.includes('{cpu}')
-  if (ok) {
-    try {
-      const url = new URL(template.replaceAll('{version}', '1').replaceAll('{cpu}', 'aarch64'))
-      ok = url.protocol === 'https:' || url.protocol === 'http:'
-    } catch {
-      ok = false
-    }
-  }
-  if (!ok) {
-    throw new InputError(
-      'download-url',
-      `${JSON.stringify(text)} is not an http(s) URL template with {cpu}`,
-      'Use e.g. https://mirror.example.com/qemu/v{version}/qemu-{cpu}-static.'
-    )
-  }
-  return template
-}
+const PLACEHOLDERS = ['{version}', '{arch}', '{cpu}', '{sha1}']
 
-export function parseChecksums(text: string): Map<string, string> {
-  const sums = new Map<string, string>()
-  for (const raw of text.split('\n')) {
-    const line = raw.trim()
-    if (!line || line.startsWith('#')) continue
-    const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?qemu-([a-z0-9_]+?)(?:-static)?$/.exec(line)
-    if (!match) {
+/** Each line of download-url: an http(s) URL template, tried in order. */
+export function downloadSources(lines: readonly string[]): DownloadSource[] {
+  const templates = lines.map(l => l.trim()).filter(l => l && !l.startsWith('#'))
+  return (templates.length > 0 ? templates : DEFAULT_DOWNLOAD_URLS).map(template => {
+    const fail = (problem: string): never => {
       throw new InputError(
-        'checksums',
-        `line ${JSON.stringify(line)} is not "SHA256  qemu-<cpu>-static"`,
-        'Paste sha256sum output, one emulator a line.'
+        Input.DownloadUrl,
+        `${JSON.stringify(redactUrl(template))} ${problem}`,
+        'Use e.g. https://mirror.example.com/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb (one package for every emulator) or https://mirror.example.com/qemu/v{version}/qemu-{cpu}-static (one file per CPU).'
       )
     }
-    sums.set(match[2], match[1].toLowerCase())
+    const unknown = template.match(/\{[^}]*\}/g)?.filter(p => !PLACEHOLDERS.includes(p)) ?? []
+    if (unknown.length > 0) fail(`has unknown placeholders ${unknown.join(', ')}`)
+    let url: URL
+    try {
+      url = new URL(PLACEHOLDERS.reduce((t, p) => t.replaceAll(p, 'x'), template))
+    } catch {
+      return fail('is not a URL')
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('is not an http(s) URL')
+    const kind =
+      url.pathname.endsWith('.deb') || template.includes('{sha1}') ? 'package' : 'per-cpu'
+    if (kind === 'per-cpu' && !template.includes('{cpu}'))
+      fail('names neither a .deb package nor one file per {cpu}')
+    return { template, kind }
+  })
+}
+
+/** A URL with its password and query values replaced, for messages. */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^([a-z]+:\/\/[^/@:]*):[^/@]*@/i, '$1:***@')
+    .replace(/([?&][^=&#]+=)[^&#]*/g, '$1***')
+}
+
+/** The parts of download URLs that are credentials: passwords, user names with them, query values. */
+export function urlSecrets(url: string): string[] {
+  const secrets: string[] = []
+  const userinfo = /^[a-z]+:\/\/([^/@]*)@/i.exec(url)?.[1]
+  if (userinfo) {
+    secrets.push(userinfo)
+    const [user, password] = userinfo.split(':')
+    if (password) secrets.push(password, decodeURIComponent(password))
+    else if (user) secrets.push(user)
   }
-  return sums
+  for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
+    secrets.push(m[1], decodeURIComponent(m[1]))
+  return [...new Set(secrets.filter(s => s.length >= 3))]
+}
+
+/**
+ * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
+ * for a per-CPU file. `#` comments and blank lines are ignored.
+ */
+export function parseChecksums(lines: readonly string[]): Checksums {
+  const packages = new Map<string, string>()
+  const cpus = new Map<string, string>()
+  for (const raw of lines) {
+    const line = raw.trim()
+    if (!line || line.startsWith('#')) continue
+    const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line)
+    const file = match?.[2] ?? ''
+    const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1]
+    if (!match || (!file.endsWith('.deb') && !cpu)) {
+      throw new InputError(
+        Input.Checksums,
+        `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`,
+        'Paste sha256sum output: one line for a .deb package, or one line per emulator.'
+      )
+    }
+    const hash = match[1].toLowerCase()
+    if (cpu) cpus.set(cpu, hash)
+    else packages.set(file, hash)
+  }
+  return { packages, cpus }
 }

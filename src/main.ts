@@ -1,116 +1,91 @@
-import * as core from './runner.js'
+import * as core from '@actions/core'
 import { handlerName } from './catalogue.js'
-import { ActionError, describe, VerificationError } from './errors.js'
-import type { BinfmtEntry } from './host/binfmt.js'
-import { inspectHost, type Host } from './host/host.js'
+import { State } from './constants.js'
+import { ActionError, describe, HostError, VerificationError } from './errors.js'
+import type { BinfmtEntry } from './host/entry.js'
+import type { Host } from './host/host.js'
 import { classify } from './host/native.js'
-import { chooseInstaller, type Installation } from './installer/index.js'
-import { readInputs, type Inputs } from './inputs.js'
+import { installEmulators, installerFor, staticOnHost } from './installer/index.js'
+import { readInputs, urlSecrets, type Inputs } from './inputs.js'
+import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
+import { needsDocker, plan, type Plan } from './plan.js'
+import { defaultPorts, type Ports } from './ports.js'
 import {
-  chooseRegistrar,
-  type Registrar,
-  type RegistrationRequest,
-  type Target
-} from './registrar/index.js'
-import { NoRegistrar } from './registrar/none.js'
-import { checkHandlers } from './registrar/readback.js'
+  currentJob,
+  holdExisting,
+  registerHeld,
+  type Registered,
+  type Session
+} from './registrar/hold.js'
+import { registrarFor, type Registrar } from './registrar/index.js'
 import { setOutputs, type RunReport } from './report/outputs.js'
 import { summaryMarkdown, writeSummary } from './report/summary.js'
-import { takeSnapshot } from './state.js'
-import { Docker } from './tools/docker.js'
 import { verifyByImage } from './verifier/image.js'
-import { Probes, verifyByProbe } from './verifier/probe.js'
-import { passed, type Verdict } from './verifier/verifier.js'
+import { verifyByProbe } from './verifier/probe.js'
+import { passed } from './verifier/verifier.js'
 
 /** The entry of the main step: every failure becomes one `::error::` line and exit code 1. */
-export async function run(): Promise<void> {
+export async function run(ports: Ports = defaultPorts()): Promise<void> {
   try {
-    await setUp(readInputs())
+    await setUp(readInputs(), ports)
   } catch (error) {
-    core.setFailed(
-      error instanceof ActionError
-        ? describe(error)
-        : `Unexpected failure: ${describe(error)}. This is a bug in the action, not in your workflow: please report it with this step's log.`
-    )
+    core.setFailed(failureLine(error))
   }
 }
 
-interface Plan {
+/** What the user reads when the step fails: the action's own one-liner, or a bug report request. */
+export function failureLine(error: unknown): string {
+  if (error instanceof ActionError) return describe(error)
+  const frame = error instanceof Error ? (error.stack?.split('\n')[1] ?? '') : ''
+  const where = /\(?([^\s()]+:\d+:\d+)\)?$/.exec(frame.trim())?.[1]
+  return (
+    `Unexpected failure: ${describe(error)}${where ? ` (at ${where})` : ''}. ` +
+    "This is a bug in the action, not in your workflow: please report it with this step's log."
+  )
+}
+
+interface Prepared {
   readonly host: Host
   readonly targets: readonly Target[]
   readonly request: RegistrationRequest
+  readonly plan: Plan
   readonly registrar: Registrar
-  readonly probe: boolean
-  readonly image: boolean
+  /** The verify-image input (empty: each platform's default). */
+  readonly verifyImage: string
 }
 
-async function setUp(inputs: Inputs): Promise<void> {
+async function setUp(inputs: Inputs, ports: Ports): Promise<void> {
+  for (const secret of inputs.downloadSources.flatMap(s => urlSecrets(s.template)))
+    core.setSecret(secret)
   const started = performance.now()
-  const docker = new Docker()
-  const probes = await Probes.create()
+  const probes = await ports.probes()
   try {
-    const plan = await core.group('Preflight', () => preflight(inputs, docker, probes))
-    const { host, request, registrar } = plan
+    const prepared = await core.group('Preflight', () => preflight(inputs, ports, probes))
+    const { request, registrar } = prepared
     let installation: Installation | undefined
-    let qemuVersion: string | undefined
-    let handlers = new Map<string, BinfmtEntry>()
+    let registered: Registered | undefined
     if (request.emulated.length > 0) {
-      await core.group('binfmt_misc on the host', async () => {
-        const snapshot = await takeSnapshot(host.binfmt)
-        const mounted = await host.binfmt.ensureMounted()
-        core.info(
-          mounted
-            ? `Mounted binfmt_misc at ${host.binfmt.dir}.`
-            : `binfmt_misc is mounted at ${host.binfmt.dir}.`
-        )
-        saveCleanupState(inputs, snapshot, mounted)
-      })
-      // The container registrar's image carries its own emulators; an explicit install still
-      // puts them on the host (for running foreign binaries directly or later native use).
-      if (
-        registrar.needsHostEmulators ||
-        inputs.install === 'apt' ||
-        inputs.install === 'download'
-      ) {
-        installation = await core.group('Install QEMU', async () => {
-          const { installer, why } = await chooseInstaller(inputs, host, request.cpus)
-          core.info(`Installer: ${installer.name} (${why})`)
-          const done = await installer.install(request.cpus)
-          core.info(
-            `QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`
-          )
-          return done
-        })
-      } else {
-        core.info(
-          `Install QEMU: nothing to install on the host (${registrar.name === 'container' ? 'the registrar image carries its emulators' : 'registrar: none'}).`
-        )
-      }
-      const outcome = await core.group(`Register handlers (${registrar.name})`, () =>
-        registrar.register(request, installation)
+      installation = await install(inputs, prepared)
+      registered = await core.group(`Register handlers (${registrar.name})`, () =>
+        register(prepared, ports, installation)
       )
-      qemuVersion = outcome.qemuVersion || installation?.version
-      handlers = await core.group('Read back /proc/sys/fs/binfmt_misc', async () => {
-        const found = checkHandlers(await host.binfmt.list(), request, outcome, registrar.remedy)
-        for (const [cpu, e] of found)
-          core.info(
-            `${handlerName(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`
-          )
-        return found
-      })
+      for (const [cpu, e] of registered.handlers)
+        core.info(`${handlerName(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`)
     } else {
       core.info('Every requested platform is native to this host: nothing to register.')
     }
-    const verdicts = await verify(plan, docker, probes, handlers, inputs)
+    const verdicts = await verify(prepared, ports, probes, registered?.handlers ?? new Map())
     const report: RunReport = {
-      targets: plan.targets,
+      targets: prepared.targets,
       emulators: request.cpus.map(handlerName),
       verdicts,
-      qemuVersion: qemuVersion ?? '',
+      qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
       registrar: request.emulated.length > 0 ? registrar.name : 'none'
     }
     setOutputs(report)
-    writeSummary(summaryMarkdown(report, handlers, 'Cross-architecture emulation'))
+    await writeSummary(
+      summaryMarkdown(report, registered?.handlers ?? new Map(), 'Cross-architecture emulation')
+    )
     const failed = [...verdicts.values()].filter(v => v.problem)
     if (failed.length > 0) {
       throw new VerificationError(
@@ -125,11 +100,12 @@ async function setUp(inputs: Inputs): Promise<void> {
   }
 }
 
-async function preflight(inputs: Inputs, docker: Docker, probes: Probes): Promise<Plan> {
-  const host = await inspectHost()
+async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Promise<Prepared> {
+  const host = await ports.inspectHost()
   core.info(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`)
   const mounted = await host.binfmt.isMounted()
-  const targets = await classify(inputs.platforms, host, probes, await host.binfmt.list())
+  const entries = await host.binfmt.list()
+  const targets = await classify(inputs.platforms, host, probes, entries)
   for (const t of targets) {
     core.info(
       `${t.platform.name}: ${t.native ? 'native' : `emulated by ${handlerName(t.platform.cpu)}`} (${t.why})`
@@ -143,54 +119,104 @@ async function preflight(inputs: Inputs, docker: Docker, probes: Probes): Promis
     persistent: inputs.persistent,
     credential: inputs.credential
   }
-  const { registrar, why } =
-    emulated.length > 0
-      ? await chooseRegistrar(inputs, host, request, docker)
-      : { registrar: new NoRegistrar(), why: 'nothing to emulate' }
-  core.info(`Registrar: ${registrar.name} (${why})`)
+  const facts = { privilege: host.privilege.mode, userNamespace: host.userNamespace }
+  const p = plan(inputs, {
+    ...facts,
+    docker: needsDocker(inputs, facts) ? ((await ports.docker.whyNotAnswering()) ?? '') : undefined,
+    mounted,
+    selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
+    hostEmulators:
+      inputs.install === 'auto' && emulated.length > 0
+        ? await staticOnHost(request.cpus, host)
+        : false,
+    emulated: emulated.length
+  })
+  core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`)
+  if (emulated.length > 0) core.info(`Emulators: ${p.install.name} (${p.install.why})`)
+  core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`)
+  if (p.verify.note) core.info(p.verify.note)
+  const registrar = registrarFor(p.registrar.name, inputs, host, ports.docker)
   if (emulated.length > 0) {
-    if (!mounted) host.privilege.require(`Mounting binfmt_misc at ${host.binfmt.dir}`)
+    installerFor(p.install.name, inputs, host)?.check(request.cpus)
     await registrar.prepare(request)
+    if (p.cleanup.enabled) checkRestorable(registrar, entries, request)
   }
-  const probe = inputs.verify === 'probe' || inputs.verify === 'true'
-  let image = inputs.verify === 'image'
-  if (inputs.verify === 'image' || inputs.verify === 'true') {
-    const why = await docker.whyNotAnswering()
-    if (why && inputs.verify === 'image') {
-      throw new VerificationError(
-        `verify: image needs a Docker engine, and none answers (${why}). Start Docker, or use verify: probe, which needs none.`
-      )
-    }
-    image = !why
-    if (why)
-      core.info(`verify: true without image verification: no Docker engine answers (${why}).`)
+  return { host, targets, request, plan: p, registrar, verifyImage: inputs.verifyImage }
+}
+
+/**
+ * A route that cannot write arbitrary lines (a tonistiigi/binfmt-style image's CLI) could not put
+ * back an entry this run would replace: say so before changing anything.
+ */
+function checkRestorable(
+  registrar: Registrar,
+  entries: readonly BinfmtEntry[],
+  request: RegistrationRequest
+): void {
+  if (!registrar.writer || registrar.writer.writesAnyLine || !request.reset) return
+  const replaced = request.cpus.map(handlerName).filter(n => entries.some(e => e.name === n))
+  if (replaced.length === 0) return
+  throw new HostError(
+    `cleanup is on, and ${replaced.join(', ')} would be replaced ${registrar.writer.description}, which cannot register them again as they are now. ` +
+      'Use a registrar image with a shell (multiarch/qemu-user-static style), run the job as root or with passwordless sudo, or set cleanup: false.'
+  )
+}
+
+async function install(inputs: Inputs, prepared: Prepared): Promise<Installation | undefined> {
+  const { plan: p, host, request } = prepared
+  if (p.install.name === 'nothing') {
+    core.info(`Install QEMU: nothing to install on the host (${p.install.why}).`)
+    return undefined
   }
-  return { host, targets, request, registrar, probe, image }
+  return core.group('Install QEMU', () => installEmulators(p.install, inputs, host, request.cpus))
+}
+
+async function register(
+  prepared: Prepared,
+  ports: Ports,
+  installation: Installation | undefined
+): Promise<Registered> {
+  const { host, registrar, request, plan: p } = prepared
+  const job = currentJob(ports.liveness)
+  const common = {
+    coordination: ports.coordination,
+    reader: host.binfmt,
+    registrar,
+    request,
+    job,
+    live: ports.liveness
+  }
+  if (!registrar.writer) return holdExisting(common)
+  const registered = await registerHeld({
+    ...common,
+    writer: registrar.writer,
+    installation,
+    cleanup: p.cleanup.enabled
+  })
+  const session: Session = { job, cleanup: p.cleanup.enabled, route: registrar.writer.spec }
+  core.saveState(State.Session, JSON.stringify(session))
+  return registered
 }
 
 async function verify(
-  plan: Plan,
-  docker: Docker,
-  probes: Probes,
-  handlers: ReadonlyMap<string, BinfmtEntry>,
-  inputs: Inputs
+  prepared: Prepared,
+  ports: Ports,
+  probes: ProbeRunner,
+  handlers: ReadonlyMap<string, BinfmtEntry>
 ): Promise<Map<string, Verdict>> {
+  const { plan: p, host, targets, request } = prepared
   const verdicts = new Map<string, Verdict>()
-  if (!plan.probe && !plan.image) return verdicts
+  if (!p.verify.probe && !p.verify.image) return verdicts
   return core.group('Verify', async () => {
     const interpreters = new Map([...handlers].map(([cpu, e]) => [cpu, e.interpreter]))
-    const chroot =
-      inputs.persistent && plan.host.privilege.canActAsRoot ? plan.host.privilege : undefined
+    const chroot = request.persistent && host.privilege.canActAsRoot ? host.privilege : undefined
     const [byProbe, byImage] = await Promise.all([
-      plan.probe
-        ? verifyByProbe(plan.targets, plan.host.machine, probes, { chroot, interpreters })
-        : [],
-      plan.image ? verifyByImage(plan.targets, plan.host.machine, docker, inputs.verifyImage) : []
+      p.verify.probe ? verifyByProbe(targets, host.machine, probes, { chroot, interpreters }) : [],
+      p.verify.image ? verifyByImage(targets, host.machine, ports.docker, prepared.verifyImage) : []
     ])
     for (const v of [...byProbe, ...byImage]) {
       const name = v.target.platform.name
-      const merged = merge(verdicts.get(name), v)
-      verdicts.set(name, merged)
+      verdicts.set(name, merge(verdicts.get(name), v))
     }
     for (const [name, v] of verdicts) {
       core.info(
@@ -202,7 +228,7 @@ async function verify(
 }
 
 /** Probe and image verdicts for one platform: a problem in either wins; a pass beats a skip. */
-function merge(a: Verdict | undefined, b: Verdict): Verdict {
+export function merge(a: Verdict | undefined, b: Verdict): Verdict {
   if (!a) return b
   if (a.problem || b.problem) {
     return {
@@ -213,14 +239,4 @@ function merge(a: Verdict | undefined, b: Verdict): Verdict {
   }
   if (passed(a) && passed(b)) return b
   return passed(a) ? a : b
-}
-
-function saveCleanupState(inputs: Inputs, snapshot: unknown, mounted: boolean): void {
-  const enabled =
-    inputs.cleanup === 'true' ||
-    (inputs.cleanup === 'auto' && process.env.RUNNER_ENVIRONMENT === 'self-hosted')
-  if (!enabled) return
-  core.saveState('cleanup', 'true')
-  core.saveState('snapshot', JSON.stringify(snapshot))
-  core.saveState('mounted', String(mounted))
 }

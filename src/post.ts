@@ -1,24 +1,45 @@
-import * as core from './runner.js'
+import * as core from '@actions/core'
+import { State } from './constants.js'
 import { describe } from './errors.js'
-import { Binfmt } from './host/binfmt.js'
-import { detectPrivilege, Privilege } from './host/privilege.js'
-import { restoreSnapshot, type Snapshot } from './state.js'
+import { defaultPorts, type Ports } from './ports.js'
+import { releaseHeld, type Session } from './registrar/hold.js'
+import { writerFor } from './registrar/index.js'
 
-/** The post step: with cleanup on, puts the host's qemu-* handlers back as they were. */
-export async function cleanup(): Promise<void> {
+/**
+ * The post step: this job lets go of the handlers it held, and the host gets back every entry no
+ * other live job still holds, through the same route the main step took. It fails the job only
+ * when putting back really failed, saying what was left behind.
+ */
+export async function cleanup(ports: Ports = defaultPorts()): Promise<void> {
+  const saved = core.getState(State.Session)
+  if (!saved) {
+    core.info('The main step changed nothing in binfmt_misc: nothing to put back.')
+    return
+  }
   try {
-    if (core.getState('cleanup') !== 'true') {
-      core.info('cleanup is off for this run: handlers stay registered.')
-      return
+    const session = JSON.parse(saved) as Session
+    const host = await ports.inspectHost()
+    const released = await releaseHeld({
+      coordination: ports.coordination,
+      reader: host.binfmt,
+      writer: writerFor(session.route, host, ports.docker),
+      job: session.job,
+      live: ports.liveness
+    })
+    for (const name of released.kept)
+      core.info(`${name}: left as it is, another job on this runner still holds it.`)
+    for (const line of released.restored) core.info(line)
+    if (released.left.length > 0) {
+      const message = `Could not put back ${released.left.join('; ')}: they stay as this job left them. Check /proc/sys/fs/binfmt_misc on this runner.`
+      if (session.cleanup) core.setFailed(message)
+      else core.warning(message)
+    } else if (released.restored.length === 0 && released.kept.length === 0) {
+      core.info(
+        session.cleanup
+          ? 'binfmt_misc handlers are already as they were before this job.'
+          : 'cleanup is off for this run: handlers stay registered.'
+      )
     }
-    const snapshot = JSON.parse(core.getState('snapshot')) as Snapshot
-    const binfmt = new Binfmt(new Privilege(await detectPrivilege()))
-    const done = await restoreSnapshot(binfmt, snapshot, core.getState('mounted') === 'true')
-    core.info(
-      done.length > 0
-        ? done.join('\n')
-        : 'binfmt_misc handlers are already as they were before this job.'
-    )
   } catch (error) {
     core.setFailed(
       `Cleanup could not put the binfmt_misc handlers back: ${describe(error)}. Check /proc/sys/fs/binfmt_misc on this runner.`

@@ -1,4 +1,4 @@
-import * as core from '../runner.js'
+import * as core from '@actions/core'
 import { InstallError } from '../errors.js'
 import { lastLine, type RunResult } from '../tools/exec.js'
 import { findOnHost, which } from './host-emulators.js'
@@ -27,7 +27,7 @@ export class AptInstaller extends Installer {
       emulators.set(cpu, path)
     }
     await Promise.all(
-      [...emulators].map(([cpu, path]) => this.check(cpu, path, `the ${pkg} package`))
+      [...emulators].map(([cpu, path]) => this.checkEmulator(cpu, path, `the ${pkg} package`))
     )
     return {
       source: `apt (${pkg})`,

@@ -1,116 +1,360 @@
-import * as core from '../runner.js'
-import { accessSync, chmodSync, readFileSync } from 'node:fs'
+/**
+ * Emulators downloaded into the runner's tool cache, verified before anything uses them.
+ *
+ * Sources (the download-url input, tried in order): a Debian `qemu-user` package, streamed
+ * through the .deb extractor so download and decompression overlap and only the requested
+ * emulators are written; or one file per CPU. Every download is checked against a SHA-256 before
+ * any part of it is used: the built-in table (debian-qemu.ts) for Debian's packages, whichever
+ * mirror served them, else the checksums input. Nothing unverified reaches the tool cache.
+ *
+ * The tool cache is keyed by the SHA-256 the download was verified against, so entries from
+ * different sources never mix unless they are byte-identical. A cache hit is checked again before
+ * it is registered (installation.pending): a static ELF for this host, with the emulator's pinned
+ * hash, or the hash recorded when it was cached.
+ */
+import * as core from '@actions/core'
+import { createHash } from 'node:crypto'
+import {
+  chmodSync,
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import * as os from 'node:os'
-import { join } from 'node:path'
-import { InstallError, describe } from '../errors.js'
+import { basename, join } from 'node:path'
+import { Input } from '../constants.js'
+import { describe, InputError, InstallError } from '../errors.js'
 import type { Host } from '../host/host.js'
-import { Installer, type Installation } from './installer.js'
+import { redactUrl, type Checksums, type DownloadSource } from '../inputs.js'
+import type { Installation } from '../model.js'
+import { extractDeb } from './deb.js'
+import { debianPackage, type DebianPackage } from './debian-qemu.js'
+import { Installer } from './installer.js'
+
+type ToolCache = typeof import('@actions/tool-cache')
 
 export interface DownloadOptions {
-  /** QEMU release, e.g. 7.2.0-1. */
+  /** Debian version without epoch (`10.0.13+ds-0+deb13u1`), or a per-CPU release tag. */
   readonly version: string
-  /** URL template with {version} and {cpu}. */
-  readonly urlTemplate: string
-  /** Expected SHA-256 by CPU; verified when present. */
-  readonly checksums: ReadonlyMap<string, string>
+  readonly sources: readonly DownloadSource[]
+  readonly checksums: Checksums
 }
 
-/** tool-cache keys versions by semver; a version that is not one gets a stable semver spelling. */
-export function cacheVersion(version: string): string {
-  if (/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/.test(version)) return version
-  return `0.0.0-${version.replace(/[^0-9A-Za-z.-]/g, '-')}`
+/** One usable source: its URL for this host and what its bytes must hash to. */
+interface Candidate {
+  readonly source: DownloadSource
+  /** Per CPU for per-cpu sources; the same package URL for every CPU otherwise. */
+  url(cpu: string): string
+  /** SHA-256 of what is downloaded for a CPU (the package, or the CPU's file). */
+  expected(cpu: string): string
+  /** Pinned SHA-256 of a CPU's emulator itself, when known in advance. */
+  pin(cpu: string): string | undefined
+  readonly size?: number
+  /** Where the expected hash comes from, for the log. */
+  readonly trust: string
+}
+
+/** A version as tool-cache keys it: semver, with the verified hash as a pre-release part. */
+export function cacheKey(version: string, sha256: string): string {
+  const head = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version)
+  const base = head ? `${Number(head[1])}.${Number(head[2])}.${Number(head[3] ?? 0)}` : '0.0.0'
+  const rest = version
+    .slice(head?.[0].length ?? 0)
+    .split(/[^0-9A-Za-z]+/)
+    .filter(Boolean)
+    .map(part => (/^0\d/.test(part) ? `n${part}` : part)) // semver: no leading zeros
+  return `${base}-${[...rest, `sha${sha256.slice(0, 16)}`].join('.')}`
+}
+
+/** The upstream QEMU version of a Debian version (`10.0.13+ds-0+deb13u1` → `10.0.13`). */
+export const upstreamVersion = (version: string): string =>
+  /^\d+(?:\.\d+)*/.exec(version)?.[0] ?? version
+
+export function render(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(version|arch|cpu|sha1)\}/g, (_, key: string) => values[key] ?? '')
 }
 
 /**
- * A tool-cache hit, found the way @actions/tool-cache's find() does (`<cache>/<tool>/<version>/<arch>`
- * with a `<arch>.complete` marker) without loading it: it pulls in an HTTP stack that costs more
- * than a whole warm run. Misses go through tool-cache itself (downloadTool, cacheFile).
- */
-export async function findCached(
-  tool: string,
-  version: string,
-  arch: string
-): Promise<string | undefined> {
-  const root = process.env.RUNNER_TOOL_CACHE
-  if (!root) return undefined
-  const dir = join(root, tool, version, arch)
-  try {
-    accessSync(`${dir}.complete`)
-    return dir
-  } catch {
-    return undefined
-  }
-}
-
-export function assetUrl(template: string, version: string, cpu: string): string {
-  return template.replaceAll('{version}', version).replaceAll('{cpu}', cpu)
-}
-
-/**
- * Static emulators fetched into the runner's tool cache, only the ones needed, concurrently.
- * A cache hit makes no network request.
+ * Downloads the requested emulators (or finds them in the tool cache) and verifies them. `check`
+ * runs in preflight: it fails, before anything changes, when a download could not be verified.
  */
 export class DownloadInstaller extends Installer {
   readonly name = 'download'
+  private readonly table?: DebianPackage
 
   constructor(
     host: Host,
     private readonly options: DownloadOptions
   ) {
     super(host)
+    this.table = debianPackage(options.version, host.platform.debianArch)
+  }
+
+  /** The sources that can be verified for these CPUs, in order; throws when there is none. */
+  check(cpus: readonly string[]): Candidate[] {
+    const usable: Candidate[] = []
+    const problems: string[] = []
+    for (const source of this.options.sources) {
+      const result = this.candidate(source, cpus)
+      if (typeof result === 'string') problems.push(result)
+      else usable.push(result)
+    }
+    if (usable.length === 0) {
+      throw new InputError(
+        Input.Checksums,
+        `nothing to verify the download against: ${problems.join('; ')}`,
+        `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${'10.0.13+ds-0+deb13u1'}, whose Debian packages the action knows.`
+      )
+    }
+    for (const p of problems) core.info(`download-url: skipping a source, ${p}.`)
+    return usable
+  }
+
+  private candidate(source: DownloadSource, cpus: readonly string[]): Candidate | string {
+    const { version, checksums } = this.options
+    const arch = this.host.platform.debianArch
+    const values = { version, arch, sha1: this.table?.sha1 ?? '' }
+    const shown = redactUrl(source.template)
+    if (source.kind === 'package') {
+      if (source.template.includes('{sha1}') && !this.table)
+        return `${shown} needs the package's SHA-1, known only for versions in the action's table`
+      const url = render(source.template, values)
+      const file = source.template.includes('{sha1}')
+        ? (this.table as DebianPackage).file
+        : basename(new URL(url).pathname)
+      const table = this.table
+      const given = checksums.packages.get(file)
+      const expected = table?.sha256 ?? given
+      if (!expected) return `no checksum for ${file} (${shown})`
+      return {
+        source,
+        url: () => url,
+        expected: () => expected,
+        pin: cpu => table?.emulators[cpu]?.sha256,
+        size: table?.size,
+        trust: table
+          ? `Debian's signed index, pinned in the action (${table.sha256.slice(0, 12)}…)`
+          : `checksums (${file})`
+      }
+    }
+    const missing = cpus.filter(cpu => !checksums.cpus.has(cpu))
+    if (missing.length > 0) {
+      return `${shown} is one file per CPU, and checksums has no line for ${missing.map(c => `qemu-${c}-static`).join(', ')}`
+    }
+    return {
+      source,
+      url: cpu => render(source.template, { ...values, cpu }),
+      expected: cpu => checksums.cpus.get(cpu) as string,
+      pin: cpu => checksums.cpus.get(cpu),
+      trust: 'checksums (one line per emulator)'
+    }
   }
 
   async install(cpus: readonly string[]): Promise<Installation> {
-    const version = cacheVersion(this.options.version)
-    const arch = os.arch()
+    const candidates = this.check(cpus)
     const emulators = new Map<string, string>()
-    await Promise.all(
-      cpus.map(async cpu => {
-        const tool = `qemu-${cpu}-static`
-        let dir = await findCached(tool, version, arch)
-        if (dir) {
-          core.info(`${tool} ${this.options.version}: tool cache hit (${dir})`)
-          await this.verifyChecksum(cpu, join(dir, tool), 'the tool cache')
-        } else {
-          const url = assetUrl(this.options.urlTemplate, this.options.version, cpu)
-          core.info(`${tool} ${this.options.version}: downloading ${url}`)
-          const tc = await import('@actions/tool-cache')
-          let file: string
-          try {
-            file = await tc.downloadTool(url)
-          } catch (error) {
-            throw new InstallError(
-              `Could not download ${tool} from ${url}: ${describe(error)}. ` +
-                'Check qemu-version and download-url (a mirror can be named there).'
-            )
-          }
-          await this.verifyChecksum(cpu, file, url)
-          chmodSync(file, 0o755)
-          await this.check(cpu, file, url)
-          dir = await tc.cacheFile(file, tool, tool, version, arch)
-        }
-        emulators.set(cpu, join(dir, tool))
-        core.addPath(dir)
-      })
-    )
-    // The release named is the version in use: no need to start an emulator to ask it.
+    const pending = new Map<string, () => Promise<void>>()
+    const missing: string[] = []
+    const tc = await import('@actions/tool-cache')
+    for (const cpu of cpus) {
+      const hit = this.cached(tc, cpu, candidates)
+      if (hit) {
+        emulators.set(cpu, hit.path)
+        pending.set(cpu, hit.verify)
+      } else {
+        missing.push(cpu)
+      }
+    }
+    if (missing.length > 0) {
+      for (const [cpu, path] of await this.download(missing, candidates)) emulators.set(cpu, path)
+    }
+    for (const path of new Set([...emulators.values()].map(p => join(p, '..')))) core.addPath(path)
     return {
-      source: `download (${this.options.version})`,
+      source: `download (${this.table ? `Debian qemu-user ${this.options.version}, ${this.table.arch}` : this.options.version})`,
       emulators,
-      version: this.options.version
+      version: upstreamVersion(this.options.version),
+      pending
     }
   }
 
-  private async verifyChecksum(cpu: string, file: string, origin: string): Promise<void> {
-    const expected = this.options.checksums.get(cpu)
-    if (!expected) return
-    const { createHash } = await import('node:crypto')
-    const actual = createHash('sha256').update(readFileSync(file)).digest('hex')
-    if (actual !== expected) {
-      throw new InstallError(
-        `qemu-${cpu}-static from ${origin} has SHA-256 ${actual}, but checksums expects ${expected}. ` +
-          'The file changed or the checksum is wrong: check download-url, qemu-version and checksums.'
-      )
+  /** A tool-cache entry for a CPU from any usable source, checked lazily before registration. */
+  private cached(
+    tc: ToolCache,
+    cpu: string,
+    candidates: readonly Candidate[]
+  ): { path: string; verify: () => Promise<void> } | undefined {
+    for (const c of candidates) {
+      const dir = tc.find(`qemu-${cpu}`, cacheKey(this.options.version, c.expected(cpu)))
+      if (!dir) continue
+      const path = join(dir, `qemu-${cpu}`)
+      core.info(`qemu-${cpu} ${this.options.version}: tool cache hit (${dir})`)
+      const verify = async (): Promise<void> => {
+        const recorded = readOr(`${path}.sha256`).trim()
+        const want = c.pin(cpu) ?? recorded
+        const actual = await sha256File(path)
+        if (!want || actual !== want) {
+          throw new InstallError(
+            `The tool-cache entry ${path} has SHA-256 ${actual}, but ${want ? `it was cached as ${want}` : 'no hash was recorded when it was cached'}: it was modified, so it is not registered. ` +
+              `Delete ${dir} (or the runner's tool cache) and run again.`
+          )
+        }
+        await this.checkEmulator(cpu, path, 'the tool cache')
+      }
+      return { path, verify }
     }
+    return undefined
+  }
+
+  /** Downloads from the first source that answers; verified files go into the tool cache. */
+  private async download(
+    cpus: readonly string[],
+    candidates: readonly Candidate[]
+  ): Promise<Map<string, string>> {
+    const failures: string[] = []
+    for (const c of candidates) {
+      try {
+        return c.source.kind === 'package'
+          ? await this.fromPackage(c, cpus)
+          : await this.perCpu(c, cpus)
+      } catch (error) {
+        if (error instanceof InstallError) throw error // verified wrong: never try another source
+        failures.push(`${redactUrl(c.url(cpus[0]))}: ${describe(error)}`)
+        core.info(`Download failed (${failures[failures.length - 1]}); trying the next source.`)
+      }
+    }
+    throw new InstallError(
+      `Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}. ` +
+        'Check qemu-version and download-url (name a reachable mirror there).'
+    )
+  }
+
+  private async fromPackage(c: Candidate, cpus: readonly string[]): Promise<Map<string, string>> {
+    const url = c.url(cpus[0])
+    core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`)
+    const work = mkdtempSync(join(process.env.RUNNER_TEMP || os.tmpdir(), 'qemu-deb-'))
+    try {
+      const members = new Map(
+        cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, join(work, cpu, `qemu-${cpu}`)])
+      )
+      for (const cpu of cpus) mkdirSync(join(work, cpu))
+      const body = await get(url)
+      const extracted = await extractDeb(body, members, {
+        label: basename(new URL(url).pathname),
+        expectedSha256: c.expected(cpus[0]),
+        expectedSize: c.size
+      }).catch(error => {
+        const text = describe(error)
+        throw /SHA-256|size/i.test(text) ? this.mismatch(url, text) : error
+      })
+      const out = new Map<string, string>()
+      for (const cpu of cpus) {
+        const file = extracted.files.get(`./usr/bin/qemu-${cpu}`)
+        if (!file) throw new InstallError(`${url} has no qemu-${cpu}. Check qemu-version.`)
+        const pin = c.pin(cpu)
+        if (pin && file.sha256 !== pin) {
+          throw this.mismatch(
+            url,
+            `qemu-${cpu} in it has SHA-256 ${file.sha256}, the action expects ${pin}`
+          )
+        }
+        out.set(cpu, await this.store(cpu, file.path, file.sha256, c.expected(cpu), url))
+      }
+      return out
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+  }
+
+  private async perCpu(c: Candidate, cpus: readonly string[]): Promise<Map<string, string>> {
+    const work = mkdtempSync(join(process.env.RUNNER_TEMP || os.tmpdir(), 'qemu-file-'))
+    try {
+      const paths = await Promise.all(
+        cpus.map(async cpu => {
+          const url = c.url(cpu)
+          core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`)
+          const path = join(work, cpu, `qemu-${cpu}`)
+          mkdirSync(join(work, cpu))
+          const actual = await saveHashed(await get(url), path)
+          if (actual !== c.expected(cpu)) {
+            throw this.mismatch(
+              url,
+              `it has SHA-256 ${actual}, checksums expects ${c.expected(cpu)}`
+            )
+          }
+          return [cpu, await this.store(cpu, path, actual, c.expected(cpu), url)] as const
+        })
+      )
+      return new Map(paths)
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+  }
+
+  /** Checks a verified file is a static emulator for this host and caches it with its hash. */
+  private async store(
+    cpu: string,
+    path: string,
+    sha256: string,
+    expected: string,
+    origin: string
+  ): Promise<string> {
+    chmodSync(path, 0o755)
+    await this.checkEmulator(cpu, path, redactUrl(origin))
+    writeFileSync(`${path}.sha256`, `${sha256}\n`)
+    const tc = await import('@actions/tool-cache')
+    const dir = await tc.cacheDir(
+      join(path, '..'),
+      `qemu-${cpu}`,
+      cacheKey(this.options.version, expected)
+    )
+    return join(dir, `qemu-${cpu}`)
+  }
+
+  private mismatch(url: string, detail: string): InstallError {
+    return new InstallError(
+      `${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached. ` +
+        'The mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.'
+    )
+  }
+}
+
+async function get(url: string): Promise<NodeJS.ReadableStream & AsyncIterable<Uint8Array>> {
+  const { HttpClient } = await import('@actions/http-client')
+  const client = new HttpClient('setup-cross-arch', [], { allowRetries: true, maxRetries: 2 })
+  const response = await client.get(url)
+  const status = response.message.statusCode ?? 0
+  if (status < 200 || status >= 300) {
+    response.message.resume()
+    throw new Error(`HTTP ${status}`)
+  }
+  return response.message
+}
+
+async function saveHashed(body: AsyncIterable<Uint8Array>, path: string): Promise<string> {
+  const hash = createHash('sha256')
+  const { createWriteStream } = await import('node:fs')
+  const out = createWriteStream(path)
+  for await (const chunk of body) {
+    hash.update(chunk)
+    if (!out.write(chunk)) await new Promise<void>(ok => out.once('drain', () => ok()))
+  }
+  await new Promise<void>((ok, fail) => out.end((e?: Error | null) => (e ? fail(e) : ok())))
+  return hash.digest('hex')
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
   }
 }

@@ -1,46 +1,70 @@
+import * as core from '@actions/core'
+import { describe } from '../errors.js'
 import type { Host } from '../host/host.js'
 import type { Inputs } from '../inputs.js'
+import type { Installation } from '../model.js'
+import type { InstallName, Plan } from '../plan.js'
 import { AptInstaller } from './apt.js'
 import { DownloadInstaller } from './download.js'
-import { findAllOnHost, which } from './host-emulators.js'
+import { findOnHost } from './host-emulators.js'
 import type { Installer } from './installer.js'
 import { HostInstaller } from './none.js'
+import { readElf } from '../host/elf.js'
+import { emulatorFor } from '../catalogue.js'
 
-export type { Installation } from './installer.js'
+/** The installer the plan names; undefined for "nothing". */
+export function installerFor(
+  name: InstallName,
+  inputs: Pick<Inputs, 'qemuVersion' | 'downloadSources' | 'checksums'>,
+  host: Host
+): Installer | undefined {
+  switch (name) {
+    case 'apt':
+      return new AptInstaller(host)
+    case 'download':
+      return new DownloadInstaller(host, {
+        version: inputs.qemuVersion,
+        sources: inputs.downloadSources,
+        checksums: inputs.checksums
+      })
+    case 'host':
+      return new HostInstaller(host)
+    case 'nothing':
+      return undefined
+  }
+}
 
-/**
- * The installer for this run. install: auto uses the host's emulators when all are there, else
- * apt where apt-get and root are available, else a download.
- */
-export async function chooseInstaller(
-  inputs: Inputs,
+/** Installs as planned; with a fallback (install: auto), a failed download falls back to apt. */
+export async function installEmulators(
+  planned: Plan['install'],
+  inputs: Pick<Inputs, 'qemuVersion' | 'downloadSources' | 'checksums'>,
   host: Host,
   cpus: readonly string[]
-): Promise<{ installer: Installer; why: string }> {
-  const download = () =>
-    new DownloadInstaller(host, {
-      version: inputs.qemuVersion,
-      urlTemplate: inputs.downloadUrl,
-      checksums: inputs.checksums
-    })
-  switch (inputs.install) {
-    case 'apt':
-      return { installer: new AptInstaller(host), why: 'install: apt' }
-    case 'download':
-      return { installer: download(), why: 'install: download' }
-    case 'none':
-      return { installer: new HostInstaller(host), why: 'install: none' }
-    case 'auto':
-      if (await findAllOnHost(cpus))
-        return {
-          installer: new HostInstaller(host),
-          why: 'every emulator needed is already on the host'
-        }
-      if (host.privilege.canActAsRoot && (await which('apt-get')))
-        return { installer: new AptInstaller(host), why: 'apt-get is available' }
-      return {
-        installer: download(),
-        why: 'no apt-get with root here, so the emulators are downloaded'
-      }
+): Promise<Installation | undefined> {
+  const installer = installerFor(planned.name, inputs, host)
+  if (!installer) return undefined
+  core.info(`Installer: ${installer.name} (${planned.why})`)
+  let done: Installation
+  try {
+    done = await installer.install(cpus)
+  } catch (error) {
+    if (!planned.fallback || !host.privilege.canActAsRoot) throw error
+    core.info(`The download failed (${describe(error)}); installing with apt instead.`)
+    done = await new AptInstaller(host).install(cpus)
   }
+  core.info(
+    `QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`
+  )
+  return done
+}
+
+/** Whether every CPU's emulator is on the host already, statically linked and built for it. */
+export async function staticOnHost(cpus: readonly string[], host: Host): Promise<boolean> {
+  const hostMachine = emulatorFor(host.platform.cpu).elfMachine
+  for (const cpu of cpus) {
+    const path = await findOnHost(cpu)
+    const elf = path ? await readElf(path).catch(() => undefined) : undefined
+    if (!elf || elf.dynamic || elf.machine !== hostMachine) return false
+  }
+  return true
 }

@@ -1,17 +1,13 @@
-import * as core from '../runner.js'
+import * as core from '@actions/core'
 import { emulatorFor } from '../catalogue.js'
 import { InstallError } from '../errors.js'
 import { readElf } from '../host/elf.js'
 import type { Host } from '../host/host.js'
 import { run } from '../tools/exec.js'
 
-/** Emulators ready on the host, by CPU, and the QEMU version they report. */
-export interface Installation {
-  /** Where they came from, for the log and summary. */
-  readonly source: string
-  readonly emulators: ReadonlyMap<string, string>
-  readonly version: string
-}
+import type { Installation } from '../model.js'
+
+export type { Installation }
 
 /**
  * Puts static QEMU user-mode emulators for the given CPUs on the host. Subclasses differ only in
@@ -24,11 +20,16 @@ export abstract class Installer {
 
   abstract install(cpus: readonly string[]): Promise<Installation>
 
+  /** Preflight: throws, before anything changes, when installing these CPUs cannot work. */
+  check(cpus: readonly string[]): unknown {
+    return cpus
+  }
+
   /**
    * Fails when an emulator is dynamically linked (an F-flag interpreter must be static to work
    * inside containers and chroots) or is not built for this host.
    */
-  protected async check(cpu: string, path: string, origin: string): Promise<void> {
+  protected async checkEmulator(cpu: string, path: string, origin: string): Promise<void> {
     const elf = await readElf(path).catch(() => undefined)
     if (!elf)
       throw new InstallError(

@@ -20,7 +20,9 @@ export class HostInstaller extends Installer {
           'Use install: apt or install: download, or install them before this step.'
       )
     }
-    await Promise.all([...emulators].map(([cpu, path]) => this.check(cpu, path, 'the host')))
+    await Promise.all(
+      [...emulators].map(([cpu, path]) => this.checkEmulator(cpu, path, 'the host'))
+    )
     return {
       source: 'host',
       emulators,

@@ -1,6 +1,7 @@
-import * as core from '../runner.js'
-import type { Target } from '../registrar/index.js'
-import { passed, type Verdict } from '../verifier/verifier.js'
+import * as core from '@actions/core'
+import { Output } from '../constants.js'
+import type { Target, Verdict } from '../model.js'
+import { passed } from '../verifier/verifier.js'
 
 export interface RunReport {
   readonly targets: readonly Target[]
@@ -23,12 +24,12 @@ export function outputsOf(report: RunReport): Record<string, string> {
       passed(report.verdicts.get(t.platform.name) ?? { target: t, skipped: 'not run' })
     )
   return {
-    platforms: report.targets.map(t => t.platform.name).join(','),
-    emulators: report.emulators.join(','),
-    machines: JSON.stringify(machines),
-    verified: String(verified),
-    'qemu-version': report.qemuVersion,
-    registrar: report.registrar
+    [Output.Platforms]: report.targets.map(t => t.platform.name).join(','),
+    [Output.Emulators]: report.emulators.join(','),
+    [Output.Machines]: JSON.stringify(machines),
+    [Output.Verified]: String(verified),
+    [Output.QemuVersion]: report.qemuVersion,
+    [Output.Registrar]: report.registrar
   }
 }
 

@@ -1,8 +1,8 @@
-import * as core from '../runner.js'
+import * as core from '@actions/core'
 import { handlerName } from '../catalogue.js'
-import type { BinfmtEntry } from '../host/binfmt.js'
+import type { BinfmtEntry } from '../host/entry.js'
+import type { Verdict } from '../model.js'
 import type { RunReport } from './outputs.js'
-import type { Verdict } from '../verifier/verifier.js'
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
@@ -38,6 +38,8 @@ export function summaryMarkdown(
   ].join('\n')
 }
 
-export function writeSummary(markdown: string): void {
-  core.appendSummary(markdown)
+/** Appends to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) there is none. */
+export async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary.addRaw(markdown, true).write()
 }

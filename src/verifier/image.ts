@@ -1,12 +1,24 @@
-import type { Target } from '../registrar/index.js'
+import * as core from '@actions/core'
+import type { Target, Verdict } from '../model.js'
 import { lastLine } from '../tools/exec.js'
 import type { Docker } from '../tools/docker.js'
-import { expectedMachine, type Verdict } from './verifier.js'
+import { expectedMachine } from './verifier.js'
+
+interface Resolved {
+  readonly target: Target
+  readonly image: string
+  readonly id?: string
+  readonly problem?: string
+  readonly skipped?: string
+}
 
 /**
- * The seed's check: `uname -m` in a target-arch container. Pulls run one at a time (each pull of
- * a multi-arch tag retags it, so pull and resolve to an image ID must not interleave); the
- * containers then run concurrently from those IDs.
+ * The seed's check: `uname -m` in a target-arch container. `docker pull --platform` retags the
+ * image to the variant it pulled, so pulls run one at a time, each resolved to its image ID, and
+ * the containers then run concurrently by ID. Afterwards every tag points where it pointed before
+ * (a tag that did not exist is removed again), so a later `docker run <image>` in the job runs the
+ * host's variant as it would have without this action; variants pulled only for this check are
+ * removed.
  */
 export async function verifyByImage(
   targets: readonly Target[],
@@ -14,66 +26,89 @@ export async function verifyByImage(
   docker: Docker,
   override: string
 ): Promise<Verdict[]> {
-  const resolved: {
-    target: Target
-    image: string
-    id?: string
-    problem?: string
-    skipped?: string
-  }[] = []
-  for (const target of targets) {
-    const image = override || target.platform.verifyImage
-    if (!image) {
-      resolved.push({
-        target,
-        image: '',
-        skipped: `no default verify image has ${target.platform.name}; set verify-image to check it`
-      })
-      continue
-    }
-    const pulled = await docker.pull(image, target.platform.name)
-    if (pulled.code !== 0) {
-      const why = lastLine(pulled.stderr)
-      const absent =
-        /no matching manifest|does not provide the specified platform|not found.*platform/i.test(
-          why
-        )
-      resolved.push({
-        target,
-        image,
-        problem: absent
-          ? `${image} has no ${target.platform.name} variant (${why}); name an image that has one in verify-image, or use verify: probe`
-          : `could not pull ${image} for ${target.platform.name}: ${why}; check verify-image and that its registry is reachable`
-      })
-      continue
-    }
-    resolved.push({ target, image, id: await docker.imageId(image) })
+  const images = [
+    ...new Set(targets.map(t => override || t.platform.verifyImage).filter(Boolean))
+  ] as string[]
+  const before = new Map<string, string | undefined>()
+  for (const image of images) before.set(image, await docker.imageId(image))
+  const resolved: Resolved[] = []
+  try {
+    for (const target of targets) resolved.push(await resolve(target, docker, override))
+    return await Promise.all(resolved.map(r => runUname(r, hostMachine, docker)))
+  } finally {
+    await restoreTags(docker, before, resolved)
   }
-  return Promise.all(
-    resolved.map(async ({ target, image, id, problem, skipped }): Promise<Verdict> => {
-      if (skipped) return { target, skipped }
-      if (problem || !id)
-        return { target, problem: problem ?? `${image} could not be resolved after pulling` }
-      const result = await docker.run(id, ['uname', '-m'])
-      const expected = expectedMachine(target, hostMachine)
-      if (result.code !== 0) {
-        const why = lastLine(result.stderr)
-        return {
-          target,
-          problem: /exec format error/i.test(result.stderr)
-            ? `${image} (${target.platform.name}) failed with exec format error: no working handler inside containers (was it registered with F?)`
-            : `uname -m in ${image} (${target.platform.name}) exited ${result.code}: ${why}`
-        }
-      }
-      const machine = result.stdout.trim()
-      if (machine !== expected) {
-        return {
-          target,
-          machine,
-          problem: `${image} for ${target.platform.name} printed ${machine || '(nothing)'}, expected ${expected}`
-        }
-      }
-      return { target, machine }
-    })
-  )
+}
+
+async function resolve(target: Target, docker: Docker, override: string): Promise<Resolved> {
+  const image = override || target.platform.verifyImage
+  if (!image) {
+    return {
+      target,
+      image: '',
+      skipped: `no default verify image has ${target.platform.name}; set verify-image to check it`
+    }
+  }
+  const pulled = await docker.pull(image, target.platform.name)
+  if (pulled.code !== 0) {
+    const why = lastLine(pulled.stderr)
+    const absent =
+      /no matching manifest|does not provide the specified platform|not found.*platform/i.test(why)
+    return {
+      target,
+      image,
+      problem: absent
+        ? `${image} has no ${target.platform.name} variant (${why}); name an image that has one in verify-image, or use verify: probe`
+        : `could not pull ${image} for ${target.platform.name}: ${why}; check verify-image and that its registry is reachable`
+    }
+  }
+  return { target, image, id: await docker.imageId(image) }
+}
+
+async function runUname(r: Resolved, hostMachine: string, docker: Docker): Promise<Verdict> {
+  const { target, image, id, problem, skipped } = r
+  if (skipped) return { target, skipped }
+  if (problem || !id)
+    return { target, problem: problem ?? `${image} could not be resolved after pulling` }
+  const result = await docker.run(id, ['uname', '-m'], ['--network', 'none'])
+  const expected = expectedMachine(target, hostMachine)
+  if (result.code !== 0) {
+    return {
+      target,
+      problem: /exec format error/i.test(result.stderr)
+        ? `${image} (${target.platform.name}) failed with exec format error: no working handler inside containers (was it registered with F?)`
+        : `uname -m in ${image} (${target.platform.name}) exited ${result.code}: ${lastLine(result.stderr)}`
+    }
+  }
+  const machine = result.stdout.trim()
+  if (machine !== expected) {
+    return {
+      target,
+      machine,
+      problem: `${image} for ${target.platform.name} printed ${machine || '(nothing)'}, expected ${expected}`
+    }
+  }
+  return { target, machine }
+}
+
+/** Puts each tag back where it pointed and removes variants that only this check pulled. */
+async function restoreTags(
+  docker: Docker,
+  before: ReadonlyMap<string, string | undefined>,
+  resolved: readonly Resolved[]
+): Promise<void> {
+  for (const [image, was] of before) {
+    const now = await docker.imageId(image)
+    if (now === was) continue
+    const result = was ? await docker.tag(was, image) : await docker.untag(image)
+    if (result.code !== 0)
+      core.warning(
+        `Could not put the tag ${image} back (${lastLine(result.stderr)}); it now names the ${was ? 'variant verified last' : 'variant pulled for verification'}.`
+      )
+  }
+  const kept = new Set([...before.values()].filter(Boolean))
+  for (const id of new Set(resolved.map(r => r.id).filter(Boolean) as string[])) {
+    // only a variant nothing names any more (never one the user has under another tag)
+    if (!kept.has(id) && (await docker.repoTags(id))?.length === 0) await docker.untag(id)
+  }
 }

@@ -3,20 +3,20 @@ import * as os from 'node:os'
 import { join } from 'node:path'
 import { handlerName } from '../catalogue.js'
 import { readElf } from '../host/elf.js'
-import type { Privilege } from '../host/privilege.js'
-import type { Target } from '../registrar/index.js'
-import { run, lastLine, type RunResult } from '../tools/exec.js'
+import type { ProbeRunner, RunResult, Target } from '../model.js'
+import { run, lastLine } from '../tools/exec.js'
 import { PROBE_CPUS, probeProgram } from './probe/index.js'
 import { expectedMachine, type Verdict } from './verifier.js'
 
-export const hasProbe = (cpu: string): boolean => PROBE_CPUS.includes(cpu)
+/** Runs a program as root (Privilege): what a chroot needs. */
+type AsRoot = NonNullable<Parameters<ProbeRunner['run']>[1]>
 
 /**
  * Tiny static programs, one per CPU, that print `uname -m`. Executed directly on the host they
  * prove a handler works without Docker or network; executed in an empty chroot they prove the F
  * flag (the interpreter's path does not exist there).
  */
-export class Probes {
+export class Probes implements ProbeRunner {
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<Probes> {
@@ -26,6 +26,10 @@ export class Probes {
   }
 
   private readonly written = new Map<string, Promise<string>>()
+
+  has(cpu: string): boolean {
+    return PROBE_CPUS.includes(cpu)
+  }
 
   /** The probe file for a CPU, written once. */
   file(cpu: string): Promise<string> {
@@ -43,7 +47,7 @@ export class Probes {
   }
 
   /** Runs the probe directly, or as root inside a chroot of the probe directory. */
-  async run(cpu: string, chroot?: Privilege): Promise<RunResult> {
+  async run(cpu: string, chroot?: AsRoot): Promise<RunResult> {
     const path = await this.file(cpu)
     if (!chroot) return run(path, [], { timeoutMs: 30_000 })
     return chroot.run('chroot', [this.dir, `/probe-${cpu}`])
@@ -84,7 +88,7 @@ async function diagnose(
 
 export interface ProbeOptions {
   /** Run inside an empty chroot, proving F: needs root. */
-  readonly chroot?: Privilege
+  readonly chroot?: AsRoot
   /** Interpreter path of each CPU's handler, to explain failures. */
   readonly interpreters: ReadonlyMap<string, string>
 }
@@ -93,12 +97,12 @@ export interface ProbeOptions {
 export async function verifyByProbe(
   targets: readonly Target[],
   hostMachine: string,
-  probes: Probes,
+  probes: ProbeRunner,
   options: ProbeOptions
 ): Promise<Verdict[]> {
   // Platforms sharing an emulator and expectation (arm/v7, arm/v6) need one run between them.
   const runs = new Map<string, Promise<RunResult>>()
-  const runOnce = (cpu: string, chroot: Privilege | undefined): Promise<RunResult> => {
+  const runOnce = (cpu: string, chroot: AsRoot | undefined): Promise<RunResult> => {
     const key = `${cpu}:${chroot ? 'chroot' : 'direct'}`
     if (!runs.has(key)) runs.set(key, probes.run(cpu, chroot))
     return runs.get(key) as Promise<RunResult>
@@ -106,7 +110,7 @@ export async function verifyByProbe(
   return Promise.all(
     targets.map(async (target): Promise<Verdict> => {
       const cpu = target.platform.cpu
-      if (!hasProbe(cpu)) return { target, skipped: `no probe program for ${cpu}` }
+      if (!probes.has(cpu)) return { target, skipped: `no probe program for ${cpu}` }
       const chroot = target.native ? undefined : options.chroot
       const result = await runOnce(cpu, chroot)
       const expected = expectedMachine(target, hostMachine)

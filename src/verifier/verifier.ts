@@ -1,15 +1,6 @@
-import type { Target } from '../registrar/index.js'
+import type { Target, Verdict } from '../model.js'
 
-/** What one platform's verification found. */
-export interface Verdict {
-  readonly target: Target
-  /** The machine name it printed, when it ran. */
-  readonly machine?: string
-  /** Empty when it passed. */
-  readonly problem?: string
-  /** It was not checked, and why (no probe for this CPU, no image variant by default). */
-  readonly skipped?: string
-}
+export type { Verdict }
 
 export const passed = (v: Verdict): boolean => !v.problem && !v.skipped
 

@@ -1,0 +1,154 @@
+import { actionDefaults } from '../../__fixtures__/action-defaults.js'
+import { readInputs, type Inputs } from '../../src/inputs.js'
+import { needsDocker, plan, type Facts } from '../../src/plan.js'
+
+const inputs = (given: Record<string, string> = {}): Inputs => {
+  const all: Record<string, string> = { ...actionDefaults(), ...given }
+  return readInputs({
+    getInput: name => (all[name] ?? '').trim(),
+    getMultilineInput: name =>
+      (all[name] ?? '')
+        .split('\n')
+        .map(l => l.trim())
+        .filter(Boolean)
+  })
+}
+
+const facts = (over: Partial<Facts> = {}): Facts => ({
+  privilege: 'sudo',
+  userNamespace: false,
+  docker: undefined,
+  mounted: true,
+  selfHosted: false,
+  hostEmulators: false,
+  emulated: 2,
+  ...over
+})
+
+describe('registrar', () => {
+  test.each<[string, Record<string, string>, Partial<Facts>, string, RegExp]>([
+    ['root: writes itself', {}, { privilege: 'root' }, 'native', /can act as root \(root\)/],
+    ['sudo: writes itself', {}, {}, 'native', /can act as root \(sudo\)/],
+    [
+      'docker group, no sudo: a privileged container',
+      {},
+      { privilege: 'none', docker: '' },
+      'container',
+      /no root here, but a Docker engine answers/
+    ],
+    [
+      'a user namespace: root there is not root for the host',
+      {},
+      { privilege: 'root', userNamespace: true, docker: '' },
+      'container',
+      /Docker engine answers/
+    ],
+    ['asked for', { registrar: 'seed' }, {}, 'seed', /registrar: seed/],
+    [
+      'nothing to emulate',
+      { registrar: 'container' },
+      { emulated: 0 },
+      'none',
+      /nothing to emulate/
+    ]
+  ])('%s', (_, given, f, name, why) => {
+    const p = plan(inputs(given), facts(f))
+    expect(p.registrar.name).toBe(name)
+    expect(p.registrar.why).toMatch(why)
+  })
+
+  test('neither root nor Docker: native, refused with every way out', () => {
+    expect(() => plan(inputs(), facts({ privilege: 'none', docker: 'no socket' }))).toThrow(
+      /registrar: native .* needs root, and this job runs as uid \d+ without passwordless sudo\. .*passwordless sudo, add it to the docker group and use registrar: container/
+    )
+  })
+
+  test('native inside a user namespace is refused', () => {
+    expect(() =>
+      plan(inputs({ registrar: 'native' }), facts({ privilege: 'root', userNamespace: true }))
+    ).toThrow(/user namespace of its own .*binfmt_misc is a separate instance/)
+  })
+
+  test('an unmounted binfmt_misc without root cannot be mounted by a container', () => {
+    expect(() =>
+      plan(inputs({ registrar: 'container' }), facts({ privilege: 'none', mounted: false }))
+    ).toThrow(/binfmt_misc is not mounted on the host, and mounting it needs root/)
+    expect(
+      plan(inputs({ registrar: 'none' }), facts({ privilege: 'none', mounted: false })).registrar
+        .name
+    ).toBe('none')
+  })
+})
+
+describe('install', () => {
+  test.each<[string, Record<string, string>, Partial<Facts>, string, string | undefined]>([
+    ['auto, static emulators on the host', {}, { hostEmulators: true }, 'host', undefined],
+    ['auto, none on the host: verified download, apt if it fails', {}, {}, 'download', 'apt'],
+    ['explicit apt', { install: 'apt' }, {}, 'apt', undefined],
+    ['none: the host', { install: 'none' }, {}, 'host', undefined],
+    [
+      'image registrar: its image carries them',
+      { registrar: 'container' },
+      {},
+      'nothing',
+      undefined
+    ],
+    [
+      'image registrar, explicit download: on the host too',
+      { registrar: 'container', install: 'download' },
+      {},
+      'download',
+      undefined
+    ],
+    ['registrar none', { registrar: 'none' }, {}, 'nothing', undefined],
+    ['nothing emulated', {}, { emulated: 0 }, 'nothing', undefined]
+  ])('%s', (_, given, f, name, fallback) => {
+    const p = plan(inputs(given), facts(f))
+    expect([p.install.name, p.install.fallback]).toEqual([name, fallback])
+  })
+})
+
+describe('verification and cleanup', () => {
+  test('verify: image without Docker fails before any change; verify: true just skips the image', () => {
+    expect(() => plan(inputs({ verify: 'image' }), facts({ docker: 'no socket' }))).toThrow(
+      /verify: image needs a Docker engine, and none answers \(no socket\)\. .*verify: probe/
+    )
+    const p = plan(inputs({ verify: 'true' }), facts({ docker: 'no socket' }))
+    expect(p.verify).toEqual({
+      probe: true,
+      image: false,
+      note: 'verify: true without image verification: no Docker engine answers (no socket).'
+    })
+    expect(plan(inputs({ verify: 'true' }), facts({ docker: '' })).verify).toEqual({
+      probe: true,
+      image: true
+    })
+    expect(plan(inputs({ verify: 'false' }), facts()).verify).toEqual({
+      probe: false,
+      image: false
+    })
+  })
+
+  test('cleanup: auto is on for self-hosted runners only', () => {
+    expect(plan(inputs(), facts({ selfHosted: true })).cleanup).toEqual({
+      enabled: true,
+      why: 'cleanup: auto on a self-hosted runner'
+    })
+    expect(plan(inputs(), facts()).cleanup.enabled).toBe(false)
+    expect(plan(inputs({ cleanup: 'true' }), facts()).cleanup.enabled).toBe(true)
+    expect(plan(inputs({ cleanup: 'false' }), facts({ selfHosted: true })).cleanup.enabled).toBe(
+      false
+    )
+  })
+
+  test('Docker is asked only when the plan can depend on it', () => {
+    const f = { privilege: 'sudo' as const, userNamespace: false }
+    expect(needsDocker(inputs(), f)).toBe(false)
+    expect(needsDocker(inputs({ verify: 'true' }), f)).toBe(true)
+    expect(needsDocker(inputs({ verify: 'image' }), f)).toBe(true)
+    expect(needsDocker(inputs({ registrar: 'container' }), f)).toBe(true)
+    expect(needsDocker(inputs({ registrar: 'seed' }), f)).toBe(true)
+    expect(needsDocker(inputs(), { privilege: 'none', userNamespace: false })).toBe(true)
+    expect(needsDocker(inputs(), { privilege: 'root', userNamespace: true })).toBe(true)
+  })
+})
