@@ -159,7 +159,7 @@ describe('NativeRegistrar', () => {
         installation(['aarch64'])
       )
     ).rejects.toThrow(
-      /registering qemu-aarch64 \(:qemu-aarch64:M:0:.*\) as root \(fake kernel\) failed: ENOENT.*interpreter must exist when it is registered/
+      /registering qemu-aarch64 \(interpreter \/opt\/qemu\/qemu-aarch64, flags "F"\) as root \(fake kernel\) failed: ENOENT.* Line: :qemu-aarch64:M:0:.*interpreter must exist when it is registered/
     )
   })
 

@@ -61,8 +61,10 @@ export class KernelWriteError extends Error {
 
 export function describeOp(op: KernelOp): string {
   switch (op.op) {
-    case 'register':
-      return `registering ${op.name} (${op.line})`
+    case 'register': {
+      const fields = op.line.slice(1).split(op.line[0])
+      return `registering ${op.name} (interpreter ${fields[5]}, flags "${fields[6] ?? ''}")`
+    }
     case 'remove':
       return `removing ${op.name}`
     default:

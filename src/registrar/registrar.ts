@@ -77,8 +77,9 @@ export async function registerByPlan(
     await writer.apply(plan.ops)
   } catch (error) {
     if (!(error instanceof KernelWriteError)) throw error
+    const line = error.op.op === 'register' ? ` Line: ${error.op.line}.` : ''
     throw new RegistrationError(
-      `${describeOp(error.op)} ${writer.description} failed: ${error.reason}. ` +
+      `${describeOp(error.op)} ${writer.description} failed: ${error.reason}.${line} ` +
         (error.code === 'ENOENT' && error.op.op === 'register'
           ? 'With the F flag the interpreter must exist when it is registered: check the emulators installed above.'
           : 'Check the kernel log (dmesg) and that no other tool manages binfmt_misc on this runner.')
