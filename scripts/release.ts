@@ -124,13 +124,14 @@ export function compareVersions(a: Version, b: Version): number {
 function git(cwd: string, args: string[]): string {
   return execFileSync('git', args, {
     cwd,
+    env: process.env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe']
   }).trimEnd()
 }
 
 function gitMaybe(cwd: string, args: string[]): string | undefined {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', shell: false })
+  const r = spawnSync('git', args, { cwd, env: process.env, encoding: 'utf8', shell: false })
   return r.status === 0 ? r.stdout.trimEnd() : undefined
 }
 
@@ -207,7 +208,7 @@ export function branchProblem(cwd: string, mainBranch: string): string | undefin
 export function runCheck(check: Check, cwd: string, stdio: StdioOptions): string | undefined {
   const [command, ...args] = check.argv
   const shown = check.argv.join(' ')
-  const r = spawnSync(command, args, { cwd, stdio, shell: false })
+  const r = spawnSync(command, args, { cwd, env: process.env, stdio, shell: false })
   if (r.error) {
     return `${shown} could not be started (${r.error.message}): a release needs ${check.label}; run npm ci, then run again`
   }

@@ -14,6 +14,12 @@ import {
   type ReleaseOptions
 } from '../../scripts/release.js'
 
+// Hermetic git: neither a hook's GIT_DIR/GIT_INDEX_FILE (npm test run from a git hook) nor the
+// user's global or system config may reach the throwaway repositories.
+for (const k of Object.keys(process.env)) if (k.startsWith('GIT_')) delete process.env[k]
+process.env.GIT_CONFIG_NOSYSTEM = '1'
+process.env.GIT_CONFIG_GLOBAL = '/dev/null'
+
 const PASS: Check = { label: 'the stand-in check passes', argv: ['true'] }
 const FAIL: Check = { label: 'the tests pass', argv: ['false'] }
 const DATE = '2026-01-02'
@@ -22,7 +28,7 @@ const repos: string[] = []
 afterAll(() => repos.forEach(r => rmSync(r, { recursive: true, force: true })))
 
 function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trimEnd()
+  return execFileSync('git', args, { cwd: repo, env: process.env, encoding: 'utf8' }).trimEnd()
 }
 
 function commit(repo: string, subject: string, file = 'file.txt'): string {
