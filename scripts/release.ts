@@ -231,6 +231,27 @@ All notable changes to this project are recorded here. The format follows
 ## [Unreleased]
 `
 
+/**
+ * A commit subject as Markdown that shows it as written: globs such as v*.*.* or qemu-* must not
+ * turn into emphasis, <b> into HTML, "# x" into a heading. Code spans (`...`) stay as they are.
+ */
+export function escapeSubject(subject: string): string {
+  return subject
+    .split(/(`+[^`]*?`+)/)
+    .map((part, i) =>
+      i % 2
+        ? part
+        : part
+            .replace(/[\\*[\]]/g, '\\$&')
+            .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+            .replace(/<(?=[A-Za-z/!?])/g, '\\<')
+            .replace(/~~/g, '\\~\\~')
+    )
+    .join('')
+    .replace(/^(?:[#>]|[-+](?= |$))/, '\\$&')
+    .replace(/^(\d+)(?=[.)](?: |$))/, '$1\\')
+}
+
 /** The section for one release: notes a person wrote under Unreleased, then the commit subjects. */
 export function changelogSection(
   version: string,
@@ -238,7 +259,7 @@ export function changelogSection(
   subjects: string[],
   notes = ''
 ): string {
-  const list = subjects.map(s => `- ${s}`).join('\n')
+  const list = subjects.map(s => `- ${escapeSubject(s)}`).join('\n')
   const parts = [`## [${version}] - ${date}`]
   if (notes.trim()) parts.push(notes.trim(), '### Commits')
   parts.push(list)

@@ -378,6 +378,33 @@ describe('a release', () => {
     )
   })
 
+  test('subjects read as written: globs, HTML, headings and list markers are escaped, code spans kept', async () => {
+    const repo = makeRepo()
+    git(repo, 'tag', '-a', 'v0.1.0', '-m', 'Release v0.1.0')
+    const subjects = [
+      'Release workflow on pushed v*.*.* tags',
+      'Keep qemu-* handlers; binfmt_misc stays, _this_ is not emphasis',
+      'Add `verify_image *x*` and <b>bold</b>, [not](a link), ~~not struck~~',
+      '# not a heading',
+      '- not a list',
+      '1. not a numbered list',
+      'inputs -> registrar -> verifier'
+    ]
+    subjects.forEach((s, i) => commit(repo, s, `f${i}.txt`))
+    expect((await run(repo, ['0.2.0'])).code).toBe(0)
+    expect(extractNotes(readFileSync(join(repo, 'CHANGELOG.md'), 'utf8'), '0.2.0')).toBe(
+      [
+        '- inputs -> registrar -> verifier',
+        '- 1\\. not a numbered list',
+        '- \\- not a list',
+        '- \\# not a heading',
+        '- Add `verify_image *x*` and \\<b>bold\\</b>, \\[not\\](a link), \\~\\~not struck\\~\\~',
+        '- Keep qemu-\\* handlers; binfmt_misc stays, \\_this\\_ is not emphasis',
+        '- Release workflow on pushed v\\*.\\*.\\* tags'
+      ].join('\n')
+    )
+  })
+
   test('package-lock.json gets the version too, formatted as npm writes it', async () => {
     const repo = makeRepo()
     const lock = {
