@@ -84,6 +84,12 @@ export interface FakeImage {
   readonly files?: readonly string[]
   /** For a verify image: what `uname -m` prints in it. */
   readonly machine?: string
+  /**
+   * For a verify image built for a foreign CPU: its programs run only through the kernel's
+   * enabled `qemu-<cpu>` handler (exec format error without one; with one lacking F, its
+   * interpreter is not in the container's filesystem).
+   */
+  readonly emulatedBy?: string
   /** QEMU version its emulators print. */
   readonly qemu?: string
 }
@@ -203,7 +209,17 @@ export class FakeDocker implements Docker {
     if (entrypoint[0] === '/bin/sh') return this.shell(image, args, files, privileged)
     if (entrypoint[0] === '/register') return this.register(args, files, privileged)
     if (entrypoint[0] === '/usr/bin/binfmt') return this.binfmt(image, args, files, privileged)
-    if (args[0] === 'uname') return result(0, `${image.machine ?? 'x86_64'}\n`)
+    if (args[0] === 'uname') {
+      if (image.emulatedBy) {
+        const handler = this.kernel
+          .listNow()
+          .find(e => e.name === `qemu-${image.emulatedBy}` && e.enabled)
+        if (!handler) return result(255, '', 'exec /bin/uname: exec format error')
+        if (!handler.flags.includes('F') && !files.has(handler.interpreter))
+          return result(255, '', 'exec /bin/uname: no such file or directory')
+      }
+      return result(0, `${image.machine ?? 'x86_64'}\n`)
+    }
     if (entrypoint[0]?.startsWith('/usr/bin/qemu-') && args[0] === '--version')
       return result(0, `qemu-x version ${image.qemu ?? '7.2.0'}\n`)
     return result(127, '', `exec: ${entrypoint[0]}: not found`)

@@ -1,99 +1,236 @@
 import { jest } from '@jest/globals'
-import { mkdtemp, writeFile, chmod } from 'node:fs/promises'
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import * as os from 'node:os'
 import { join } from 'node:path'
-import type { RunResult } from '../../src/tools/exec.js'
+import * as core from '../../__fixtures__/core.js'
+import type { RunOptions, RunResult } from '../../src/tools/exec.js'
 
 // apt-get cannot run in a unit test; the process boundary (tools/exec) is replaced, and the
-// end-to-end bench runs the real apt-get. The emulators it "installs" are real static files.
-const calls: string[][] = []
+// end-to-end bench runs the real apt-get. The emulators it "installs" are real files, read by the
+// real ELF check.
+const calls: { command: string; env?: NodeJS.ProcessEnv }[] = []
 let script: (args: readonly string[]) => RunResult
 jest.unstable_mockModule('../../src/tools/exec.js', () => ({
-  run: async (file: string, args: readonly string[]) => {
-    calls.push([file, ...args])
+  run: async (file: string, args: readonly string[], options: RunOptions = {}) => {
+    calls.push({ command: [file, ...args].join(' '), env: options.env })
     return script([file, ...args])
   },
   lastLine: (t: string) => t.trim().split('\n').pop() ?? ''
 }))
+let aptGet = '/usr/bin/apt-get'
 jest.unstable_mockModule('@actions/io', () => ({
-  which: async (tool: string) => (tool === 'apt-get' ? '/usr/bin/apt-get' : '')
+  which: async (tool: string) => (tool === 'apt-get' ? aptGet : '')
 }))
+jest.unstable_mockModule('@actions/core', () => core)
 
+// imported after the mocks: the fixture's Privilege must run apt-get through the mocked exec
+const { fakeHost } = await import('../../__fixtures__/fake-host.js')
 const { AptInstaller } = await import('../../src/installer/apt.js')
-const { Privilege } = await import('../../src/host/privilege.js')
-const { hostPlatform } = await import('../../src/catalogue.js')
+const { HostInstaller } = await import('../../src/installer/none.js')
 const { probeProgram } = await import('../../src/verifier/probe/index.js')
+import type { PrivilegeMode } from '../../src/host/privilege.js'
 
 const ok: RunResult = { code: 0, signal: null, stdout: '', stderr: '' }
-const platform = hostPlatform(os.machine())!
-const host = (mode: 'root' | 'none') =>
-  ({
-    machine: os.machine(),
-    platform,
-    family: '',
-    privilege: new Privilege(mode),
-    binfmt: undefined
-  }) as never
+const host = (privilege: PrivilegeMode = 'root') => fakeHost({ machine: os.machine(), privilege })
+const hostCpu = host().platform.cpu
 
+// never run the real apt-get as root: stop here unless the host's commands go through the mock
+script = () => ok
+await host().privilege.run('true', [])
+if (calls.length !== 1) throw new Error('tools/exec is not mocked: refusing to run apt-get')
+const VERSION = 'qemu-aarch64 version 8.2.2 (Debian 1:8.2.2+ds-0ubuntu1)\n'
+/** apt-get succeeds; emulators print a version. */
+const happy = (args: readonly string[]): RunResult =>
+  args.includes('--version') ? { ...ok, stdout: VERSION } : ok
+const aptCommands = () =>
+  calls.filter(c => /apt-get/.test(c.command)).map(c => c.command.replace(/^.*apt-get /, ''))
+
+/** A static ELF executable for `cpu` (the probe program: what a static emulator looks like). */
+const elfFor = (cpu: string) => probeProgram(cpu)
+
+/** The same with a PT_INTERP program header: a dynamically linked build. */
+function dynamicElf(cpu: string): Buffer {
+  const file = elfFor(cpu)
+  const is64 = file[4] === 2
+  const phoff = is64 ? Number(file.readBigUInt64LE(32)) : file.readUInt32LE(28)
+  const phentsize = file.readUInt16LE(is64 ? 54 : 42)
+  const phnum = file.readUInt16LE(is64 ? 56 : 44)
+  for (let i = 0; i < phnum; i++) {
+    if (file.readUInt32LE(phoff + i * phentsize) === 0x6474e551)
+      file.writeUInt32LE(3, phoff + i * phentsize)
+  }
+  return file
+}
+
+const savedPath = process.env.PATH
 let bin: string
+async function emulator(cpu: string, content: Buffer | string = elfFor(hostCpu)): Promise<string> {
+  const file = join(bin, `qemu-${cpu}-static`)
+  await writeFile(file, content)
+  await chmod(file, 0o755)
+  return file
+}
+
 beforeEach(async () => {
+  core.reset()
   calls.length = 0
+  aptGet = '/usr/bin/apt-get'
+  script = happy
   bin = await mkdtemp(join(os.tmpdir(), 'apt-bin-'))
   process.env.PATH = `${bin}:/nonexistent`
-  for (const cpu of ['aarch64', 's390x']) {
-    await writeFile(join(bin, `qemu-${cpu}-static`), probeProgram(platform.cpu))
-    await chmod(join(bin, `qemu-${cpu}-static`), 0o755)
-  }
+  await emulator('aarch64')
+  await emulator('s390x')
+})
+afterEach(async () => {
+  process.env.PATH = savedPath
+  await rm(bin, { recursive: true, force: true })
 })
 
-test('installs qemu-user-static, refreshing the lists once when the first try fails', async () => {
-  let tries = 0
-  script = args => {
-    if (args.includes('--version'))
-      return { ...ok, stdout: 'qemu-aarch64 version 8.2.2 (Debian 1:8.2.2+ds-0ubuntu1)\n' }
-    if (args.includes('install'))
-      return ++tries === 1
-        ? { ...ok, code: 100, stderr: 'E: Unable to locate package qemu-user-static' }
+describe('AptInstaller', () => {
+  test('installs qemu-user-static, refreshing the lists once when the first try fails', async () => {
+    let tries = 0
+    script = args => {
+      if (args.includes('install') && ++tries === 1)
+        return { ...ok, code: 100, stderr: 'E: Unable to locate package qemu-user-static' }
+      return happy(args)
+    }
+    const done = await new AptInstaller(host()).install(['aarch64', 's390x'])
+    expect(aptCommands()).toEqual([
+      '-q install -y --no-install-recommends qemu-user-static',
+      '-q update',
+      '-q install -y --no-install-recommends qemu-user-static'
+    ])
+    expect(core.seen.log).toContain(
+      'apt-get install failed; refreshing the package lists once and trying again.'
+    )
+    expect(done).toEqual({
+      source: 'apt (qemu-user-static)',
+      version: '8.2.2',
+      emulators: new Map([
+        ['aarch64', join(bin, 'qemu-aarch64-static')],
+        ['s390x', join(bin, 'qemu-s390x-static')]
+      ])
+    })
+  })
+
+  test('apt-get runs non-interactively, through sudo when not root', async () => {
+    await new AptInstaller(host('sudo')).install(['aarch64'])
+    expect(calls[0].command).toBe(
+      'sudo -n --preserve-env=DEBIAN_FRONTEND apt-get -q install -y --no-install-recommends qemu-user-static'
+    )
+    expect(calls[0].env?.DEBIAN_FRONTEND).toBe('noninteractive')
+  })
+
+  test('falls back to qemu-user where the distro dropped qemu-user-static', async () => {
+    script = args =>
+      args.includes('qemu-user-static')
+        ? { ...ok, code: 100, stderr: 'E: Package qemu-user-static has no installation candidate' }
+        : happy(args)
+    const done = await new AptInstaller(host()).install(['aarch64'])
+    expect(done.source).toBe('apt (qemu-user)')
+    expect(aptCommands()).toEqual([
+      '-q install -y --no-install-recommends qemu-user-static',
+      '-q update',
+      '-q install -y --no-install-recommends qemu-user-static',
+      '-q install -y --no-install-recommends qemu-user'
+    ])
+    expect(core.seen.log).toContain(
+      'qemu-user-static could not be installed; trying the next package name.'
+    )
+  })
+
+  test('an emulator the package lacks is a one-line error with a remedy', async () => {
+    // a CPU no package ships, so the answer does not depend on what this machine has in /usr/bin
+    await expect(new AptInstaller(host()).install(['nosuchcpu'])).rejects.toThrow(
+      'qemu-user-static is installed but has no qemu-nosuchcpu emulator. Use install: download for nosuchcpu.'
+    )
+  })
+
+  test('no root: fails before apt-get runs', async () => {
+    await expect(new AptInstaller(host('none')).install(['aarch64'])).rejects.toThrow(
+      /^install: apt needs root, and this job runs as uid \d+ without passwordless sudo\./
+    )
+    expect(calls).toEqual([])
+  })
+
+  test('not Debian or Ubuntu: says to use install: download', async () => {
+    aptGet = ''
+    await expect(new AptInstaller(host()).install(['aarch64'])).rejects.toThrow(
+      'install: apt, but apt-get is not on this runner (not Debian or Ubuntu). Use install: download.'
+    )
+    expect(calls).toEqual([])
+  })
+
+  test('apt-get failing twice for every name says so', async () => {
+    script = args =>
+      args.includes('install')
+        ? { ...ok, code: 100, stderr: 'E: Could not resolve archive.ubuntu.com' }
         : ok
-    return ok
-  }
-  const done = await new AptInstaller(host('root')).install(['aarch64', 's390x'])
-  expect(calls.filter(c => c[0] === 'apt-get').map(c => c.slice(1).join(' '))).toEqual([
-    '-q install -y --no-install-recommends qemu-user-static',
-    '-q update',
-    '-q install -y --no-install-recommends qemu-user-static'
-  ])
-  expect(done.version).toBe('8.2.2')
-  expect(done.source).toBe('apt (qemu-user-static)')
-  expect(done.emulators.get('s390x')).toBe(join(bin, 'qemu-s390x-static'))
+    await expect(new AptInstaller(host()).install(['aarch64'])).rejects.toThrow(
+      'apt-get could not install qemu-user-static or qemu-user: E: Could not resolve archive.ubuntu.com. Check the runner can reach its apt sources, or use install: download.'
+    )
+  })
+
+  test('checkEmulator: a dynamically linked emulator is refused (F needs a static one)', async () => {
+    const path = await emulator('s390x', dynamicElf(hostCpu))
+    await expect(new AptInstaller(host()).install(['aarch64', 's390x'])).rejects.toThrow(
+      `${path} (qemu-s390x, from the qemu-user-static package) is dynamically linked; binfmt handlers need static emulators to work in containers. Install a static build (qemu-user-static, or install: download).`
+    )
+  })
+
+  test('checkEmulator: an emulator built for another host is refused', async () => {
+    const foreign = hostCpu === 's390x' ? 'aarch64' : 's390x'
+    const path = await emulator('aarch64', elfFor(foreign))
+    await expect(new AptInstaller(host()).install(['aarch64'])).rejects.toThrow(
+      new RegExp(
+        `^${path} \\(qemu-aarch64, from the qemu-user-static package\\) is built for ELF machine ${foreign === 's390x' ? 22 : 183}, not for this ${os.machine()} host\\.`
+      )
+    )
+  })
+
+  test('checkEmulator: a file that is not ELF is refused', async () => {
+    const path = await emulator('aarch64', '#!/bin/sh\nexec qemu-aarch64 "$@"\n')
+    await expect(new AptInstaller(host()).install(['aarch64'])).rejects.toThrow(
+      `${path} (qemu-aarch64, from the qemu-user-static package) is not an ELF executable. Check the qemu-user-static package.`
+    )
+  })
+
+  test('an emulator whose version cannot be read: a warning, and no version', async () => {
+    script = args => (args.includes('--version') ? { ...ok, stdout: 'garbage\n' } : ok)
+    const done = await new AptInstaller(host()).install(['aarch64'])
+    expect(done.version).toBe('')
+    expect(core.seen.warnings).toEqual([
+      `Could not read the QEMU version from ${join(bin, 'qemu-aarch64-static')} --version.`
+    ])
+  })
 })
 
-test('falls back to qemu-user where the distro dropped qemu-user-static', async () => {
-  script = args =>
-    args.includes('qemu-user-static')
-      ? { ...ok, code: 100, stderr: 'E: Package qemu-user-static has no installation candidate' }
-      : ok
-  const done = await new AptInstaller(host('root')).install(['aarch64'])
-  expect(done.source).toBe('apt (qemu-user)')
-})
+describe('HostInstaller (install: none)', () => {
+  test('uses the emulators already on PATH, checked, without installing anything', async () => {
+    const done = await new HostInstaller(host('none')).install(['aarch64', 's390x'])
+    expect(done).toEqual({
+      source: 'host',
+      version: '8.2.2',
+      emulators: new Map([
+        ['aarch64', join(bin, 'qemu-aarch64-static')],
+        ['s390x', join(bin, 'qemu-s390x-static')]
+      ])
+    })
+    expect(aptCommands()).toEqual([])
+  })
 
-test('an emulator the package lacks, and no root, are one-line errors with a remedy', async () => {
-  script = () => ok
-  // a CPU no package ships, so the answer does not depend on what this machine has in /usr/bin
-  await expect(new AptInstaller(host('root')).install(['nosuchcpu'])).rejects.toThrow(
-    'qemu-user-static is installed but has no qemu-nosuchcpu emulator. Use install: download for nosuchcpu.'
-  )
-  await expect(new AptInstaller(host('none')).install(['aarch64'])).rejects.toThrow(
-    /^install: apt needs root/
-  )
-})
+  test('missing emulators are named, all at once', async () => {
+    await expect(
+      new HostInstaller(host()).install(['aarch64', 'nosuchcpu', 'othercpu'])
+    ).rejects.toThrow(
+      'install: none, but qemu-nosuchcpu-static, qemu-othercpu-static are not on PATH or in /usr/bin. Use install: apt or install: download, or install them before this step.'
+    )
+  })
 
-test('apt-get failing twice for every name says so', async () => {
-  script = args =>
-    args.includes('install')
-      ? { ...ok, code: 100, stderr: 'E: Could not resolve archive.ubuntu.com' }
-      : ok
-  await expect(new AptInstaller(host('root')).install(['aarch64'])).rejects.toThrow(
-    'apt-get could not install qemu-user-static or qemu-user: E: Could not resolve archive.ubuntu.com. Check the runner can reach its apt sources, or use install: download.'
-  )
+  test('a dynamically linked host emulator is refused', async () => {
+    const path = await emulator('aarch64', dynamicElf(hostCpu))
+    await expect(new HostInstaller(host()).install(['aarch64'])).rejects.toThrow(
+      `${path} (qemu-aarch64, from the host) is dynamically linked;`
+    )
+  })
 })

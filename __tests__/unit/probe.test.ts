@@ -1,9 +1,13 @@
 import { execFile } from 'node:child_process'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { EMULATORS } from '../../src/catalogue.js'
+import { FakeProbes } from '../../__fixtures__/fake-host.js'
+import { EMULATORS, hostPlatform, lookupPlatform, type Platform } from '../../src/catalogue.js'
+import type { RunResult, Target } from '../../src/model.js'
+import { Probes, verifyByProbe } from '../../src/verifier/probe.js'
 import { PROBES } from '../../src/verifier/probe/code.js'
 import { buildElf, entryAddress, type ElfTarget } from '../../src/verifier/probe/elf.js'
 import { PROBE_CPUS, probeProgram } from '../../src/verifier/probe/index.js'
@@ -234,5 +238,212 @@ describe('native run', () => {
     const { stdout, stderr } = await run(file, [], { encoding: 'utf8', timeout: 10_000 })
     expect(stdout).toBe(`${os.machine()}\n`)
     expect(stderr).toBe('')
+  })
+})
+
+const target = (name: string, native = false): Target => ({
+  platform: lookupPlatform(name) as Platform,
+  native,
+  why: ''
+})
+const hostCpu = nativeCpu(os.machine())
+const hostTarget: Target = {
+  platform: hostPlatform(os.machine()) as Platform,
+  native: true,
+  why: ''
+}
+
+describe('Probes', () => {
+  const savedTemp = process.env.RUNNER_TEMP
+  let temp: string
+  let probes: Probes
+  beforeEach(async () => {
+    temp = await mkdtemp(path.join(os.tmpdir(), 'runner-temp-'))
+    process.env.RUNNER_TEMP = temp
+    probes = await Probes.create()
+  })
+  afterEach(async () => {
+    await probes.dispose()
+    if (savedTemp === undefined) delete process.env.RUNNER_TEMP
+    else process.env.RUNNER_TEMP = savedTemp
+    await rm(temp, { recursive: true, force: true })
+  })
+
+  test('a private directory under RUNNER_TEMP, removed by dispose', async () => {
+    expect(path.dirname(probes.dir)).toBe(temp)
+    expect(path.basename(probes.dir)).toMatch(/^cross-arch-probe-/)
+    expect(statSync(probes.dir).isDirectory()).toBe(true)
+    await probes.file('aarch64')
+    await probes.dispose()
+    expect(existsSync(probes.dir)).toBe(false)
+  })
+
+  test('has a probe for each CPU with a program, and none for others', () => {
+    for (const cpu of PROBE_CPUS) expect(probes.has(cpu)).toBe(true)
+    for (const cpu of ['loongarch64', 'sparc64', '', 'toString'])
+      expect(probes.has(cpu)).toBe(false)
+  })
+
+  test('each probe file is the program, executable, written once', async () => {
+    const file = await probes.file('s390x')
+    expect(file).toBe(path.join(probes.dir, 'probe-s390x'))
+    expect(readFileSync(file).equals(probeProgram('s390x'))).toBe(true)
+    expect(statSync(file).mode & 0o777).toBe(0o755)
+    writeFileSync(file, 'changed')
+    expect(await probes.file('s390x')).toBe(file)
+    expect(readFileSync(file, 'utf8')).toBe('changed')
+  })
+
+  test(`run: the ${os.machine()} host's own probe prints os.machine()`, async () => {
+    const result = await probes.run(hostCpu)
+    expect(result).toMatchObject({ code: 0, stdout: `${os.machine()}\n`, stderr: '' })
+  })
+
+  test('run in a chroot: chroot <probe dir> /probe-<cpu>, as root', async () => {
+    const calls: string[] = []
+    // stands in for Privilege: runs the program as chroot would find it under the new root
+    const asRoot = {
+      run: async (file: string, args: readonly string[]): Promise<RunResult> => {
+        calls.push([file, ...args].join(' '))
+        const [root, inside] = args
+        return new Promise(resolve =>
+          execFile(path.join(root, inside), [], { encoding: 'utf8' }, (error, stdout, stderr) =>
+            resolve({ code: error ? 1 : 0, signal: null, stdout, stderr })
+          )
+        )
+      }
+    }
+    const result = await probes.run(hostCpu, asRoot)
+    expect(calls).toEqual([`chroot ${probes.dir} /probe-${hostCpu}`])
+    expect(result.stdout).toBe(`${os.machine()}\n`)
+  })
+
+  test('verifyByProbe: the host’s own platform passes as native', async () => {
+    const [v] = await verifyByProbe([hostTarget], os.machine(), probes, {
+      interpreters: new Map()
+    })
+    expect(v).toEqual({ target: hostTarget, machine: os.machine() })
+  })
+
+  /** Replaces a CPU's probe file with a script, to make a real run fail a given way. */
+  async function failing(cpu: string, script: string): Promise<void> {
+    const file = await probes.file(cpu)
+    writeFileSync(file, script)
+  }
+
+  test('a probe killed by a signal: the emulator crashed', async () => {
+    await failing('s390x', '#!/bin/sh\nkill -SEGV $$\n')
+    const [v] = await verifyByProbe([target('s390x')], 'x86_64', probes, {
+      interpreters: new Map()
+    })
+    expect(v.problem).toBe(
+      'probe failed: it was killed by SIGSEGV (the emulator crashed; try another qemu-version)'
+    )
+  })
+
+  test('a probe exiting non-zero: its code and the last line it printed', async () => {
+    await failing(
+      'riscv64',
+      '#!/bin/sh\necho "qemu-riscv64: starting" >&2\necho "qemu: unhandled trap" >&2\nexit 3\n'
+    )
+    await failing('aarch64', '#!/bin/sh\nexit 4\n')
+    const verdicts = await verifyByProbe([target('riscv64'), target('arm64')], 'x86_64', probes, {
+      interpreters: new Map()
+    })
+    expect(verdicts.map(v => v.problem)).toEqual([
+      'probe failed: it exited 3: qemu: unhandled trap',
+      'probe failed: it exited 4: no output'
+    ])
+  })
+
+  test('an interpreter that does not exist is named', async () => {
+    await failing('s390x', '#!/nonexistent/qemu-s390x-static\n')
+    await failing('ppc64le', '#!/nonexistent/qemu-ppc64le-static\n')
+    const verdicts = await verifyByProbe([target('s390x'), target('ppc64le')], 'x86_64', probes, {
+      interpreters: new Map([['s390x', '/nonexistent/qemu-s390x-static']])
+    })
+    expect(verdicts.map(v => v.problem)).toEqual([
+      'probe failed: the interpreter /nonexistent/qemu-s390x-static of qemu-s390x does not exist',
+      'probe failed: the interpreter of qemu-ppc64le is missing'
+    ])
+  })
+})
+
+describe('diagnoses', () => {
+  let dir: string
+  let staticInterpreter: string
+  let dynamicInterpreter: string
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'interpreters-'))
+    staticInterpreter = path.join(dir, 'qemu-static')
+    await writeFile(staticInterpreter, probeProgram('x86_64'))
+    // the same program with a PT_INTERP header: what a dynamically linked emulator has
+    const dynamic = probeProgram('x86_64')
+    const elf = readElf(dynamic)
+    const at = elf.segments.findIndex(s => s.type === 0x6474e551)
+    dynamic.writeUInt32LE(3, elf.phoff + at * elf.phentsize)
+    dynamicInterpreter = path.join(dir, 'qemu-dynamic')
+    await writeFile(dynamicInterpreter, dynamic)
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+  const chroot = {
+    run: async (): Promise<RunResult> => ({ code: 0, signal: null, stdout: '', stderr: '' })
+  }
+  const noSuchFile = (cpu: string) => ({
+    code: 127,
+    stderr: `chroot: failed to run command '/probe-${cpu}': No such file or directory\n`
+  })
+
+  test('exec format error: no enabled handler took the binary', async () => {
+    const probes = new FakeProbes({
+      aarch64: { code: null, startError: 'ENOEXEC' },
+      s390x: {
+        code: 126,
+        stderr: "chroot: failed to run command '/probe-s390x': Exec format error\n"
+      }
+    })
+    const verdicts = await verifyByProbe([target('arm64'), target('s390x')], 'x86_64', probes, {
+      interpreters: new Map(),
+      chroot
+    })
+    expect(verdicts.map(v => v.problem)).toEqual([
+      'probe failed: exec format error: no enabled handler took the binary (is qemu-aarch64 registered and enabled?)',
+      'probe failed: exec format error: no enabled handler took the binary (is qemu-s390x registered and enabled?)'
+    ])
+  })
+
+  test('a dynamically linked interpreter cannot run without its libraries', async () => {
+    const probes = new FakeProbes({ ppc64le: noSuchFile('ppc64le') })
+    const [v] = await verifyByProbe([target('ppc64le')], 'x86_64', probes, {
+      interpreters: new Map([['ppc64le', dynamicInterpreter]]),
+      chroot
+    })
+    expect(v.problem).toBe(
+      `probe failed: the interpreter ${dynamicInterpreter} of qemu-ppc64le is dynamically linked, so it cannot run where its libraries are absent`
+    )
+  })
+
+  test('a static interpreter not found in the chroot: the F flag is not in effect', async () => {
+    const probes = new FakeProbes({ riscv64: noSuchFile('riscv64') })
+    const [v] = await verifyByProbe([target('riscv64')], 'x86_64', probes, {
+      interpreters: new Map([['riscv64', staticInterpreter]]),
+      chroot
+    })
+    expect(v.problem).toBe(
+      'probe failed: qemu-riscv64 could not run where its interpreter path does not exist (the F flag is not in effect)'
+    )
+    expect(probes.runs).toEqual(['riscv64 (chroot)'])
+  })
+
+  test('a missing interpreter outside a chroot', async () => {
+    const probes = new FakeProbes({ riscv64: { code: null, startError: 'ENOENT' } })
+    const [v] = await verifyByProbe([target('riscv64')], 'x86_64', probes, {
+      interpreters: new Map([['riscv64', path.join(dir, 'nothing-here')]])
+    })
+    expect(v.problem).toBe(
+      `probe failed: the interpreter ${path.join(dir, 'nothing-here')} of qemu-riscv64 does not exist`
+    )
   })
 })

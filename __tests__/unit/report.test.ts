@@ -1,79 +1,207 @@
-import { lookupPlatform, type Platform } from '../../src/catalogue.js'
-import { parseEntry } from '../../src/host/binfmt.js'
-import { outputsOf, type RunReport } from '../../src/report/outputs.js'
-import { summaryMarkdown } from '../../src/report/summary.js'
+import { jest } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import * as os from 'node:os'
+import { join } from 'node:path'
+import * as core from '../../__fixtures__/core.js'
+
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { lookupPlatform } = await import('../../src/catalogue.js')
+const { Output } = await import('../../src/constants.js')
+const { parseEntry } = await import('../../src/host/entry.js')
+const { outputsOf, setOutputs } = await import('../../src/report/outputs.js')
+const { summaryMarkdown, writeSummary } = await import('../../src/report/summary.js')
+import type { Platform } from '../../src/catalogue.js'
+import type { Target, Verdict } from '../../src/model.js'
+import type { RunReport } from '../../src/report/outputs.js'
 
 const p = (n: string) => lookupPlatform(n) as Platform
-const amd64 = { platform: p('amd64'), native: true, why: '' }
-const arm64 = { platform: p('arm64'), native: false, why: '' }
-const riscv = { platform: p('riscv64'), native: false, why: '' }
+const amd64: Target = { platform: p('amd64'), native: true, why: '' }
+const i386: Target = { platform: p('386'), native: true, why: '' }
+const arm64: Target = { platform: p('arm64'), native: false, why: '' }
+const riscv: Target = { platform: p('riscv64'), native: false, why: '' }
 
-const report = (verdicts: RunReport['verdicts']): RunReport => ({
-  targets: [amd64, arm64, riscv],
+const report = (verdicts: Verdict[], targets = [amd64, arm64, riscv]): RunReport => ({
+  targets,
   emulators: ['qemu-aarch64', 'qemu-riscv64'],
-  verdicts,
+  verdicts: new Map(verdicts.map(v => [v.target.platform.name, v])),
   qemuVersion: '7.2.22',
   registrar: 'native'
 })
 
+const entry = (cpu: string, flags: string) =>
+  parseEntry(
+    `qemu-${cpu}`,
+    `enabled\ninterpreter /usr/bin/qemu-${cpu}-static\nflags: ${flags}\noffset 0\nmagic 7f454c46\nmask ffffffff\n`
+  )
+
+beforeEach(() => core.reset())
+
 describe('outputs', () => {
-  test('all verified', () => {
-    const out = outputsOf(
-      report(
-        new Map([
-          ['linux/amd64', { target: amd64, machine: 'x86_64' }],
-          ['linux/arm64', { target: arm64, machine: 'aarch64' }],
-          ['linux/riscv64', { target: riscv, machine: 'riscv64' }]
-        ])
-      )
+  test('set under the names action.yml declares', () => {
+    setOutputs(
+      report([
+        { target: amd64, machine: 'x86_64' },
+        { target: arm64, machine: 'aarch64' },
+        { target: riscv, machine: 'riscv64' }
+      ])
     )
-    expect(out).toEqual({
-      platforms: 'linux/amd64,linux/arm64,linux/riscv64',
-      emulators: 'qemu-aarch64,qemu-riscv64',
-      machines: '{"linux/amd64":"x86_64","linux/arm64":"aarch64","linux/riscv64":"riscv64"}',
-      verified: 'true',
-      'qemu-version': '7.2.22',
-      registrar: 'native'
+    expect(core.seen.outputs).toEqual({
+      [Output.Platforms]: 'linux/amd64,linux/arm64,linux/riscv64',
+      [Output.Emulators]: 'qemu-aarch64,qemu-riscv64',
+      [Output.Machines]:
+        '{"linux/amd64":"x86_64","linux/arm64":"aarch64","linux/riscv64":"riscv64"}',
+      [Output.Verified]: 'true',
+      [Output.QemuVersion]: '7.2.22',
+      [Output.Registrar]: 'native'
+    })
+    expect(Object.keys(core.seen.outputs).sort()).toEqual(
+      ['emulators', 'machines', 'platforms', 'qemu-version', 'registrar', 'verified'].sort()
+    )
+  })
+
+  test('action.yml declares exactly these outputs', () => {
+    const yml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')
+    const section = /^outputs:\n((?: .*\n|\n)*)/m.exec(yml)?.[1] ?? ''
+    const declared = [...section.matchAll(/^ {2}([a-z-]+):/gm)].map(m => m[1])
+    expect(declared.sort()).toEqual(Object.values(Output).sort())
+  })
+
+  test('nothing verified (verify: false) is verified=false with no machines', () => {
+    setOutputs(report([]))
+    expect(core.seen.outputs).toMatchObject({ machines: '{}', verified: 'false' })
+  })
+
+  test('a failed or skipped emulated platform is verified=false; only passing machines are listed', () => {
+    setOutputs(
+      report([
+        { target: amd64, machine: 'x86_64' },
+        { target: arm64, machine: 'x86_64', problem: 'printed x86_64, expected aarch64' },
+        { target: riscv, skipped: 'no image' }
+      ])
+    )
+    expect(core.seen.outputs).toMatchObject({
+      machines: '{"linux/amd64":"x86_64"}',
+      verified: 'false'
     })
   })
 
-  test('not verified, or a skipped emulated platform, is verified=false; failed machines are left out', () => {
-    expect(outputsOf(report(new Map()))).toMatchObject({ machines: '{}', verified: 'false' })
-    const out = outputsOf(
-      report(
-        new Map([
-          [
-            'linux/arm64',
-            { target: arm64, machine: 'x86_64', problem: 'printed x86_64, expected aarch64' }
-          ],
-          ['linux/riscv64', { target: riscv, skipped: 'no image' }]
-        ])
-      )
+  test('a skipped emulated platform alone makes verified=false', () => {
+    setOutputs(
+      report([
+        { target: amd64, machine: 'x86_64' },
+        { target: arm64, machine: 'aarch64' },
+        { target: riscv, skipped: 'no probe program for riscv64' }
+      ])
     )
-    expect(out).toMatchObject({ machines: '{}', verified: 'false' })
+    expect(core.seen.outputs).toMatchObject({
+      machines: '{"linux/amd64":"x86_64","linux/arm64":"aarch64"}',
+      verified: 'false'
+    })
+  })
+
+  test('an emulated platform left out of the verdicts is not verified', () => {
+    const out = outputsOf(
+      report([
+        { target: amd64, machine: 'x86_64' },
+        { target: arm64, machine: 'aarch64' }
+      ])
+    )
+    expect(out).toMatchObject({ verified: 'false', machines: expect.stringContaining('aarch64') })
+  })
+
+  test('only native platforms, checked: verified; nothing emulated, nothing registered', () => {
+    const out = outputsOf({
+      ...report([{ target: amd64, machine: 'x86_64' }], [amd64]),
+      emulators: [],
+      registrar: 'none',
+      qemuVersion: ''
+    })
+    expect(out).toEqual({
+      platforms: 'linux/amd64',
+      emulators: '',
+      machines: '{"linux/amd64":"x86_64"}',
+      verified: 'true',
+      'qemu-version': '',
+      registrar: 'none'
+    })
   })
 })
 
-test('the summary is one table row per platform, native rows marked, problems shown', () => {
-  const entry = parseEntry(
-    'qemu-aarch64',
-    'enabled\ninterpreter /usr/bin/qemu-aarch64-static\nflags: F\noffset 0\nmagic 00\nmask ff\n'
-  )
-  const md = summaryMarkdown(
-    report(
-      new Map([
-        ['linux/arm64', { target: arm64, machine: 'aarch64' }],
-        ['linux/riscv64', { target: riscv, problem: 'exec | format' }]
-      ])
-    ),
-    new Map([['aarch64', entry]]),
-    'Cross-architecture emulation'
-  )
-  const rows = md.split('\n').filter(l => l.startsWith('| `'))
-  expect(rows).toEqual([
-    '| `linux/amd64` | native | — | — | not verified |',
-    '| `linux/arm64` | qemu-aarch64 | `/usr/bin/qemu-aarch64-static` | F | ✅ `aarch64` |',
-    '| `linux/riscv64` | qemu-riscv64 | missing | (none) | ❌ exec \\| format |'
-  ])
-  expect(md).toContain('Registrar: **native** · QEMU: **7.2.22**')
+describe('summary', () => {
+  test('one table row per platform: native rows marked, handlers shown, problems escaped', () => {
+    const md = summaryMarkdown(
+      report([
+        { target: arm64, machine: 'aarch64' },
+        { target: riscv, problem: 'exec | format\nerror' }
+      ]),
+      new Map([['aarch64', entry('aarch64', 'F')]]),
+      'Cross-architecture emulation'
+    )
+    expect(md.split('\n')).toEqual([
+      '## Cross-architecture emulation',
+      '',
+      '| Platform | Emulator | Interpreter | Flags | Verification |',
+      '| --- | --- | --- | --- | --- |',
+      '| `linux/amd64` | native | — | — | not verified |',
+      '| `linux/arm64` | qemu-aarch64 | `/usr/bin/qemu-aarch64-static` | F | ✅ `aarch64` |',
+      '| `linux/riscv64` | qemu-riscv64 | missing | (none) | ❌ exec \\| format error |',
+      '',
+      'Registrar: **native** · QEMU: **7.2.22**',
+      ''
+    ])
+  })
+
+  test('skipped platforms say why; an entry without flags says (none); an unknown version says so', () => {
+    const md = summaryMarkdown(
+      {
+        ...report(
+          [
+            { target: amd64, machine: 'x86_64' },
+            { target: i386, skipped: 'no probe program for i386' },
+            { target: riscv, machine: 'riscv64' }
+          ],
+          [amd64, i386, riscv]
+        ),
+        qemuVersion: ''
+      },
+      new Map([['riscv64', entry('riscv64', '')]]),
+      'Emulation'
+    )
+    expect(md.split('\n').filter(l => l.startsWith('| `'))).toEqual([
+      '| `linux/amd64` | native | — | — | ✅ `x86_64` |',
+      '| `linux/386` | native | — | — | skipped: no probe program for i386 |',
+      '| `linux/riscv64` | qemu-riscv64 | `/usr/bin/qemu-riscv64-static` | (none) | ✅ `riscv64` |'
+    ])
+    expect(md).toContain('Registrar: **native** · QEMU: **unknown**')
+  })
+})
+
+describe('writeSummary', () => {
+  const saved = process.env.GITHUB_STEP_SUMMARY
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(os.tmpdir(), 'summary-'))
+  })
+  afterEach(async () => {
+    if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY
+    else process.env.GITHUB_STEP_SUMMARY = saved
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test('on a runner (GITHUB_STEP_SUMMARY set) it is appended to the job summary', async () => {
+    process.env.GITHUB_STEP_SUMMARY = join(dir, 'step_summary')
+    await writeSummary('## Cross-architecture emulation\n')
+    expect(core.seen.summary).toBe('## Cross-architecture emulation\n\n')
+  })
+
+  test('outside a runner (no GITHUB_STEP_SUMMARY) nothing is written', async () => {
+    delete process.env.GITHUB_STEP_SUMMARY
+    await writeSummary('## Cross-architecture emulation\n')
+    expect(core.seen.summary).toBe('')
+    process.env.GITHUB_STEP_SUMMARY = ''
+    await writeSummary('## Cross-architecture emulation\n')
+    expect(core.seen.summary).toBe('')
+  })
 })

@@ -1,187 +1,307 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import * as os from 'node:os'
-import { join } from 'node:path'
-import { hostPlatform, lookupPlatform, type Platform } from '../../src/catalogue.js'
-import type { Target } from '../../src/registrar/index.js'
-import type { Docker } from '../../src/tools/docker.js'
-import type { RunResult } from '../../src/tools/exec.js'
-import { verifyByImage } from '../../src/verifier/image.js'
-import { Probes, verifyByProbe } from '../../src/verifier/probe.js'
-import { probeProgram } from '../../src/verifier/probe/index.js'
+import { jest } from '@jest/globals'
+import * as core from '../../__fixtures__/core.js'
+import { FakeDocker, type FakeImage } from '../../__fixtures__/fake-docker.js'
+import { FakeProbes } from '../../__fixtures__/fake-host.js'
+import { FakeKernel } from '../../__fixtures__/fake-kernel.js'
+
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { emulatorFor, lookupPlatform } = await import('../../src/catalogue.js')
+const { verifyByImage } = await import('../../src/verifier/image.js')
+const { verifyByProbe } = await import('../../src/verifier/probe.js')
+const { passed } = await import('../../src/verifier/verifier.js')
+import type { Platform } from '../../src/catalogue.js'
+import type { RunResult, Target } from '../../src/model.js'
 
 const t = (name: string, native = false): Target => ({
   platform: lookupPlatform(name) as Platform,
   native,
   why: ''
 })
-const ok = (stdout: string): RunResult => ({ code: 0, signal: null, stdout, stderr: '' })
-const fail = (over: Partial<RunResult>): RunResult => ({
-  code: null,
-  signal: null,
-  stdout: '',
-  stderr: '',
-  ...over
-})
 
-/** Stands in for Probes where a test needs a failure the host cannot produce on demand. */
-const scripted = (results: Record<string, RunResult>) => {
-  const calls: string[] = []
-  return {
-    calls,
-    probes: {
-      run: async (cpu: string, chroot?: unknown) => {
-        calls.push(`${cpu}${chroot ? ' (chroot)' : ''}`)
-        return results[cpu]
-      }
-    } as unknown as Probes
+beforeEach(() => core.reset())
+
+describe('verifyByProbe', () => {
+  const asRoot = {
+    run: async (): Promise<RunResult> => ({ code: 0, signal: null, stdout: '', stderr: '' })
   }
-}
 
-describe('probe verification', () => {
-  test("the host's own probe really runs here and passes as native", async () => {
-    const probes = await Probes.create()
-    try {
-      const host = hostPlatform(os.machine()) as Platform
-      const [v] = await verifyByProbe(
-        [{ platform: host, native: true, why: '' }],
-        os.machine(),
-        probes,
-        { interpreters: new Map() }
-      )
-      expect(v).toMatchObject({ machine: os.machine() })
-      expect(v.problem).toBeUndefined()
-    } finally {
-      await probes.dispose()
-    }
+  test('each probe prints its machine: passed', async () => {
+    const probes = new FakeProbes({
+      aarch64: { stdout: 'aarch64\n' },
+      s390x: { stdout: 's390x\n' },
+      i386: { stdout: 'i686\n' }
+    })
+    const verdicts = await verifyByProbe([t('arm64'), t('s390x'), t('386')], 'x86_64', probes, {
+      interpreters: new Map()
+    })
+    expect(verdicts.map(v => [v.target.platform.name, v.machine, v.problem])).toEqual([
+      ['linux/arm64', 'aarch64', undefined],
+      ['linux/s390x', 's390x', undefined],
+      ['linux/386', 'i686', undefined]
+    ])
+    expect(verdicts.every(passed)).toBe(true)
   })
 
-  test('arm/v7 and arm/v6 share one run; chroot is used for emulated platforms only', async () => {
-    const { probes, calls } = scripted({ arm: ok('armv7l\n'), x86_64: ok('x86_64\n') })
+  test('arm/v7 and arm/v6 share one run; the chroot is used for emulated platforms only', async () => {
+    const probes = new FakeProbes({ arm: { stdout: 'armv7l\n' }, x86_64: { stdout: 'x86_64\n' } })
     const verdicts = await verifyByProbe(
       [t('arm/v7'), t('arm/v6'), t('amd64', true)],
       'x86_64',
       probes,
-      {
-        interpreters: new Map(),
-        chroot: {} as never
-      }
+      { interpreters: new Map(), chroot: asRoot }
     )
     expect(verdicts.map(v => v.machine)).toEqual(['armv7l', 'armv7l', 'x86_64'])
-    expect(calls.sort()).toEqual(['arm (chroot)', 'x86_64'])
+    expect(verdicts.every(passed)).toBe(true)
+    expect(probes.runs.sort()).toEqual(['arm (chroot)', 'x86_64'])
   })
 
-  test('failures are explained: exec format error, missing or dynamic interpreter, F not in effect, crash, wrong machine', async () => {
-    const dir = await mkdtemp(join(os.tmpdir(), 'interp-'))
-    await writeFile(join(dir, 'static'), probeProgram('aarch64'))
-    const { probes } = scripted({
-      aarch64: fail({ startError: 'ENOEXEC' }),
-      s390x: fail({ startError: 'ENOENT' }),
-      ppc64le: fail({
-        code: 127,
-        stderr: "chroot: failed to run command '/probe-ppc64le': No such file or directory"
-      }),
-      riscv64: fail({
-        code: 127,
-        stderr: "chroot: failed to run command '/probe-riscv64': No such file or directory"
-      }),
-      mips64el: fail({ signal: 'SIGSEGV' }),
-      arm: ok('x86_64\n')
+  test('a native platform must print the host machine, an emulated one QEMU’s name', async () => {
+    // i386 run natively on an x86_64 host prints x86_64; under QEMU it prints i686
+    const probes = new FakeProbes({ i386: { stdout: 'x86_64\n' } })
+    const [native] = await verifyByProbe([t('386', true)], 'x86_64', probes, {
+      interpreters: new Map()
     })
-    const verdicts = await verifyByProbe(
-      [t('arm64'), t('s390x'), t('ppc64le'), t('riscv64'), t('mips64le'), t('arm/v7')],
-      'x86_64',
-      probes,
-      {
-        chroot: {} as never,
-        interpreters: new Map([
-          ['s390x', '/nonexistent/qemu-s390x-static'],
-          ['ppc64le', process.execPath],
-          ['riscv64', join(dir, 'static')]
-        ])
-      }
-    )
-    expect(verdicts.map(v => v.problem)).toEqual([
-      'probe failed: exec format error: no enabled handler took the binary (is qemu-aarch64 registered and enabled?)',
-      'probe failed: the interpreter /nonexistent/qemu-s390x-static of qemu-s390x does not exist',
-      `probe failed: the interpreter ${process.execPath} of qemu-ppc64le is dynamically linked, so it cannot run where its libraries are absent`,
-      'probe failed: qemu-riscv64 could not run where its interpreter path does not exist (the F flag is not in effect)',
-      'probe failed: it was killed by SIGSEGV (the emulator crashed; try another qemu-version)',
-      'probe printed x86_64, expected armv7l'
+    expect(native).toEqual({ target: t('386', true), machine: 'x86_64' })
+    const [emulated] = await verifyByProbe([t('386')], 'x86_64', probes, {
+      interpreters: new Map()
+    })
+    expect(emulated.problem).toBe('probe printed x86_64, expected i686')
+  })
+
+  test('printing the wrong machine, or nothing, is a problem naming both', async () => {
+    const probes = new FakeProbes({ aarch64: { stdout: 'x86_64\n' }, riscv64: { stdout: '' } })
+    const verdicts = await verifyByProbe([t('arm64'), t('riscv64')], 'x86_64', probes, {
+      interpreters: new Map()
+    })
+    expect(verdicts.map(v => [v.machine, v.problem])).toEqual([
+      ['x86_64', 'probe printed x86_64, expected aarch64'],
+      ['', 'probe printed (nothing), expected riscv64']
     ])
   })
 
-  test('a CPU without a probe is skipped, not passed', async () => {
-    const { probes } = scripted({})
+  test('a failed run is a problem saying why', async () => {
+    const probes = new FakeProbes({
+      s390x: { code: 1, stderr: 'qemu: uncaught target signal 4\n' }
+    })
+    const [v] = await verifyByProbe([t('s390x')], 'x86_64', probes, { interpreters: new Map() })
+    expect(v.problem).toBe('probe failed: it exited 1: qemu: uncaught target signal 4')
+    expect(passed(v)).toBe(false)
+  })
+
+  test('a CPU without a probe is skipped, not passed, and nothing runs', async () => {
+    const probes = new FakeProbes()
     const [v] = await verifyByProbe([t('loong64')], 'x86_64', probes, { interpreters: new Map() })
-    expect(v.skipped).toBe('no probe program for loongarch64')
+    expect(v).toEqual({ target: t('loong64'), skipped: 'no probe program for loongarch64' })
+    expect(passed(v)).toBe(false)
+    expect(probes.runs).toEqual([])
   })
 })
 
-/** A docker CLI stand-in: pulls by platform and runs image IDs. */
-class ImageDocker {
-  tag = ''
-  calls: string[] = []
-  constructor(private readonly variants: Record<string, string | RunResult>) {}
-  async pull(_image: string, platform: string): Promise<RunResult> {
-    this.calls.push(`pull ${platform}`)
-    if (!(platform in this.variants))
-      return fail({
-        code: 1,
-        stderr: `no matching manifest for ${platform} in the manifest list entries\n`
-      })
-    this.tag = platform
-    return ok('')
-  }
-  async imageId(): Promise<string> {
-    return `sha256:${this.tag}`
-  }
-  async run(id: string): Promise<RunResult> {
-    const v = this.variants[id.replace('sha256:', '')]
-    this.calls.push(`run ${id}`)
-    return typeof v === 'string' ? ok(`${v}\n`) : v
-  }
+/** A variant of the multi-arch alpine image: its programs print `machine`, through QEMU for `cpu`. */
+const variant = (arch: string, machine: string, cpu?: string): FakeImage => ({
+  id: `sha256:alpine-${arch}`,
+  entrypoint: [],
+  machine,
+  emulatedBy: cpu
+})
+const AMD64 = variant('amd64', 'x86_64')
+const ARM64 = variant('arm64', 'aarch64', 'aarch64')
+const S390X = variant('s390x', 's390x', 's390x')
+const ARMV7 = variant('armv7', 'armv7l', 'arm')
+
+/** A host with alpine:3.22 in its registry, and working F handlers for these CPUs. */
+function machine(...cpus: string[]): FakeDocker {
+  const kernel = new FakeKernel()
+  for (const cpu of cpus) register(kernel, cpu, 'F')
+  const docker = new FakeDocker(kernel)
+  docker.registry.set('alpine:3.22', {
+    'linux/amd64': AMD64,
+    'linux/arm64': ARM64,
+    'linux/s390x': S390X,
+    'linux/arm/v7': ARMV7
+  })
+  return docker
 }
 
-describe('image verification', () => {
-  test('pulls one platform at a time, runs each resolved image, compares uname -m', async () => {
-    const docker = new ImageDocker({ 'linux/arm64': 'aarch64', 'linux/s390x': 's390x' })
-    const verdicts = await verifyByImage(
-      [t('arm64'), t('s390x')],
-      'x86_64',
-      docker as unknown as Docker,
-      'reg/busybox'
-    )
-    expect(verdicts.map(v => [v.machine, v.problem])).toEqual([
-      ['aarch64', undefined],
-      ['s390x', undefined]
+function register(kernel: FakeKernel, cpu: string, flags: string): void {
+  const e = emulatorFor(cpu)
+  kernel.register(`:qemu-${cpu}:M::${e.magic}:${e.mask}:/usr/bin/qemu-${cpu}-static:${flags}`)
+}
+
+/** Local tags and image IDs, as `docker image ls` would show them. */
+const local = (docker: FakeDocker) => ({
+  tags: Object.fromEntries(docker.tags),
+  images: [...docker.images.keys()].sort()
+})
+
+describe('verifyByImage', () => {
+  test('pulls one platform at a time, runs each variant by ID, compares uname -m', async () => {
+    const docker = machine('aarch64', 's390x')
+    const verdicts = await verifyByImage([t('arm64'), t('s390x')], 'x86_64', docker, '')
+    expect(verdicts).toEqual([
+      { target: t('arm64'), machine: 'aarch64' },
+      { target: t('s390x'), machine: 's390x' }
     ])
-    expect(docker.calls.slice(0, 2)).toEqual(['pull linux/arm64', 'pull linux/s390x'])
+    const pulls = docker.calls.filter(c => c[0] === 'pull')
+    expect(pulls).toEqual([
+      ['pull', '--platform', 'linux/arm64', 'alpine:3.22'],
+      ['pull', '--platform', 'linux/s390x', 'alpine:3.22']
+    ])
+    const runs = docker.calls.filter(c => c[0] === 'run')
+    expect(runs).toEqual([
+      ['run', '--network', 'none', 'sha256:alpine-arm64', 'uname', '-m'],
+      ['run', '--network', 'none', 'sha256:alpine-s390x', 'uname', '-m']
+    ])
   })
 
-  test('a variant holding the wrong binary, a missing variant, exec format error', async () => {
-    const docker = new ImageDocker({
-      'linux/arm64': 'x86_64',
-      'linux/ppc64le': fail({ code: 1, stderr: 'exec /bin/uname: exec format error\n' })
+  test("a tag the user had points at the same image afterwards (the host's variant)", async () => {
+    const docker = machine('aarch64', 's390x').load('alpine:3.22', AMD64)
+    await verifyByImage([t('arm64'), t('s390x')], 'x86_64', docker, '')
+    expect(await docker.imageId('alpine:3.22')).toBe('sha256:alpine-amd64')
+    // a later `docker run alpine:3.22` in the job runs the host's variant, as without the action
+    expect((await docker.run('alpine:3.22', ['uname', '-m'])).stdout).toBe('x86_64\n')
+    expect(local(docker)).toEqual({
+      tags: { 'alpine:3.22': 'sha256:alpine-amd64' },
+      images: ['sha256:alpine-amd64']
     })
-    const verdicts = await verifyByImage(
-      [t('arm64'), t('riscv64'), t('ppc64le')],
-      'x86_64',
-      docker as unknown as Docker,
-      'reg/liar'
+  })
+
+  test('a tag that did not exist does not exist afterwards, and nothing pulled is left', async () => {
+    const docker = machine('aarch64', 's390x')
+    docker.load('busybox:latest', { id: 'sha256:busybox', entrypoint: [] })
+    await verifyByImage([t('arm64'), t('s390x')], 'x86_64', docker, '')
+    expect(await docker.imageId('alpine:3.22')).toBeUndefined()
+    expect(local(docker)).toEqual({
+      tags: { 'busybox:latest': 'sha256:busybox' },
+      images: ['sha256:busybox']
+    })
+  })
+
+  test('a variant the user has under another tag is never removed', async () => {
+    const docker = machine('aarch64', 's390x')
+      .load('alpine:3.22', AMD64)
+      .load('mirror.example.com/alpine-arm64:3.22', ARM64)
+    await verifyByImage([t('arm64'), t('s390x')], 'x86_64', docker, '')
+    expect(local(docker)).toEqual({
+      tags: {
+        'alpine:3.22': 'sha256:alpine-amd64',
+        'mirror.example.com/alpine-arm64:3.22': 'sha256:alpine-arm64'
+      },
+      images: ['sha256:alpine-amd64', 'sha256:alpine-arm64']
+    })
+  })
+
+  test('a native platform pulled under the tag keeps its image (it is what the tag named)', async () => {
+    const docker = machine('aarch64').load('alpine:3.22', AMD64)
+    const verdicts = await verifyByImage([t('amd64', true), t('arm64')], 'x86_64', docker, '')
+    expect(verdicts.map(v => v.machine)).toEqual(['x86_64', 'aarch64'])
+    expect(local(docker)).toEqual({
+      tags: { 'alpine:3.22': 'sha256:alpine-amd64' },
+      images: ['sha256:alpine-amd64']
+    })
+  })
+
+  test('tags are put back when a check fails too', async () => {
+    const docker = machine().load('alpine:3.22', AMD64)
+    const verdicts = await verifyByImage([t('arm64'), t('riscv64')], 'x86_64', docker, '')
+    expect(verdicts.every(v => v.problem)).toBe(true)
+    expect(local(docker)).toEqual({
+      tags: { 'alpine:3.22': 'sha256:alpine-amd64' },
+      images: ['sha256:alpine-amd64']
+    })
+  })
+
+  test('a tag that cannot be put back is a warning naming it', async () => {
+    class StuckTags extends FakeDocker {
+      async tag(): Promise<RunResult> {
+        return { code: 1, signal: null, stdout: '', stderr: 'Error: permission denied\n' }
+      }
+    }
+    const docker = new StuckTags(machine('aarch64').kernel)
+    docker.registry.set('alpine:3.22', { 'linux/arm64': ARM64 })
+    docker.load('alpine:3.22', AMD64)
+    const [v] = await verifyByImage([t('arm64')], 'x86_64', docker, '')
+    expect(v.machine).toBe('aarch64')
+    expect(core.seen.warnings).toEqual([
+      'Could not put the tag alpine:3.22 back (Error: permission denied); it now names the variant verified last.'
+    ])
+    // the variant still tagged is not removed from under the tag
+    expect(await docker.imageId('alpine:3.22')).toBe('sha256:alpine-arm64')
+  })
+
+  test('"no matching manifest" names the platform, the image and verify-image', async () => {
+    const docker = machine('riscv64')
+    const [v] = await verifyByImage([t('riscv64')], 'x86_64', docker, '')
+    expect(v.problem).toBe(
+      'alpine:3.22 has no linux/riscv64 variant (no matching manifest for linux/riscv64 in the manifest list entries); name an image that has one in verify-image, or use verify: probe'
     )
+    expect(docker.calls.filter(c => c[0] === 'run')).toEqual([])
+  })
+
+  test('an image that cannot be pulled at all says to check verify-image and the registry', async () => {
+    const docker = machine('aarch64')
+    const [v] = await verifyByImage([t('arm64')], 'x86_64', docker, 'registry.example.com/nothing')
+    expect(v.problem).toBe(
+      'could not pull registry.example.com/nothing for linux/arm64: Error response from daemon: manifest for registry.example.com/nothing not found; check verify-image and that its registry is reachable'
+    )
+    expect(local(docker)).toEqual({ tags: {}, images: [] })
+  })
+
+  test('exec format error: no working handler inside containers', async () => {
+    const docker = machine('aarch64')
+    const verdicts = await verifyByImage([t('arm64'), t('s390x')], 'x86_64', docker, '')
     expect(verdicts.map(v => v.problem)).toEqual([
-      'reg/liar for linux/arm64 printed x86_64, expected aarch64',
-      expect.stringMatching(
-        /^reg\/liar has no linux\/riscv64 variant \(no matching manifest.*\); name an image that has one in verify-image, or use verify: probe$/
-      ),
-      'reg/liar (linux/ppc64le) failed with exec format error: no working handler inside containers (was it registered with F?)'
+      undefined,
+      'alpine:3.22 (linux/s390x) failed with exec format error: no working handler inside containers (was it registered with F?)'
     ])
   })
 
-  test('without verify-image, platforms no default image has are skipped', async () => {
-    const docker = new ImageDocker({})
-    const [v] = await verifyByImage([t('mips64le')], 'x86_64', docker as unknown as Docker, '')
-    expect(v.skipped).toMatch(/no default verify image has linux\/mips64le; set verify-image/)
+  test('a handler without F cannot reach its interpreter inside the container', async () => {
+    const docker = machine()
+    register(docker.kernel, 'aarch64', '')
+    const [v] = await verifyByImage([t('arm64')], 'x86_64', docker, '')
+    expect(v.problem).toBe(
+      'uname -m in alpine:3.22 (linux/arm64) exited 255: exec /bin/uname: no such file or directory'
+    )
+  })
+
+  test('a variant holding the wrong binary is caught by the machine it prints', async () => {
+    const docker = machine('aarch64')
+    // a mislabelled image: its arm64 variant holds amd64 binaries
+    docker.registry.set('reg/liar', { 'linux/arm64': variant('liar', 'x86_64') })
+    const [v] = await verifyByImage([t('arm64')], 'x86_64', docker, 'reg/liar')
+    expect(v).toEqual({
+      target: t('arm64'),
+      machine: 'x86_64',
+      problem: 'reg/liar for linux/arm64 printed x86_64, expected aarch64'
+    })
+    expect(local(docker)).toEqual({ tags: {}, images: [] })
+  })
+
+  test('arm/v7 prints armv7l', async () => {
+    const docker = machine('arm')
+    const [v] = await verifyByImage([t('arm/v7')], 'x86_64', docker, '')
+    expect(v).toEqual({ target: t('arm/v7'), machine: 'armv7l' })
+  })
+
+  test('without verify-image, platforms no default image has are skipped and nothing is pulled', async () => {
+    const docker = machine('mips64el')
+    const [v] = await verifyByImage([t('mips64le')], 'x86_64', docker, '')
+    expect(v).toEqual({
+      target: t('mips64le'),
+      skipped: 'no default verify image has linux/mips64le; set verify-image to check it'
+    })
     expect(docker.calls).toEqual([])
+  })
+
+  test('verify-image replaces the default for every platform', async () => {
+    const docker = machine('mips64el')
+    docker.registry.set('reg/debian', {
+      'linux/mips64le': variant('mips64le', 'mips64', 'mips64el')
+    })
+    const [v] = await verifyByImage([t('mips64le')], 'x86_64', docker, 'reg/debian')
+    expect(v).toEqual({ target: t('mips64le'), machine: 'mips64' })
+    expect(local(docker)).toEqual({ tags: {}, images: [] })
   })
 })
