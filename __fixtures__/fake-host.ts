@@ -18,6 +18,8 @@ export function fakeHost(
     privilege?: PrivilegeMode
     userNamespace?: boolean
     kernel?: FakeKernel
+    /** Files on the host (default: none). */
+    files?: readonly string[]
   } = {}
 ): Host & { kernel: FakeKernel } {
   const machine = over.machine ?? 'x86_64'
@@ -31,6 +33,7 @@ export function fakeHost(
     binfmt: kernel,
     direct: kernel,
     userNamespace: over.userNamespace ?? false,
+    hasFile: path => (over.files ?? []).includes(path),
     kernel
   }
 }
@@ -113,9 +116,11 @@ export class FakeProbes implements ProbeRunner {
     return this.cpus.includes(cpu)
   }
 
+  /** Output per CPU; a `<cpu> (chroot)` key, when given, answers the run in the empty chroot. */
   async run(cpu: string, chroot?: unknown): Promise<RunResult> {
-    this.runs.push(`${cpu}${chroot ? ' (chroot)' : ''}`)
-    const given = this.outputs[cpu] ?? {}
+    const key = `${cpu}${chroot ? ' (chroot)' : ''}`
+    this.runs.push(key)
+    const given = this.outputs[key] ?? this.outputs[cpu] ?? {}
     return { code: 0, signal: null, stdout: '', stderr: '', ...given }
   }
 

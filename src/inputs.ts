@@ -1,5 +1,12 @@
 import * as core from '@actions/core'
-import { acceptedNames, lookupPlatform, PLATFORMS, type Platform } from './catalogue.js'
+import {
+  acceptedNames,
+  EMULATORS,
+  findEmulator,
+  lookupPlatform,
+  PLATFORMS,
+  type Platform
+} from './catalogue.js'
 import { Input } from './constants.js'
 import { InputError } from './errors.js'
 
@@ -49,6 +56,7 @@ export interface InputSource {
 }
 
 export const DEFAULT_QEMU_VERSION = '10.0.13+ds-0+deb13u1'
+export const DEFAULT_IMAGE = 'multiarch/qemu-user-static:latest'
 
 /** Debian's pool first, then its snapshot archive by content (superseded files leave the pool). */
 export const DEFAULT_DOWNLOAD_URLS = [
@@ -68,7 +76,7 @@ export function readInputs(source: InputSource = core): Inputs {
       'seed',
       'none'
     ]),
-    image: imageReference(Input.Image, get(Input.Image), false),
+    image: imageReference(Input.Image, get(Input.Image) || DEFAULT_IMAGE, false),
     install: oneOf(Input.Install, get(Input.Install) || 'auto', [
       'auto',
       'apt',
@@ -160,7 +168,12 @@ const REFERENCE = new RegExp(
 
 export function imageReference(name: string, text: string, optional: boolean): string {
   if (text === '' && optional) return ''
-  if (text.length > 255 || !REFERENCE.test(text)) {
+  // Docker limits the name (without tag and digest) to 255 characters
+  const repository = text.replace(
+    /(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/,
+    ''
+  )
+  if (repository.length > 255 || !REFERENCE.test(text)) {
     throw new InputError(
       name,
       `${JSON.stringify(text)} is not an image reference`,
@@ -214,11 +227,17 @@ export function downloadSources(lines: readonly string[]): DownloadSource[] {
   })
 }
 
-/** A URL with its password and query values replaced, for messages. */
+/** A URL with its credentials (user information, query values) replaced, for messages. */
 export function redactUrl(url: string): string {
-  return url
-    .replace(/^([a-z]+:\/\/[^/@:]*):[^/@]*@/i, '$1:***@')
-    .replace(/([?&][^=&#]+=)[^&#]*/g, '$1***')
+  return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***')
+}
+
+const decoded = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 /** The parts of download URLs that are credentials: passwords, user names with them, query values. */
@@ -228,7 +247,7 @@ export function urlSecrets(url: string): string[] {
   if (userinfo) {
     secrets.push(userinfo)
     const [user, password] = userinfo.split(':')
-    if (password) secrets.push(password, decodeURIComponent(password))
+    if (password) secrets.push(password, decoded(password))
     else if (user) secrets.push(user)
   }
   for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
@@ -257,8 +276,23 @@ export function parseChecksums(lines: readonly string[]): Checksums {
       )
     }
     const hash = match[1].toLowerCase()
-    if (cpu) cpus.set(cpu, hash)
-    else packages.set(file, hash)
+    if (cpu && !findEmulator(cpu)) {
+      throw new InputError(
+        Input.Checksums,
+        `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`,
+        `Name one of ${EMULATORS.map(e => `qemu-${e.cpu}-static`).join(', ')}.`
+      )
+    }
+    const table = cpu ? cpus : packages
+    const key = cpu ?? file
+    if (table.has(key) && table.get(key) !== hash) {
+      throw new InputError(
+        Input.Checksums,
+        `${key} has two different checksums`,
+        'Keep one line per file.'
+      )
+    }
+    table.set(key, hash)
   }
   return { packages, cpus }
 }

@@ -31,7 +31,12 @@ function machine(privilege: 'root' | 'none' = 'root') {
   const liveness = new FakeLiveness()
   liveness.processes.set(process.ppid, 'job-runner')
   const ports: Ports = {
-    inspectHost: async () => fakeHost({ kernel: docker.kernel, privilege }),
+    inspectHost: async () =>
+      fakeHost({
+        kernel: docker.kernel,
+        privilege,
+        files: ['/usr/libexec/qemu-binfmt/aarch64-binfmt-P']
+      }),
     docker,
     liveness,
     coordination: new FakeCoordination(),

@@ -415,18 +415,24 @@ describe('diagnoses', () => {
   })
 
   test('a dynamically linked interpreter cannot run without its libraries', async () => {
-    const probes = new FakeProbes({ ppc64le: noSuchFile('ppc64le') })
+    const probes = new FakeProbes({
+      'ppc64le (chroot)': noSuchFile('ppc64le'),
+      ppc64le: { stdout: 'ppc64le\n' }
+    })
     const [v] = await verifyByProbe([target('ppc64le')], 'x86_64', probes, {
       interpreters: new Map([['ppc64le', dynamicInterpreter]]),
       chroot
     })
     expect(v.problem).toBe(
-      `probe failed: the interpreter ${dynamicInterpreter} of qemu-ppc64le is dynamically linked, so it cannot run where its libraries are absent`
+      `probe failed: the interpreter ${dynamicInterpreter} of qemu-ppc64le is dynamically linked, so it cannot run where its libraries are absent (inside containers and chroots)`
     )
   })
 
   test('a static interpreter not found in the chroot: the F flag is not in effect', async () => {
-    const probes = new FakeProbes({ riscv64: noSuchFile('riscv64') })
+    const probes = new FakeProbes({
+      'riscv64 (chroot)': noSuchFile('riscv64'),
+      riscv64: { stdout: 'riscv64\n' }
+    })
     const [v] = await verifyByProbe([target('riscv64')], 'x86_64', probes, {
       interpreters: new Map([['riscv64', staticInterpreter]]),
       chroot
@@ -434,7 +440,33 @@ describe('diagnoses', () => {
     expect(v.problem).toBe(
       'probe failed: qemu-riscv64 could not run where its interpreter path does not exist (the F flag is not in effect)'
     )
-    expect(probes.runs).toEqual(['riscv64 (chroot)'])
+    // the direct run, only after the chroot failed, tells "no F" from "no handler"
+    expect(probes.runs).toEqual(['riscv64 (chroot)', 'riscv64'])
+  })
+
+  test('failing in the chroot and directly: the direct failure is the diagnosis', async () => {
+    const probes = new FakeProbes({ riscv64: noSuchFile('riscv64') })
+    const [v] = await verifyByProbe([target('riscv64')], 'x86_64', probes, {
+      interpreters: new Map([['riscv64', '/nonexistent/qemu-riscv64']]),
+      chroot
+    })
+    expect(v.problem).toBe(
+      'probe failed: the interpreter /nonexistent/qemu-riscv64 of qemu-riscv64 does not exist'
+    )
+  })
+
+  test('no handler at all: the shell execvp falls back to is recognised as the exec format error', async () => {
+    const probes = new FakeProbes({
+      aarch64: {
+        code: 2,
+        stderr:
+          '/tmp/cross-arch-probe-x/probe-aarch64: 1: Syntax error: word unexpected (expecting ")")\n'
+      }
+    })
+    const [v] = await verifyByProbe([target('arm64')], 'x86_64', probes, {
+      interpreters: new Map()
+    })
+    expect(v.problem).toMatch(/exec format error: no enabled handler took the binary/)
   })
 
   test('a missing interpreter outside a chroot', async () => {

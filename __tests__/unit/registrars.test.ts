@@ -50,6 +50,9 @@ const installation = (cpus: string[]) => ({
   emulators: new Map(cpus.map(c => [c, `/opt/qemu/qemu-${c}`]))
 })
 
+/** A host without any of the image's paths. */
+const nothingOnHost = (): boolean => false
+
 /** Every entry as `cat` shows it, in the kernel's order. */
 const snapshot = (k: FakeKernel) => k.names().map(n => `${n}\n${k.text(n)}`)
 
@@ -184,7 +187,7 @@ describe('ContainerRegistrar, multiarch/qemu-user-static image', () => {
     kernel.register(':jar:E::jar::/usr/bin/jexec:')
     kernel.register(registerLine(registrationFor('ppc64le', '/usr/bin/unrelated', 'F')))
     const before = snapshot(kernel)
-    const r = new ContainerRegistrar(docker, image)
+    const r = new ContainerRegistrar(docker, image, nothingOnHost)
     const req = request(['arm64'])
     await r.prepare(req)
     const outcome = await r.register(req, await kernel.list())
@@ -209,12 +212,12 @@ describe('ContainerRegistrar, multiarch/qemu-user-static image', () => {
       `:qemu-aarch64:M::${emulatorFor('aarch64').magic}:${emulatorFor('aarch64').mask}:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF`
     )
     kernel.register(registerLine(registrationFor('s390x', '/other', 'F')))
-    const r = new ContainerRegistrar(docker, image)
+    const r = new ContainerRegistrar(docker, image, nothingOnHost)
     await r.prepare(request(['arm64']))
     await r.register(request(['arm64']), await kernel.list())
     expect(kernel.text('qemu-aarch64')).toContain('/usr/bin/qemu-aarch64-static')
     expect(kernel.text('qemu-s390x')).toContain('interpreter /other')
-    const again = new ContainerRegistrar(docker, image)
+    const again = new ContainerRegistrar(docker, image, nothingOnHost)
     await again.prepare(request(['arm64'], { reset: false }))
     const writes = kernel.writes.length
     await again.register(request(['arm64'], { reset: false }), await kernel.list())
@@ -223,7 +226,7 @@ describe('ContainerRegistrar, multiarch/qemu-user-static image', () => {
 
   test('an emulator the image lacks is refused in preflight, naming the platform', async () => {
     const { docker, kernel } = setup()
-    const r = new ContainerRegistrar(docker, image)
+    const r = new ContainerRegistrar(docker, image, nothingOnHost)
     await expect(r.prepare(request(['arm64', 'loong64']))).rejects.toThrow(
       `${image} carries no emulator for linux/loong64 (qemu-loongarch64-static). Use registrar: native for it, an image that has it, or leave linux/loong64 out of platforms.`
     )
@@ -248,17 +251,21 @@ describe('ContainerRegistrar, multiarch/qemu-user-static image', () => {
   test('a failed pull, a silent engine and a rootless engine each say what to do', async () => {
     const docker = new FakeDocker()
     await expect(
-      new ContainerRegistrar(docker, 'nowhere/img').prepare(request(['arm64']))
+      new ContainerRegistrar(docker, 'nowhere/img', nothingOnHost).prepare(request(['arm64']))
     ).rejects.toThrow(
       /Could not pull the registrar image nowhere\/img: Error response from daemon: manifest for nowhere\/img not found\. .*name a mirror in image/
     )
     docker.answering = 'Cannot connect to the Docker daemon'
-    await expect(new ContainerRegistrar(docker, image).prepare(request(['arm64']))).rejects.toThrow(
+    await expect(
+      new ContainerRegistrar(docker, image, nothingOnHost).prepare(request(['arm64']))
+    ).rejects.toThrow(
       /needs a Docker engine, and none answers \(Cannot connect to the Docker daemon\)\. .*registrar: native/
     )
     docker.answering = undefined
     docker.security = ['name=seccomp,profile=builtin', 'name=rootless']
-    await expect(new ContainerRegistrar(docker, image).prepare(request(['arm64']))).rejects.toThrow(
+    await expect(
+      new ContainerRegistrar(docker, image, nothingOnHost).prepare(request(['arm64']))
+    ).rejects.toThrow(
       /cannot register handlers through this Docker engine \(name=rootless\).*Use registrar: native with root or passwordless sudo/
     )
   })
@@ -267,7 +274,7 @@ describe('ContainerRegistrar, multiarch/qemu-user-static image', () => {
     const docker = new FakeDocker()
     docker.registry.set('alpine', { id: 'sha256:alpine', entrypoint: [] })
     await expect(
-      new ContainerRegistrar(docker, 'alpine').prepare(request(['arm64']))
+      new ContainerRegistrar(docker, 'alpine', nothingOnHost).prepare(request(['arm64']))
     ).rejects.toThrow(
       /has entrypoint \[\], which is neither multiarch\/qemu-user-static's \/register nor tonistiigi\/binfmt's \/usr\/bin\/binfmt/
     )
@@ -276,7 +283,7 @@ describe('ContainerRegistrar, multiarch/qemu-user-static image', () => {
   test('privileged containers refused by the engine: the write fails naming the remedy', async () => {
     const { docker, kernel } = setup()
     docker.refusePrivileged = true
-    const r = new ContainerRegistrar(docker, image)
+    const r = new ContainerRegistrar(docker, image, nothingOnHost)
     await r.prepare(request(['arm64']))
     await expect(r.register(request(['arm64']), await kernel.list())).rejects.toThrow(
       /was refused \(unable to apply caps: operation not permitted\).*rootless Docker cannot register handlers/
@@ -295,7 +302,7 @@ describe('ContainerRegistrar, tonistiigi/binfmt image', () => {
   test('is driven with exactly the requested list; flags OCF; version from --version', async () => {
     const { docker, kernel } = setup()
     kernel.register(':jar:E::jar::/usr/bin/jexec:')
-    const r = new ContainerRegistrar(docker, image)
+    const r = new ContainerRegistrar(docker, image, nothingOnHost)
     const req = request(['arm64', 'riscv64'])
     await r.prepare(req)
     const outcome = await r.register(req, await kernel.list())
@@ -309,7 +316,7 @@ describe('ContainerRegistrar, tonistiigi/binfmt image', () => {
 
   test('an install failure it reports with exit 0 leaves the handler missing for readback to catch', async () => {
     const { docker, kernel } = setup({ files: binfmtFiles('aarch64') })
-    const r = new ContainerRegistrar(docker, image)
+    const r = new ContainerRegistrar(docker, image, nothingOnHost)
     const req = request(['arm64', 's390x'])
     await r.prepare(req)
     const outcome = await r.register(req, await kernel.list())
@@ -320,7 +327,7 @@ describe('ContainerRegistrar, tonistiigi/binfmt image', () => {
 
   test('with QEMU_PRESERVE_ARGV0 in the image, P is expected and an identical entry is kept', async () => {
     const { docker, kernel } = setup({ env: ['QEMU_PRESERVE_ARGV0=1'] })
-    const r = new ContainerRegistrar(docker, image)
+    const r = new ContainerRegistrar(docker, image, nothingOnHost)
     await r.prepare(request(['arm64']))
     await r.register(request(['arm64']), await kernel.list())
     expect(kernel.text('qemu-aarch64')).toContain('flags: POCF')
@@ -332,7 +339,7 @@ describe('ContainerRegistrar, tonistiigi/binfmt image', () => {
   test('replacing a different entry: --uninstall then --install in one run', async () => {
     const { docker, kernel } = setup()
     kernel.register(registerLine(registrationFor('aarch64', '/other', 'F')))
-    const r = new ContainerRegistrar(docker, image)
+    const r = new ContainerRegistrar(docker, image, nothingOnHost)
     await r.prepare(request(['arm64']))
     await r.register(request(['arm64']), await kernel.list())
     const run = docker.calls.find(c => c.includes('--install')) as string[]
@@ -348,7 +355,9 @@ describe('ContainerRegistrar, tonistiigi/binfmt image', () => {
   test('persistent: false is refused: these images always register with F', async () => {
     const { docker } = setup()
     await expect(
-      new ContainerRegistrar(docker, image).prepare(request(['arm64'], { persistent: false }))
+      new ContainerRegistrar(docker, image, nothingOnHost).prepare(
+        request(['arm64'], { persistent: false })
+      )
     ).rejects.toThrow(/always register with F\. Set persistent: true/)
   })
 
@@ -369,7 +378,7 @@ describe('SeedRegistrar (registrar: seed)', () => {
     const kernel = docker.kernel
     kernel.register(registerLine(registrationFor('i386', '/usr/bin/qemu-i386-static', 'F')))
     kernel.register(':jar:E::jar::/usr/bin/jexec:')
-    const r = new SeedRegistrar(docker, 'seed')
+    const r = new SeedRegistrar(docker, 'seed', nothingOnHost)
     await r.prepare(request(['arm64']))
     const outcome = await r.register(request(['arm64']))
     expect(kernel.names().sort()).toEqual(
@@ -383,9 +392,9 @@ describe('SeedRegistrar (registrar: seed)', () => {
   test('refuses a tonistiigi/binfmt-style image', async () => {
     const docker = new FakeDocker()
     docker.registry.set('t', TONISTIIGI)
-    await expect(new SeedRegistrar(docker, 't').prepare(request(['arm64']))).rejects.toThrow(
-      /registrar: seed runs multiarch\/qemu-user-static's \/register/
-    )
+    await expect(
+      new SeedRegistrar(docker, 't', nothingOnHost).prepare(request(['arm64']))
+    ).rejects.toThrow(/registrar: seed runs multiarch\/qemu-user-static's \/register/)
   })
 })
 

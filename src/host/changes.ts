@@ -150,7 +150,11 @@ export function planRestore(
   }
   const rank = (name: string): number =>
     baselines.get(name)?.rank ??
-    Math.max(...[...baselines.values()].filter(b => b.above.some(e => e.name === name)).map(b => b.rank + 1))
+    Math.max(
+      ...[...baselines.values()]
+        .filter(b => b.above.some(e => e.name === name))
+        .map(b => b.rank + 1)
+    )
   const byAge = [...again.keys()].sort((a, b) => rank(a) - rank(b))
   for (const name of inOrder(byAge, order)) {
     const entry = again.get(name) as BinfmtEntry

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import * as os from 'node:os'
 import { emulatorFor, hostPlatform, type Platform } from '../catalogue.js'
 import { HostError } from '../errors.js'
@@ -22,6 +22,8 @@ export interface Host {
    * is a separate instance (Linux 6.7+), so registering there does nothing for the host.
    */
   readonly userNamespace: boolean
+  /** Whether a file exists on the host (where the kernel looks for interpreters without F). */
+  hasFile(path: string): boolean
 }
 
 export async function inspectHost(): Promise<Host> {
@@ -46,7 +48,8 @@ export async function inspectHost(): Promise<Host> {
     privilege,
     binfmt: new Binfmt(),
     direct: new DirectWriter(privilege),
-    userNamespace: inUserNamespace()
+    userNamespace: inUserNamespace(),
+    hasFile: existsSync
   }
 }
 

@@ -99,8 +99,8 @@ export class DirectWriter implements KernelWriter {
 
   async apply(ops: readonly KernelOp[]): Promise<void> {
     for (const [i, op] of ops.entries()) {
-      const { path, text } = opWrite(this.dir, op)
       try {
+        const { path, text } = opWrite(this.dir, op)
         await this.privilege.write(path, text)
       } catch (error) {
         const e = error as NodeJS.ErrnoException

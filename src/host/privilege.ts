@@ -48,7 +48,9 @@ export class Privilege {
         ? 'EEXIST'
         : /Invalid argument/i.test(result.stderr)
           ? 'EINVAL'
-          : 'EIO'
+          : /No such file or directory/i.test(result.stderr)
+            ? 'ENOENT'
+            : 'EIO'
       throw error
     }
   }

@@ -143,16 +143,18 @@ export class FileCoordination implements Coordination {
   ): Promise<T> {
     this.ensureDir()
     const lock = this.open('lock')
+    let held = false
     try {
-      if ((await flock(lock, ['-x', '-n'])) !== 0) {
+      if ((await flock(lock, ['-x', '-n'], this.dir)) !== 0) {
         onWait?.(readFileSync(`${this.dir}/lock`, 'utf8').trim() || 'another job')
-        if ((await flock(lock, ['-x', '-w', String(LOCK_WAIT_S)])) !== 0) {
+        if ((await flock(lock, ['-x', '-w', String(LOCK_WAIT_S)], this.dir)) !== 0) {
           throw new HostError(
             `Waited ${LOCK_WAIT_S} s for ${this.dir}/lock, held by ${readFileSync(`${this.dir}/lock`, 'utf8').trim() || 'another job'}. ` +
               'Check for a hung job on this runner, or remove the holder process.'
           )
         }
       }
+      held = true
       rewrite(lock, `${who} (pid ${process.pid}, since ${new Date().toISOString()})\n`)
       const file = this.open('state.json')
       try {
@@ -163,7 +165,7 @@ export class FileCoordination implements Coordination {
         closeSync(file)
       }
     } finally {
-      rewrite(lock, '')
+      if (held) rewrite(lock, '')
       closeSync(lock) // releases the lock
     }
   }
@@ -228,13 +230,13 @@ function rewrite(fd: number, text: string): void {
 }
 
 /** flock(1) on a descriptor of this process, passed to it as its fd 3. */
-function flock(fd: number, args: readonly string[]): Promise<number | null> {
+function flock(fd: number, args: readonly string[], dir: string): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn('flock', [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] })
     child.on('error', error =>
       reject(
         new HostError(
-          `Could not run flock (util-linux) to take ${SHARED_DIR}/lock: ${error.message}. Install util-linux on this runner.`
+          `Could not run flock (util-linux) to take ${dir}/lock: ${error.message}. Install util-linux on this runner.`
         )
       )
     )

@@ -1,5 +1,4 @@
 import * as core from '@actions/core'
-import { existsSync } from 'node:fs'
 import { HostError, RegistrationError } from '../errors.js'
 import type { BinfmtEntry } from '../host/entry.js'
 import type { KernelWriter } from '../host/kernel.js'
@@ -66,7 +65,7 @@ export class ContainerRegistrar implements Registrar {
     protected readonly docker: Docker,
     protected readonly image: string,
     /** Whether a path exists on the host (persistent: false needs the image's paths there). */
-    private readonly onHost: (path: string) => boolean = existsSync
+    private readonly onHost: (path: string) => boolean
   ) {}
 
   get remedy(): string {
@@ -82,7 +81,7 @@ export class ContainerRegistrar implements Registrar {
     )
     if (!request.persistent) this.refuseNonPersistent(request, facts)
     if (facts.contract === 'multiarch') {
-      this.writer = new ShellImageWriter(this.docker, this.image)
+      this.writer = new ShellImageWriter(this.docker, this.image, this.onHost)
       this.qemuVersion = await this.checkCarried(request)
     } else {
       this.writer = new BinfmtCliWriter(this.docker, this.image, facts.preserveArgv0)

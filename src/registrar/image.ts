@@ -14,7 +14,6 @@
  */
 import { emulatorFor, findEmulator } from '../catalogue.js'
 import { HostError, RegistrationError } from '../errors.js'
-import { existsSync } from 'node:fs'
 import { canonicalFlags, registerLine, type MagicRegistration } from '../host/entry.js'
 import {
   KernelWriteError,
@@ -110,7 +109,9 @@ export class ShellImageWriter implements KernelWriter {
 
   constructor(
     private readonly docker: Docker,
-    private readonly image: string
+    private readonly image: string,
+    /** Whether a file exists on the host: such interpreters are bound into the container. */
+    private readonly onHost: (path: string) => boolean
   ) {
     this.spec = { kind: 'container', image, contract: 'multiarch' }
   }
@@ -127,7 +128,7 @@ export class ShellImageWriter implements KernelWriter {
       if (op.op === 'register') {
         const interpreter = interpreterOf(op.line)
         // re-registering the host's own entry: the kernel must open the host's file
-        if (op.fromHost && interpreter && existsSync(interpreter)) binds.add(interpreter)
+        if (op.fromHost && interpreter && this.onHost(interpreter)) binds.add(interpreter)
         else if (interpreter && /F$/.test(op.line) && !op.fromHost) args.push(`X${interpreter}`)
         args.push(`R${op.line}`)
       } else {

@@ -19,9 +19,9 @@ export function registrarFor(
 ): Registrar {
   switch (name) {
     case 'container':
-      return new ContainerRegistrar(docker, inputs.image)
+      return new ContainerRegistrar(docker, inputs.image, host.hasFile)
     case 'seed':
-      return new SeedRegistrar(docker, inputs.image)
+      return new SeedRegistrar(docker, inputs.image, host.hasFile)
     case 'native':
       return new NativeRegistrar(host.direct, host.privilege)
     case 'none':
@@ -33,6 +33,6 @@ export function registrarFor(
 export function writerFor(spec: RouteSpec, host: Host, docker: Docker): KernelWriter {
   if (spec.kind === 'direct') return host.direct
   return spec.contract === 'multiarch'
-    ? new ShellImageWriter(docker, spec.image)
+    ? new ShellImageWriter(docker, spec.image, host.hasFile)
     : new BinfmtCliWriter(docker, spec.image, spec.preserveArgv0 ?? false)
 }

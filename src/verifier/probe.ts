@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import { join } from 'node:path'
 import { handlerName } from '../catalogue.js'
@@ -58,32 +58,41 @@ export class Probes implements ProbeRunner {
   }
 }
 
-/** Why a probe run failed, in words a user can act on. */
-async function diagnose(
-  result: RunResult,
-  target: Target,
-  interpreter: string | undefined,
-  inChroot: boolean
-): Promise<string> {
+/**
+ * A shell's complaint about running a binary: on ENOEXEC (no handler took it) execvp hands the
+ * file to /bin/sh, whose "Syntax error" or "cannot execute binary file" then stands for the exec
+ * format error.
+ */
+const shellFallback = (result: RunResult): boolean =>
+  (result.code === 2 || result.code === 126 || result.code === 127) &&
+  /probe-[a-z0-9_]+: (\d+: )?(Syntax error|.*cannot execute binary file|.*not found)/.test(
+    result.stderr
+  )
+
+/** Why a direct probe run failed, in words a user can act on. */
+async function diagnose(result: RunResult, target: Target, interpreter?: string): Promise<string> {
   const name = handlerName(target.platform.cpu)
-  const text = `${result.stderr}`
-  if (result.startError === 'ENOEXEC' || /exec format error/i.test(text)) {
+  const text = result.stderr
+  if (result.startError === 'ENOEXEC' || /exec format error/i.test(text) || shellFallback(result)) {
     return `exec format error: no enabled handler took the binary (is ${name} registered and enabled?)`
   }
   if (result.startError === 'ENOENT' || /No such file or directory/i.test(text)) {
-    if (interpreter) {
-      const elf = await readElf(interpreter).catch(() => undefined)
-      if (!elf) return `the interpreter ${interpreter} of ${name} does not exist`
-      if (elf.dynamic)
-        return `the interpreter ${interpreter} of ${name} is dynamically linked, so it cannot run where its libraries are absent`
-    }
-    return inChroot
-      ? `${name} could not run where its interpreter path does not exist (the F flag is not in effect)`
+    return interpreter && !existsSync(interpreter)
+      ? `the interpreter ${interpreter} of ${name} does not exist`
       : `the interpreter of ${name} is missing`
   }
   if (result.signal)
     return `it was killed by ${result.signal} (the emulator crashed; try another qemu-version)`
   return `it exited ${result.code}: ${lastLine(text) || 'no output'}`
+}
+
+/** Why the probe ran directly but not in the empty chroot: the F flag is not in effect. */
+async function diagnoseChroot(name: string, interpreter?: string): Promise<string> {
+  const elf = interpreter ? await readElf(interpreter).catch(() => undefined) : undefined
+  if (elf?.dynamic) {
+    return `the interpreter ${interpreter} of ${name} is dynamically linked, so it cannot run where its libraries are absent (inside containers and chroots)`
+  }
+  return `${name} could not run where its interpreter path does not exist (the F flag is not in effect)`
 }
 
 export interface ProbeOptions {
@@ -115,10 +124,14 @@ export async function verifyByProbe(
       const result = await runOnce(cpu, chroot)
       const expected = expectedMachine(target, hostMachine)
       if (result.code !== 0) {
-        return {
-          target,
-          problem: `probe failed: ${await diagnose(result, target, options.interpreters.get(cpu), !!chroot)}`
-        }
+        const interpreter = options.interpreters.get(cpu)
+        // a failure in the chroot: run it directly once to tell "no handler" from "no F"
+        const direct = chroot ? await runOnce(cpu, undefined) : result
+        const why =
+          direct.code === 0
+            ? await diagnoseChroot(handlerName(cpu), interpreter)
+            : await diagnose(direct, target, interpreter)
+        return { target, problem: `probe failed: ${why}` }
       }
       const machine = result.stdout.trim()
       if (machine !== expected)
