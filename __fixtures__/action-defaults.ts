@@ -1,2 +1,2 @@
 /** The `default:` of every input in action.yml, as the runner fills them in. */
-export { actionDefaults } from '../scripts/runner-emulation.mjs'
+export { actionDefaults } from '../test-support/runner.js'
