@@ -2,8 +2,9 @@
 # End-to-end bench: everything the scenario tests in __tests__/e2e need, on a Debian 12 x86_64
 # machine, as root. Idempotent: on a reused machine it only checks what is already there.
 #
-#   - Debian packages: QEMU static emulators, binfmt-support, Docker engine, the CNCF registry,
-#     jq, curl, cross binutils; static busybox .debs for eight architectures (cached).
+#   - Debian packages: QEMU static emulators, Docker engine, the CNCF registry, jq, curl, cross
+#     binutils; static busybox .debs for eight architectures (cached). Installing them never
+#     changes binfmt_misc (see install_packages).
 #   - A Docker engine (dockerd with a runc wrapper that drops capabilities outside this machine's
 #     bounding set, so `docker run --privileged` works here), unless one already answers.
 #   - A registry on 127.0.0.1:5000, unless one already answers there.
@@ -35,8 +36,10 @@ declare -A PLATFORM=(
   [i386]=linux/386 [ppc64el]=linux/ppc64le [s390x]=linux/s390x [mips64el]=linux/mips64le
 )
 FOREIGN_ARCHES=(arm64 armhf armel i386 ppc64el s390x mips64el)
+# No binfmt-support: its postinst imports and registers every format under /usr/share/binfmts
+# (jar, python3.x, llvm, qemu-*) wherever binfmt_misc is mounted.
 PACKAGES=(
-  qemu-user-static binfmt-support docker.io docker-registry jq curl
+  qemu-user-static docker.io docker-registry jq curl
   binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf binutils-powerpc64le-linux-gnu
   binutils-s390x-linux-gnu binutils-riscv64-linux-gnu binutils-i686-linux-gnu
   binutils-mips64el-linux-gnuabi64 binutils-x86-64-linux-gnu
@@ -113,8 +116,8 @@ apt_retry() { # apt_retry COMMAND... : apt-get with retries for transient fetch 
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
-# apt must not start services while installing (docker.io, docker-registry and binfmt-support ship
-# init scripts: a stock dockerd, a registry on :5000 or handlers registered behind our back).
+# apt must not start services while installing (docker.io and docker-registry ship init scripts:
+# a stock dockerd, a registry on :5000).
 POLICY_RC_CREATED=0
 deny_service_starts() {
   if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -130,6 +133,40 @@ allow_service_starts() {
   fi
 }
 trap allow_service_starts EXIT
+
+# install_packages PKG...: apt-get install without starting services and without registering
+# binfmt_misc entries. What the maintainer scripts do (dpkg-deb -e, bookworm):
+#   - qemu-user-static's postinst runs `update-binfmts --import qemu-<cpu>` for 29 CPUs when
+#     update-binfmts (binfmt-support) is on PATH and this is not a container; a fresh import
+#     registers the entry at once where binfmt_misc is mounted. Without update-binfmts it does
+#     nothing. python3.x-minimal, llvm-*-runtime and openjdk-*-jre do the same for their formats.
+#   - systemd's trigger on /usr/lib/binfmt.d (qemu-user-static ships files there) restarts
+#     systemd-binfmt, but only on a host running systemd (/run/systemd/system).
+#   - docker.io, docker-registry, jq, curl, the binutils and their dependencies: nothing binfmt.
+# So binfmt-support is not installed, and where a machine has it already, update-binfmts is kept
+# out of the maintainer scripts' PATH (they look it up with `command -v`); on a host running
+# systemd, setup stops instead of installing qemu-user-static.
+install_packages() {
+  local shim="" path=$PATH f
+  if [ -d /run/systemd/system ] && printf '%s\n' "$@" | grep -qx qemu-user-static; then
+    die "this host runs systemd, whose /usr/lib/binfmt.d trigger would register" \
+      "qemu-user-static's formats: install qemu-user-static yourself, then run again"
+  fi
+  if command -v update-binfmts >/dev/null; then
+    shim=$(mktemp -d)
+    for f in /usr/local/sbin/* /usr/sbin/* /sbin/*; do
+      [ -e "$f" ] && [ "${f##*/}" != update-binfmts ] && [ ! -e "$shim/${f##*/}" ] &&
+        ln -s "$f" "$shim/"
+    done
+    path="$shim:/usr/local/bin:/usr/bin:/bin"
+    log "packages: update-binfmts ($(command -v update-binfmts)) kept out of PATH while installing"
+  fi
+  deny_service_starts
+  PATH=$path apt_retry apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 "$@" ||
+    true
+  allow_service_starts
+  [ -z "$shim" ] || rm -rf "$shim"
+}
 
 busybox_path() { printf '%s/busybox/%s/busybox' "$CACHE_DIR" "$1"; }
 busybox_deb() { find "$CACHE_DIR/debs" -maxdepth 1 -name "busybox-static_*_$1.deb" 2>/dev/null | sort | tail -n1; }
@@ -160,10 +197,7 @@ setup_packages() {
   apt_update "${missing[@]}" "${need[@]}"
   if [ ${#missing[@]} -gt 0 ]; then
     log "packages: installing ${missing[*]}"
-    deny_service_starts
-    apt_retry apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 "${missing[@]}" ||
-      true
-    allow_service_starts
+    install_packages "${missing[@]}"
     missing=()
     for p in "${PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
     [ ${#missing[@]} -eq 0 ] || die "packages not installed: ${missing[*]} (see apt output above)"
