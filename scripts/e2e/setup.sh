@@ -136,16 +136,20 @@ trap allow_service_starts EXIT
 
 # install_packages PKG...: apt-get install without starting services and without registering
 # binfmt_misc entries. What the maintainer scripts do (dpkg-deb -e, bookworm):
+#   - binfmt-support's postinst runs `update-binfmts --import`: every format under
+#     /usr/share/binfmts (jar, python3.x, llvm, qemu-*) is imported and, where binfmt_misc is
+#     mounted, registered at once. Hence no binfmt-support here.
 #   - qemu-user-static's postinst runs `update-binfmts --import qemu-<cpu>` for 29 CPUs when
-#     update-binfmts (binfmt-support) is on PATH and this is not a container; a fresh import
-#     registers the entry at once where binfmt_misc is mounted. Without update-binfmts it does
-#     nothing. python3.x-minimal, llvm-*-runtime and openjdk-*-jre do the same for their formats.
+#     update-binfmts is on PATH and the machine is not detected as a container (these VMs are:
+#     systemd-detect-virt says docker; a VM that is not would register them). Without
+#     update-binfmts it does nothing. python3.x-minimal, llvm-*-runtime and openjdk-*-jre import
+#     their formats the same way, without the container check.
 #   - systemd's trigger on /usr/lib/binfmt.d (qemu-user-static ships files there) restarts
 #     systemd-binfmt, but only on a host running systemd (/run/systemd/system).
-#   - docker.io, docker-registry, jq, curl, the binutils and their dependencies: nothing binfmt.
-# So binfmt-support is not installed, and where a machine has it already, update-binfmts is kept
-# out of the maintainer scripts' PATH (they look it up with `command -v`); on a host running
-# systemd, setup stops instead of installing qemu-user-static.
+#   - docker.io, docker-registry, containerd, runc, tini, the cross binutils: nothing binfmt.
+# Where a machine has binfmt-support already, update-binfmts is kept out of the maintainer
+# scripts' PATH (they look it up with `command -v`); on a host running systemd, setup stops
+# instead of installing qemu-user-static.
 install_packages() {
   local shim="" path=$PATH f
   if [ -d /run/systemd/system ] && printf '%s\n' "$@" | grep -qx qemu-user-static; then
