@@ -197,7 +197,17 @@ export function clearQemuEntries(): void {
 
 /** Registers an entry from its kernel text: the line, then disabled again if it was. */
 function reRegister(name: string, text: string): void {
-  registerEntry(registerLine(name, text))
+  const line = registerLine(name, text)
+  try {
+    registerEntry(line)
+  } catch (e) {
+    throw new Error(
+      `re-registering ${name} failed (${(e as Error).message}): ${line}` +
+        (parseEntry(text).flags.includes('F')
+          ? ' (F opens the interpreter at registration: does it still exist?)'
+          : '')
+    )
+  }
   if (text.split('\n')[0] === 'disabled') setEnabled(name, false)
 }
 
