@@ -195,31 +195,70 @@ export function clearQemuEntries(): void {
   for (const name of kernelOrder()) if (name.startsWith('qemu-')) removeEntry(name)
 }
 
-/** Registers an entry from its kernel text: the line, then disabled again if it was. */
-function reRegister(name: string, text: string): void {
-  const line = registerLine(name, text)
+/** Registers one line, then disables the entry again if it was. */
+function reRegister(name: string, line: string, disabled: boolean): void {
   try {
     registerEntry(line)
   } catch (e) {
     throw new Error(
       `re-registering ${name} failed (${(e as Error).message}): ${line}` +
-        (parseEntry(text).flags.includes('F')
+        (/:[POC]*F[POC]*$/.test(line)
           ? ' (F opens the interpreter at registration: does it still exist?)'
           : '')
     )
   }
-  if (text.split('\n')[0] === 'disabled') setEnabled(name, false)
+  if (disabled) setEnabled(name, false)
 }
 
-const withoutEnabled = (text: string): string => text.split('\n').slice(1).join('\n')
+const withoutEnabled = (text: string | undefined): string | undefined =>
+  text?.split('\n').slice(1).join('\n')
+
+export type RestoreStep =
+  | { op: 'remove'; name: string }
+  | { op: 'enable' | 'disable'; name: string }
+  | { op: 'register'; name: string; line: string; disabled: boolean }
 
 /**
- * Puts binfmt_misc back as the snapshot says, byte for byte and in the same precedence order,
- * then checks it (throws when the result differs). Entries that differ or were added are removed;
- * an entry that differs only in enabled/disabled is switched in place. The surviving entries must
- * be the snapshot's oldest ones in the snapshot's order; from the first one that is not, every
- * newer surviving entry is removed too, and the snapshot's entries from there on are registered
- * again from oldest to newest, so each one regains its precedence. Unmounts at the end when the
+ * What turns the mounted binfmt_misc `now` into `snap` (both mounted), in order. Entries that
+ * differ or were added are removed; an entry that differs only in enabled/disabled is switched
+ * in place. The surviving entries must be the snapshot's oldest ones in the snapshot's order;
+ * from the first one that is not, every newer surviving entry is removed too, and the snapshot's
+ * entries from there on are registered again from oldest to newest, so each regains its
+ * precedence.
+ */
+export function planRestore(now: BinfmtSnapshot, snap: BinfmtSnapshot): RestoreStep[] {
+  const steps: RestoreStep[] = []
+  const order = (x: BinfmtSnapshot): string[] => x.listing.filter(n => !CONTROL.has(n))
+  const surviving: string[] = []
+  for (const name of order(now)) {
+    const want = snap.entries[name]
+    const have = now.entries[name]
+    if (want === have) surviving.push(name)
+    else if (want !== undefined && withoutEnabled(want) === withoutEnabled(have)) {
+      steps.push({ op: want.startsWith('enabled') ? 'enable' : 'disable', name })
+      surviving.push(name)
+    } else steps.push({ op: 'remove', name })
+  }
+  const target = order(snap).reverse() // oldest first
+  const kept = surviving.reverse()
+  let keep = 0
+  while (keep < kept.length && kept[keep] === target[keep]) keep++
+  for (const name of kept.slice(keep).reverse()) steps.push({ op: 'remove', name })
+  for (const name of target.slice(keep)) {
+    const text = snap.entries[name]
+    steps.push({
+      op: 'register',
+      name,
+      line: registerLine(name, text),
+      disabled: text.split('\n')[0] === 'disabled'
+    })
+  }
+  return steps
+}
+
+/**
+ * Puts binfmt_misc back as the snapshot says, byte for byte and in the same precedence order
+ * (planRestore), then checks it: throws when the result differs. Unmounts at the end when the
  * snapshot was taken unmounted. Never writes to `status`.
  */
 export function restoreBinfmt(snap: BinfmtSnapshot): void {
@@ -227,23 +266,11 @@ export function restoreBinfmt(snap: BinfmtSnapshot): void {
     unmountBinfmt()
   } else {
     mountBinfmt()
-    const now = snapshotBinfmt()
-    for (const name of kernelOrder()) {
-      const want = snap.entries[name]
-      const have = now.entries[name]
-      if (want === undefined) removeEntry(name)
-      else if (want !== have) {
-        if (withoutEnabled(want) === withoutEnabled(have)) {
-          setEnabled(name, want.split('\n')[0] === 'enabled')
-        } else removeEntry(name)
-      }
+    for (const step of planRestore(snapshotBinfmt(), snap)) {
+      if (step.op === 'remove') removeEntry(step.name)
+      else if (step.op === 'register') reRegister(step.name, step.line, step.disabled)
+      else setEnabled(step.name, step.op === 'enable')
     }
-    const target = snap.listing.filter(n => !CONTROL.has(n)).reverse() // oldest first
-    const surviving = kernelOrder().reverse()
-    let keep = 0
-    while (keep < surviving.length && surviving[keep] === target[keep]) keep++
-    for (const name of surviving.slice(keep).reverse()) removeEntry(name)
-    for (const name of target.slice(keep)) reRegister(name, snap.entries[name])
   }
   const after = snapshotBinfmt()
   const diff = diffSnapshots(snap, after)
