@@ -3,19 +3,22 @@
 // action's, not the bench's.
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { get } from 'node:http'
+import { get, request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   actionDefaults,
   clearQemuEntries,
+  distroHandlerLines,
   docker,
   enableDistroHandlers,
   entryNames,
   expectHandler,
   IMAGES,
   isMounted,
+  kernelOrder,
   mountBinfmt,
+  newJob,
   readEntry,
   readEntryText,
   registerEntry,
@@ -23,6 +26,7 @@ import {
   restoreBinfmt,
   runAction,
   runPost,
+  setEnabled,
   snapshotBinfmt,
   startDownloadServer,
   unmountBinfmt,
@@ -94,6 +98,93 @@ describe('runner emulation', () => {
   })
 })
 
+// A stand-in that reports its parent process and the job's identity, main and post alike.
+const JOB_ACTION = `
+import { appendFileSync, readFileSync } from 'node:fs'
+const env = process.env
+const stat = readFileSync('/proc/' + process.ppid + '/stat', 'utf8')
+const parentStart = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+const out = [
+  'ppid=' + process.ppid,
+  'parent-start=' + parentStart,
+  'uid=' + process.getuid(),
+  'post=' + (env.STATE_isPost ?? ''),
+  ...['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_JOB', 'RUNNER_NAME', 'RUNNER_ENVIRONMENT'].map(
+    k => k + '=' + env[k]
+  )
+]
+appendFileSync(env.GITHUB_OUTPUT, out.join('\\n') + '\\n')
+appendFileSync(env.GITHUB_STATE, 'isPost=true\\n')
+`
+
+describe("the job's runner process", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-job-action-'))
+  chmodSync(dir, 0o755)
+  const entry = join(dir, 'job-action.mjs')
+  writeFileSync(entry, JOB_ACTION)
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  it("main and post are children of the job's worker, alive in between", async () => {
+    const main = await runAction({ entry })
+    expect(main.code).toBe(0)
+    expect(main.outputs.ppid).toBe(String(main.job.workerPid))
+    expect(main.ppid).toBe(main.job.workerPid)
+    expect(alive(main.job.workerPid)).toBe(true)
+    const post = await runPost(main)
+    expect(post.outputs).toMatchObject({
+      ppid: main.outputs.ppid,
+      'parent-start': main.outputs['parent-start'],
+      post: 'true',
+      RUNNER_ENVIRONMENT: 'github-hosted'
+    })
+  })
+
+  it("a step run as another user is still the worker's child", async () => {
+    const job = newJob({ user: { uid: 65534, gid: 65534 } })
+    const r = await runAction({ entry, job, user: { uid: 65534, gid: 65534 } })
+    expect(r.outputs).toMatchObject({ uid: '65534', ppid: String(job.workerPid) })
+  })
+
+  it('two jobs on one machine: distinct workers and identities, overridable', async () => {
+    const a = newJob({ identity: { GITHUB_RUN_ID: '100', GITHUB_JOB: 'a' } })
+    const b = newJob({
+      identity: { GITHUB_RUN_ID: '100', GITHUB_JOB: 'b', RUNNER_ENVIRONMENT: 'self-hosted' }
+    })
+    const [ra, rb] = [await runAction({ entry, job: a }), await runAction({ entry, job: b })]
+    expect(a.workerPid).not.toBe(b.workerPid)
+    expect(ra.outputs).toMatchObject({
+      GITHUB_RUN_ID: '100',
+      GITHUB_JOB: 'a',
+      ppid: String(a.workerPid)
+    })
+    expect(rb.outputs).toMatchObject({
+      GITHUB_JOB: 'b',
+      RUNNER_ENVIRONMENT: 'self-hosted',
+      GITHUB_RUN_ATTEMPT: '1',
+      ppid: String(b.workerPid)
+    })
+    expect(newJob().identity.GITHUB_JOB).not.toBe(newJob().identity.GITHUB_JOB)
+  })
+
+  it('job.kill(): the worker is gone before the post step, which cannot run', async () => {
+    const main = await runAction({ entry })
+    const worker = main.job.workerPid
+    main.job.kill()
+    for (let i = 0; i < 50 && alive(worker); i++) await new Promise(r => setTimeout(r, 20))
+    expect(alive(worker)).toBe(false)
+    expect(main.job.alive).toBe(false)
+    await expect(runPost(main)).rejects.toThrow(/dead/)
+  })
+})
+
 describe('binfmt snapshot and restore', () => {
   it('puts back a changed, a removed, an added, a disabled and an extension entry', () => {
     enableDistroHandlers()
@@ -114,6 +205,52 @@ describe('binfmt snapshot and restore', () => {
     restoreBinfmt(snap)
     expect(snapshotBinfmt()).toEqual(snap)
     expect(readEntryText('qemu-aarch64')).toContain('aarch64-binfmt-P')
+  })
+
+  it('puts back the precedence order, mask-less, disabled and extension entries', () => {
+    mountBinfmt()
+    // Two entries for the same bytes (the newer one wins), one without a mask, one disabled.
+    registerEntry(':e2e-old:M::\\x01\\x02\\x03:\\xff\\xff\\x00:/bin/false:')
+    registerEntry(':e2e-nomask:M:4:\\x05\\x06::/bin/false:')
+    registerEntry(':e2e-new:M::\\x01\\x02\\x03::/bin/true:F')
+    registerEntry(':e2e-ext2:E::e2etest2::/bin/true:')
+    setEnabled('e2e-nomask', false)
+    const snap = snapshotBinfmt()
+    expect(kernelOrder().slice(0, 4)).toEqual(['e2e-ext2', 'e2e-new', 'e2e-nomask', 'e2e-old'])
+    expect(readEntryText('e2e-nomask')).not.toMatch(/^mask/m)
+
+    // The oldest one removed and re-registered: now it is the newest and wins.
+    removeEntry('e2e-old')
+    registerEntry(':e2e-old:M::\\x01\\x02\\x03:\\xff\\xff\\x00:/bin/false:')
+    removeEntry('e2e-nomask')
+    expect(kernelOrder()[0]).toBe('e2e-old')
+
+    restoreBinfmt(snap)
+    expect(snapshotBinfmt()).toEqual(snap)
+    expect(kernelOrder().slice(0, 4)).toEqual(['e2e-ext2', 'e2e-new', 'e2e-nomask', 'e2e-old'])
+    expect(readEntry('e2e-nomask')).toMatchObject({ enabled: false, mask: undefined, offset: 4 })
+  })
+
+  it("registers Debian's qemu-* handlers as update-binfmts would (PF, /usr/libexec/qemu-binfmt)", () => {
+    const lines = distroHandlerLines()
+    expect(lines.map(l => l.name)).toContain('qemu-aarch64')
+    expect(lines.find(l => l.name === 'qemu-aarch64')?.line).toBe(
+      ':qemu-aarch64:M:0:\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:' +
+        '\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:' +
+        '/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF'
+    )
+    enableDistroHandlers()
+    expect(readEntry('qemu-aarch64')).toMatchObject({
+      enabled: true,
+      flags: 'PF',
+      interpreter: '/usr/libexec/qemu-binfmt/aarch64-binfmt-P',
+      mask: 'ffffffffffffff00fffffffffffffffffeffffff'
+    })
+    expect(
+      entryNames()
+        .filter(n => n.startsWith('qemu-'))
+        .sort()
+    ).toEqual(lines.map(l => l.name).sort())
   })
 
   it('restores the unmounted state', () => {
@@ -156,6 +293,62 @@ describe('download server', () => {
       ])
     } finally {
       await server.close()
+    }
+  })
+})
+
+describe('download server: Debian pool', () => {
+  const request = (
+    url: string,
+    method = 'GET'
+  ): Promise<{ status: number; body: Buffer; length: string | undefined }> =>
+    new Promise((ok, fail) => {
+      const req = httpRequest(url, { method }, res => {
+        const chunks: Buffer[] = []
+        res.on('data', (d: Buffer) => chunks.push(d))
+        res.on('end', () =>
+          ok({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks),
+            length: res.headers['content-length']
+          })
+        )
+      })
+      req.on('error', fail)
+      req.end()
+    })
+
+  it('serves .debs by pool name, registered overrides, HEAD, and forced statuses', async () => {
+    const debDir = mkdtempSync(join(tmpdir(), 'e2e-debs-'))
+    writeFileSync(join(debDir, 'qemu-user_1%3a10.0.13+ds-0+deb13u1_amd64.deb'), 'real deb')
+    writeFileSync(join(debDir, 'notes.txt'), 'not a deb')
+    const server = await startDownloadServer({ debDir })
+    try {
+      const pool = 'qemu-user_10.0.13+ds-0+deb13u1_amd64.deb'
+      expect(
+        server.debTemplate.replace('{version}', '10.0.13+ds-0+deb13u1').replace('{arch}', 'amd64')
+      ).toBe(server.debUrl(pool))
+      expect(server.debFiles()).toEqual([pool])
+      let r = await request(server.debUrl(pool))
+      expect([r.status, r.body.toString(), r.length]).toEqual([200, 'real deb', '8'])
+      r = await request(server.debUrl(pool), 'HEAD')
+      expect([r.status, r.body.length, r.length]).toEqual([200, 0, '8'])
+      expect((await request(`${server.debianMirror}/pool/main/q/qemu/notes.txt`)).status).toBe(404)
+
+      server.addFile(pool, Buffer.from('tampered'))
+      expect((await request(server.debUrl(pool))).body.toString()).toBe('tampered')
+      server.statusFor.set(`/debian/pool/main/q/qemu/${pool}`, 503)
+      expect((await request(server.debUrl(pool))).status).toBe(503)
+      expect(server.log.map(l => `${l.method} ${l.status}`)).toEqual([
+        'GET 200',
+        'HEAD 200',
+        'GET 404',
+        'GET 200',
+        'GET 503'
+      ])
+    } finally {
+      await server.close()
+      rmSync(debDir, { recursive: true, force: true })
     }
   })
 })

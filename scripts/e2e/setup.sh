@@ -2,8 +2,9 @@
 # End-to-end bench: everything the scenario tests in __tests__/e2e need, on a Debian 12 x86_64
 # machine, as root. Idempotent: on a reused machine it only checks what is already there.
 #
-#   - Debian packages: QEMU static emulators, binfmt-support, Docker engine, the CNCF registry,
-#     jq, curl, cross binutils; static busybox .debs for eight architectures (cached).
+#   - Debian packages: QEMU static emulators, Docker engine, the CNCF registry, jq, curl, cross
+#     binutils; static busybox .debs for eight architectures (cached). Installing them never
+#     changes binfmt_misc (see install_packages).
 #   - A Docker engine (dockerd with a runc wrapper that drops capabilities outside this machine's
 #     bounding set, so `docker run --privileged` works here), unless one already answers.
 #   - A registry on 127.0.0.1:5000, unless one already answers there.
@@ -14,6 +15,8 @@
 #       127.0.0.1:5000/e2e/busybox-liar:latest       like busybox, but linux/arm64 holds x86_64
 #
 # What setup started is recorded in the state dir; scripts/e2e/teardown.sh stops only that.
+# The files it installs (runc wrapper, registry config, the registrar's /register script) are in
+# scripts/e2e/files/; the registrar's magic/mask table comes from src/catalogue.ts.
 # Environment: E2E_STATE_DIR (default /var/lib/cross-arch-e2e), E2E_CACHE_DIR
 # (default /var/cache/cross-arch-e2e).
 set -euo pipefail
@@ -22,6 +25,9 @@ STATE_DIR=${E2E_STATE_DIR:-/var/lib/cross-arch-e2e}
 CACHE_DIR=${E2E_CACHE_DIR:-/var/cache/cross-arch-e2e}
 REGISTRY=127.0.0.1:5000
 SCRIPT_PATH=$(readlink -f "${BASH_SOURCE[0]}")
+HERE=$(dirname "$SCRIPT_PATH")
+ROOT=$(cd "$HERE/../.." && pwd)
+FILES=$HERE/files
 
 # Debian architecture -> Docker platform (os/arch[/variant]).
 DEB_ARCHES=(amd64 arm64 armhf armel i386 ppc64el s390x mips64el)
@@ -30,14 +36,14 @@ declare -A PLATFORM=(
   [i386]=linux/386 [ppc64el]=linux/ppc64le [s390x]=linux/s390x [mips64el]=linux/mips64le
 )
 FOREIGN_ARCHES=(arm64 armhf armel i386 ppc64el s390x mips64el)
+# No binfmt-support: its postinst imports and registers every format under /usr/share/binfmts
+# (jar, python3.x, llvm, qemu-*) wherever binfmt_misc is mounted.
 PACKAGES=(
-  qemu-user-static binfmt-support docker.io docker-registry jq curl
+  qemu-user-static docker.io docker-registry jq curl
   binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf binutils-powerpc64le-linux-gnu
   binutils-s390x-linux-gnu binutils-riscv64-linux-gnu binutils-i686-linux-gnu
   binutils-mips64el-linux-gnuabi64 binutils-x86-64-linux-gnu
 )
-# Emulators the registrar image carries: QEMU's qemu-binfmt-conf.sh table minus the host family.
-REGISTRAR_CPUS=(aarch64 arm ppc64le s390x riscv64 mips64el mips64 loongarch64)
 
 export DEBIAN_FRONTEND=noninteractive
 export DOCKER_CLI_EXPERIMENTAL=enabled
@@ -110,8 +116,8 @@ apt_retry() { # apt_retry COMMAND... : apt-get with retries for transient fetch 
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
-# apt must not start services while installing (docker.io, docker-registry and binfmt-support ship
-# init scripts: a stock dockerd, a registry on :5000 or handlers registered behind our back).
+# apt must not start services while installing (docker.io and docker-registry ship init scripts:
+# a stock dockerd, a registry on :5000).
 POLICY_RC_CREATED=0
 deny_service_starts() {
   if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -127,6 +133,44 @@ allow_service_starts() {
   fi
 }
 trap allow_service_starts EXIT
+
+# install_packages PKG...: apt-get install without starting services and without registering
+# binfmt_misc entries. What the maintainer scripts do (dpkg-deb -e, bookworm):
+#   - binfmt-support's postinst runs `update-binfmts --import`: every format under
+#     /usr/share/binfmts (jar, python3.x, llvm, qemu-*) is imported and, where binfmt_misc is
+#     mounted, registered at once. Hence no binfmt-support here.
+#   - qemu-user-static's postinst runs `update-binfmts --import qemu-<cpu>` for 29 CPUs when
+#     update-binfmts is on PATH and the machine is not detected as a container (these VMs are:
+#     systemd-detect-virt says docker; a VM that is not would register them). Without
+#     update-binfmts it does nothing. python3.x-minimal, llvm-*-runtime and openjdk-*-jre import
+#     their formats the same way, without the container check.
+#   - systemd's trigger on /usr/lib/binfmt.d (qemu-user-static ships files there) restarts
+#     systemd-binfmt, but only on a host running systemd (/run/systemd/system).
+#   - docker.io, docker-registry, containerd, runc, tini, the cross binutils: nothing binfmt.
+# Where a machine has binfmt-support already, update-binfmts is kept out of the maintainer
+# scripts' PATH (they look it up with `command -v`); on a host running systemd, setup stops
+# instead of installing qemu-user-static.
+install_packages() {
+  local shim="" path=$PATH f
+  if [ -d /run/systemd/system ] && printf '%s\n' "$@" | grep -qx qemu-user-static; then
+    die "this host runs systemd, whose /usr/lib/binfmt.d trigger would register" \
+      "qemu-user-static's formats: install qemu-user-static yourself, then run again"
+  fi
+  if command -v update-binfmts >/dev/null; then
+    shim=$(mktemp -d)
+    for f in /usr/local/sbin/* /usr/sbin/* /sbin/*; do
+      [ -e "$f" ] && [ "${f##*/}" != update-binfmts ] && [ ! -e "$shim/${f##*/}" ] &&
+        ln -s "$f" "$shim/"
+    done
+    path="$shim:/usr/local/bin:/usr/bin:/bin"
+    log "packages: update-binfmts ($(command -v update-binfmts)) kept out of PATH while installing"
+  fi
+  deny_service_starts
+  PATH=$path apt_retry apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 "$@" ||
+    true
+  allow_service_starts
+  [ -z "$shim" ] || rm -rf "$shim"
+}
 
 busybox_path() { printf '%s/busybox/%s/busybox' "$CACHE_DIR" "$1"; }
 busybox_deb() { find "$CACHE_DIR/debs" -maxdepth 1 -name "busybox-static_*_$1.deb" 2>/dev/null | sort | tail -n1; }
@@ -157,10 +201,7 @@ setup_packages() {
   apt_update "${missing[@]}" "${need[@]}"
   if [ ${#missing[@]} -gt 0 ]; then
     log "packages: installing ${missing[*]}"
-    deny_service_starts
-    apt_retry apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 "${missing[@]}" ||
-      true
-    allow_service_starts
+    install_packages "${missing[@]}"
     missing=()
     for p in "${PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
     [ ${#missing[@]} -eq 0 ] || die "packages not installed: ${missing[*]} (see apt output above)"
@@ -207,46 +248,8 @@ setup_busybox() {
 # ---------------------------------------------------------------------------------------------
 docker_answers() { timeout 10 docker version >/dev/null 2>&1; }
 
-write_runc_wrapper() {
-  # The VM's capability bounding set lacks CAP_SYS_RESOURCE, so runc fails `--privileged` with
-  # "unable to apply caps". This wrapper removes capabilities outside the bounding set from the
-  # OCI bundle's config.json, then execs runc with the same arguments.
-  cat >"$STATE_DIR/runc-caps-wrapper" <<'WRAPPER'
-#!/bin/bash
-set -euo pipefail
-names=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID
-  CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN
-  CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT
-  CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE CAP_SYS_RESOURCE
-  CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL
-  CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND
-  CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE)
-bundle=
-prev=
-for a in "$@"; do
-  case "$prev" in --bundle | -b) bundle=$a ;; esac
-  case "$a" in --bundle=*) bundle=${a#--bundle=} ;; esac
-  prev=$a
-done
-if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then
-  bnd=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
-  drop=()
-  for i in "${!names[@]}"; do
-    if (((16#$bnd >> i) & 1)); then :; else drop+=("${names[$i]}"); fi
-  done
-  if [ ${#drop[@]} -gt 0 ]; then
-    dropjson=$(printf '%s\n' "${drop[@]}" | /usr/bin/jq -R . | /usr/bin/jq -cs .)
-    /usr/bin/jq --argjson drop "$dropjson" '
-      if (.process.capabilities | type) == "object" then
-        .process.capabilities |= with_entries(
-          .value |= (if type == "array" then map(select(. as $c | $drop | index($c) | not)) else . end))
-      else . end' "$bundle/config.json" >"$bundle/config.json.caps"
-    mv "$bundle/config.json.caps" "$bundle/config.json"
-  fi
-fi
-exec /usr/sbin/runc "$@"
-WRAPPER
-  chmod 755 "$STATE_DIR/runc-caps-wrapper"
+write_runc_wrapper() { # scripts/e2e/files/runc-caps-wrapper.sh says why
+  install -m 0755 "$FILES/runc-caps-wrapper.sh" "$STATE_DIR/runc-caps-wrapper"
 }
 
 setup_docker() {
@@ -298,18 +301,8 @@ setup_registry() {
   fi
   rm -f "$STATE_DIR/registry.started"
   mkdir -p "$STATE_DIR/registry"
-  cat >"$STATE_DIR/registry.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $STATE_DIR/registry
-  delete:
-    enabled: true
-http:
-  addr: $REGISTRY
-EOF
+  sed -e "s#@ROOTDIRECTORY@#$STATE_DIR/registry#" -e "s#@ADDR@#$REGISTRY#" \
+    "$FILES/registry.yml" >"$STATE_DIR/registry.yml"
   local pid i
   (
     setsid docker-registry serve "$STATE_DIR/registry.yml" \
@@ -333,10 +326,10 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # Images
 # ---------------------------------------------------------------------------------------------
-# Everything an image depends on: this script (recipes, register scripts) and the binaries.
+# Everything an image depends on: this script, scripts/e2e/files/, the table and the binaries.
 recipe_hash() {
   {
-    sha256sum "$SCRIPT_PATH"
+    sha256sum "$SCRIPT_PATH" "$FILES"/* "$TABLE_FILE"
     local a c
     for a in "${DEB_ARCHES[@]}"; do sha256sum "$(busybox_path "$a")"; done
     for c in "${REGISTRAR_CPUS[@]}"; do sha256sum "/usr/bin/qemu-$c-static"; done
@@ -460,127 +453,28 @@ image_busybox() { # image_busybox NAME LIAR(0|1)
   log "image $REGISTRY/e2e/$name:latest: built and pushed (${#refs[@]} platforms)"
 }
 
-# The registrar's entry point, with multiarch/qemu-user-static's command line. @MODE@ is
-# "register" or "noop" (prints the usual lines, registers nothing).
-REGISTER_SCRIPT=$(
-  cat <<'EOF'
-#!/bin/sh
-# /register: registrar for the e2e bench, same command line as multiarch/qemu-user-static:
-#   /register [--reset] [-p|--persistent yes|no] [-c|--credential yes|no]
-#             [-g|--preserve-argv0 yes|no] [--qemu-path DIR] [--qemu-suffix SUFFIX]
-MODE=@MODE@
-QEMU_BIN_DIR=${QEMU_BIN_DIR:-/usr/bin}
-QEMU_SUFFIX=-static
-
-if [ ! -d /proc/sys/fs/binfmt_misc ]; then
-  echo "No binfmt support in the kernel."
-  echo "  Try: '/sbin/modprobe binfmt_misc' from the host"
-  exit 1
-fi
-if [ "$MODE" = register ] && [ ! -f /proc/sys/fs/binfmt_misc/register ]; then
-  mount binfmt_misc -t binfmt_misc /proc/sys/fs/binfmt_misc
-fi
-if [ "$1" = "--reset" ]; then
-  shift
-  if [ "$MODE" = register ]; then
-    for f in /proc/sys/fs/binfmt_misc/qemu-*; do
-      [ -f "$f" ] && echo -1 >"$f"
-    done
-  fi
-fi
-
-usage() {
-  echo "Usage: /register [--reset] [-p|--persistent yes|no] [-c|--credential yes|no]" >&2
-  echo "                 [-g|--preserve-argv0 yes|no] [--qemu-path DIR] [--qemu-suffix SUFFIX]" >&2
+# The registrar's magic/mask table, `<cpu> <family> <magic> <mask>` lines, from src/catalogue.ts.
+catalogue_table() {
+  local tsx=$ROOT/node_modules/.bin/tsx
+  [ -x "$tsx" ] || die "$tsx is missing: run npm ci first"
+  TABLE_FILE=$STATE_DIR/catalogue-table.txt
+  "$tsx" "$ROOT/test-support/catalogue-table.ts" >"$TABLE_FILE.tmp" ||
+    die "test-support/catalogue-table.ts failed"
+  mv "$TABLE_FILE.tmp" "$TABLE_FILE"
+  # Emulators the registrar image carries: the table minus the host's family (qemu-binfmt-conf.sh
+  # skips it).
+  mapfile -t REGISTRAR_CPUS < <(awk '$2 != "i386" {print $1}' "$TABLE_FILE")
 }
-yesno() {
-  case "$2" in
-    yes | no) ;;
-    *)
-      echo "$1 expects yes or no, got '$2'" >&2
-      usage
-      exit 1
-      ;;
-  esac
+
+# register_script MODE: the registrar's entry point (scripts/e2e/files/register.sh, multiarch's
+# command line) for MODE "register" or "noop" (prints the usual lines, registers nothing), with
+# the table in place of its @TABLE@ line.
+register_script() {
+  sed -e "s/^MODE=@MODE@\$/MODE=$1/" -e "/^@TABLE@\$/{
+r $TABLE_FILE
+d
+}" "$FILES/register.sh"
 }
-PERSISTENT=no
-CREDENTIAL=no
-PRESERVE_ARG0=no
-while [ $# -gt 0 ]; do
-  opt=$1
-  case "$opt" in
-    -p | --persistent | -c | --credential | -g | --preserve-argv0 | -Q | --qemu-path | -S | --qemu-suffix)
-      if [ $# -lt 2 ]; then
-        echo "option $opt needs a value" >&2
-        usage
-        exit 1
-      fi
-      ;;
-  esac
-  case "$opt" in
-    -p | --persistent) yesno "$opt" "$2" && PERSISTENT=$2 ;;
-    -c | --credential) yesno "$opt" "$2" && CREDENTIAL=$2 ;;
-    -g | --preserve-argv0) yesno "$opt" "$2" && PRESERVE_ARG0=$2 ;;
-    -Q | --qemu-path) QEMU_BIN_DIR=$2 ;;
-    -S | --qemu-suffix) QEMU_SUFFIX=$2 ;;
-    -h | --help)
-      usage
-      exit 1
-      ;;
-    *)
-      echo "unknown option: $opt" >&2
-      usage
-      exit 1
-      ;;
-  esac
-  shift 2
-done
-
-case "$(uname -m)" in
-  x86_64 | i386 | i486 | i586 | i686) host_family=i386 ;;
-  aarch64 | armv*) host_family=arm ;;
-  ppc64le) host_family=ppcle ;;
-  s390x) host_family=s390x ;;
-  riscv64) host_family=riscv64 ;;
-  mips*) host_family=mips ;;
-  loongarch64) host_family=loongarch ;;
-  *) host_family=unknown ;;
-esac
-
-flags=
-[ "$CREDENTIAL" = yes ] && flags=OC
-[ "$PERSISTENT" = yes ] && flags="${flags}F"
-[ "$PRESERVE_ARG0" = yes ] && flags="${flags}P"
-
-status=0
-while read -r cpu family magic mask; do
-  [ -n "$cpu" ] || continue
-  [ "$family" = "$host_family" ] && continue
-  qemu="$QEMU_BIN_DIR/qemu-$cpu$QEMU_SUFFIX"
-  if [ "$MODE" = register ]; then
-    [ -x "$qemu" ] || continue
-    echo "Setting $qemu as binfmt interpreter for $cpu"
-    # busybox echo leaves the \xHH text alone; a failed write prints "sh: write error: ..."
-    echo ":qemu-$cpu:M::$magic:$mask:$qemu:$flags" >/proc/sys/fs/binfmt_misc/register
-    status=$?
-  else
-    echo "Setting $qemu as binfmt interpreter for $cpu"
-  fi
-done <<'TABLE'
-i386 i386 \x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00 \xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
-x86_64 i386 \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00 \xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
-aarch64 arm \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
-arm arm \x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x28\x00 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
-ppc64le ppcle \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x15\x00 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\x00
-s390x s390x \x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x16 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff
-riscv64 riscv64 \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xf3\x00 \xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
-mips64el mips \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x08\x00 \xff\xff\xff\xff\xff\xff\xff\x00\x00\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
-mips64 mips \x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x08 \xff\xff\xff\xff\xff\xff\xff\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff
-loongarch64 loongarch \x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x02\x01 \xff\xff\xff\xff\xff\xff\xff\xfc\x00\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff
-TABLE
-exit $status
-EOF
-)
 
 image_registrar() { # image_registrar NAME MODE
   local name=$1 mode=$2 root c
@@ -590,7 +484,7 @@ image_registrar() { # image_registrar NAME MODE
   fi
   root=$(mktemp -d)
   busybox_rootfs "$root" amd64
-  printf '%s\n' "${REGISTER_SCRIPT//@MODE@/$mode}" >"$root/register"
+  register_script "$mode" >"$root/register"
   chmod 0755 "$root/register"
   if [ "$mode" = register ]; then
     for c in "${REGISTRAR_CPUS[@]}"; do
@@ -605,6 +499,7 @@ image_registrar() { # image_registrar NAME MODE
 }
 
 setup_images() {
+  catalogue_table
   RECIPE=$(recipe_hash)
   timed "image e2e/busybox" image_busybox busybox 0
   timed "image e2e/busybox-liar" image_busybox busybox-liar 1

@@ -1,189 +1,33 @@
-// The bench that scripts/e2e/setup.sh prepares: addresses, images, cached binaries, and small
-// wrappers around docker and the host, for the scenario tests.
-import { execFile } from 'node:child_process'
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+// The bench that scripts/e2e/setup.sh prepares (test-support/env.ts), and the bench lock
+// (test-support/lock.ts) that each test file holds unless test-support/e2e-run.ts holds it.
+import { acquireLock, type BenchLock } from '../../../test-support/lock.js'
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
-export const DIST = resolve(ROOT, 'dist/index.js')
-export const CACHE_DIR = process.env.E2E_CACHE_DIR ?? '/var/cache/cross-arch-e2e'
+export {
+  BUSYBOX_PLATFORMS,
+  busyboxPath,
+  CACHE_DIR,
+  checkBench,
+  DIST,
+  docker,
+  dockerAnswers,
+  dockerUname,
+  hostRunsI386Natively,
+  hostUname,
+  IMAGES,
+  REGISTRY,
+  reportTiming,
+  ROOT,
+  run,
+  type DebArch,
+  type ExecResult
+} from '../../../test-support/env.js'
 
-export const REGISTRY = '127.0.0.1:5000'
-export const IMAGES = {
-  registrar: `${REGISTRY}/e2e/qemu-user-static:latest`,
-  registrarNoop: `${REGISTRY}/e2e/registrar-noop:latest`,
-  busybox: `${REGISTRY}/e2e/busybox:latest`,
-  busyboxLiar: `${REGISTRY}/e2e/busybox-liar:latest`,
-  missing: `${REGISTRY}/e2e/does-not-exist:latest`,
-  unreachable: '127.0.0.1:5999/x/y'
-}
-
-/** Every platform of the e2e busybox image, and what `uname -m` prints under emulation. */
-export const BUSYBOX_PLATFORMS: Record<string, string> = {
-  'linux/arm64': 'aarch64',
-  'linux/arm/v7': 'armv7l',
-  'linux/arm/v6': 'armv7l',
-  'linux/386': 'i686',
-  'linux/ppc64le': 'ppc64le',
-  'linux/s390x': 's390x',
-  'linux/mips64le': 'mips64'
-}
-
-/** Debian architecture of each cached static busybox (scripts/e2e/setup.sh). */
-export type DebArch =
-  'amd64' | 'arm64' | 'armhf' | 'armel' | 'i386' | 'ppc64el' | 's390x' | 'mips64el'
-export const busyboxPath = (arch: DebArch): string => `${CACHE_DIR}/busybox/${arch}/busybox`
-
-export interface ExecResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs a program (no shell), never rejects. */
-export function run(
-  file: string,
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}
-): Promise<ExecResult> {
-  return new Promise(done => {
-    execFile(
-      file,
-      args,
-      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => {
-        const code =
-          err === null ? 0 : typeof err.code === 'number' ? err.code : err.killed ? 124 : 127
-        done({ code, stdout: String(stdout), stderr: String(stderr) })
-      }
-    )
-  })
-}
-
-export const docker = (args: string[], timeoutMs = 120_000): Promise<ExecResult> =>
-  run('docker', args, { timeoutMs })
-
-export async function dockerAnswers(): Promise<boolean> {
-  return (await docker(['version', '--format', '{{.Server.Version}}'], 15_000)).code === 0
-}
-
-/**
- * `docker run --rm --pull always --platform P IMAGE uname -m`: stdout trimmed, or the failure.
- * Always pulls: engine 20.10 otherwise runs a local image of a merely compatible platform (after
- * linux/arm/v7 was pulled, `--platform linux/arm64` runs that armv7 image and prints armv7l).
- */
-export async function dockerUname(platform: string, image = IMAGES.busybox): Promise<string> {
-  const r = await docker([
-    'run',
-    '--rm',
-    '--pull',
-    'always',
-    '--platform',
-    platform,
-    image,
-    'uname',
-    '-m'
-  ])
-  if (r.code !== 0) return `exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`
-  return r.stdout.trim()
-}
-
-/** Runs a cached static busybox of ARCH directly on the host: `uname -m`, or the failure. */
-export async function hostUname(arch: DebArch): Promise<string> {
-  const r = await run(busyboxPath(arch), ['uname', '-m'], { timeoutMs: 30_000 })
-  if (r.code !== 0) return `exit ${r.code}: ${r.stderr.trim()}`
-  return r.stdout.trim()
-}
-
-/**
- * Whether this host runs i386 binaries without emulation. Ask while no qemu-i386 handler is
- * registered. GitHub's x86_64 runners do; some VMs (this project's, kernel without working IA32
- * compat) do not, and there linux/386 needs qemu-i386 like any foreign platform.
- */
-export async function hostRunsI386Natively(): Promise<boolean> {
-  return (await hostUname('i386')) === 'x86_64'
-}
-
-/** Fails early, with what to do, when the bench is not there. */
-export async function checkBench(): Promise<void> {
-  const missing: string[] = []
-  if (process.getuid?.() !== 0) missing.push('run as root (the tests change binfmt_misc)')
-  if (!existsSync(DIST)) missing.push(`${DIST} is missing: run npm run build`)
-  if (!existsSync(busyboxPath('arm64'))) missing.push(`no cached busybox in ${CACHE_DIR}`)
-  if (!(await dockerAnswers())) missing.push('no Docker engine answers')
-  const reg = await run('curl', ['-fsS', '-m', '5', `http://${REGISTRY}/v2/`], {
-    timeoutMs: 10_000
-  })
-  if (reg.code !== 0) missing.push(`no registry answers on ${REGISTRY}`)
-  if (missing.length > 0) {
-    throw new Error(
-      `e2e bench not ready: ${missing.join('; ')}. Run the suite with npm run test:e2e ` +
-        '(scripts/e2e/run.sh), or bash scripts/e2e/setup.sh first.'
-    )
-  }
-}
-
-/** One line per action run: `[e2e] <scenario>: <ms> ms` (also appended to $E2E_TIMINGS_FILE). */
-export function reportTiming(scenario: string, ms: number): void {
-  const line = `[e2e] ${scenario}: ${Math.round(ms)} ms`
-  process.stdout.write(`${line}\n`)
-  const file = process.env.E2E_TIMINGS_FILE
-  if (file) appendFileSync(file, `${JSON.stringify({ scenario, ms: Math.round(ms) })}\n`)
-}
-
-/**
- * binfmt_misc is global to the machine: test files must not run at the same time even if jest
- * starts several workers. A lock directory, taken in beforeAll and released in afterAll.
- */
-const LOCK = '/tmp/cross-arch-e2e.lock'
-let lockTaken = false
+let lock: BenchLock | undefined
+/** binfmt_misc is global to the machine: one test file at a time, taken in beforeAll. */
 export async function lockBench(timeoutMs = 30 * 60_000): Promise<void> {
-  // scripts/e2e/run.sh holds the lock for the whole run and says so.
-  const heldBy = process.env.E2E_LOCK_HELD
-  if (heldBy && readOr(`${LOCK}/pid`).trim() === heldBy) return
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      mkdirSync(LOCK)
-      writeFileSync(`${LOCK}/pid`, String(process.pid))
-      lockTaken = true
-      return
-    } catch {
-      let holder = NaN
-      try {
-        holder = Number(readFileSync(`${LOCK}/pid`, 'utf8'))
-      } catch {
-        // being created or removed right now
-      }
-      if (Number.isInteger(holder) && holder > 0 && !processAlive(holder)) {
-        rmSync(LOCK, { recursive: true, force: true })
-        continue
-      }
-      if (Date.now() > deadline) throw new Error(`${LOCK} held by pid ${holder} for too long`)
-      await new Promise(r => setTimeout(r, 200))
-    }
-  }
+  lock ??= await acquireLock({ tag: 'e2e', timeoutMs })
 }
 export function unlockBench(): void {
-  if (!lockTaken) return
-  lockTaken = false
-  if (readOr(`${LOCK}/pid`).trim() === String(process.pid)) {
-    rmSync(LOCK, { recursive: true, force: true })
-  }
-}
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return ''
-  }
-}
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  lock?.release()
+  lock = undefined
 }
