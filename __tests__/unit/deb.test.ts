@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync
@@ -31,7 +32,15 @@ import {
 // fixtures: ar written here, tar by the system's tar or by tarHeader below, xz by the system's xz
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
-const tmp = (prefix = 'deb-test-') => mkdtempSync(join(os.tmpdir(), prefix))
+const made: string[] = []
+const tmp = (prefix = 'deb-test-') => {
+  const dir = mkdtempSync(join(os.tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
 
 function arMember(name: string, data: Buffer): Buffer {
   const header =
