@@ -123,7 +123,7 @@ export class DownloadInstaller extends Installer {
         return `${shown} needs the package's SHA-1, known only for versions in the action's table`
       const url = render(source.template, values)
       const file = source.template.includes('{sha1}')
-        ? (this.table as DebianPackage).file
+        ? (this.table as DebianPackage).name
         : basename(new URL(url).pathname)
       const table = this.table
       const given = checksums.packages.get(file)
