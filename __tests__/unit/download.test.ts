@@ -1,0 +1,357 @@
+/**
+ * The download installer against a real HTTP server on 127.0.0.1 and a real tool cache in a
+ * temporary directory: what gets downloaded, what is verified against what, what reaches the
+ * cache, and what a modified cache entry does.
+ */
+import { jest } from '@jest/globals'
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import * as core from '../../__fixtures__/core.js'
+import { deb, removeTemps, sha256, systemTar, tmp, tree } from '../../__fixtures__/deb.js'
+import { fakeHost } from '../../__fixtures__/fake-host.js'
+
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { DownloadInstaller, cacheKey, render, upstreamVersion } =
+  await import('../../src/installer/download.js')
+const { installEmulators } = await import('../../src/installer/index.js')
+const { downloadSources, parseChecksums } = await import('../../src/inputs.js')
+const { probeProgram } = await import('../../src/verifier/probe/index.js')
+const { debianPackage } = await import('../../src/installer/debian-qemu.js')
+
+/** A static x86_64 ELF stands in for each emulator; a trailing tag makes each file distinct. */
+const emulator = (cpu: string, machine = 'x86_64') =>
+  Buffer.concat([probeProgram(machine), Buffer.from(`\n${cpu}\n`)])
+
+function qemuDeb(cpus: string[], override: Record<string, Buffer> = {}): Buffer {
+  const files: Record<string, Buffer> = {}
+  for (const cpu of cpus) files[`usr/bin/qemu-${cpu}`] = override[cpu] ?? emulator(cpu)
+  const root = tree(files)
+  for (const f of Object.keys(files)) chmodSync(join(root, f), 0o755)
+  return deb(systemTar(root, ['./usr', './usr/bin', ...Object.keys(files).map(f => `./${f}`)]))
+}
+
+/** Serves `files` by path; records every request. */
+async function serve(files: Record<string, Buffer>) {
+  const requests: string[] = []
+  const server: Server = createServer((req, res) => {
+    requests.push(req.url ?? '')
+    const body = files[req.url ?? '']
+    if (body) res.writeHead(200, { 'content-length': body.length }).end(body)
+    else res.writeHead(404).end('not found')
+  })
+  await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok))
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return { origin, requests, close: () => new Promise(ok => server.close(ok)) }
+}
+
+const VERSION = '9.9.9+test-1'
+const FILE = `qemu-user_${VERSION}_amd64.deb`
+const host = fakeHost()
+
+function installer(urls: string[], checksums: string[] = [], version = VERSION) {
+  return new DownloadInstaller(host, {
+    version,
+    sources: downloadSources(urls),
+    checksums: parseChecksums(checksums)
+  })
+}
+
+let cache: string
+beforeEach(() => {
+  core.reset()
+  cache = tmp('tool-cache-')
+  process.env.RUNNER_TOOL_CACHE = cache
+  process.env.RUNNER_TEMP = tmp('runner-temp-')
+})
+afterAll(removeTemps)
+
+const cached = () =>
+  existsSync(cache)
+    ? readdirSync(cache).flatMap(tool => readdirSync(join(cache, tool)).map(v => `${tool}/${v}`))
+    : []
+
+describe('a .deb package source', () => {
+  test('downloads once, writes only the requested emulators into the tool cache, then hits the cache', async () => {
+    const pkg = qemuDeb(['aarch64', 'riscv64', 's390x'])
+    const server = await serve({ [`/pool/${FILE}`]: pkg })
+    try {
+      const urls = [`${server.origin}/pool/qemu-user_{version}_{arch}.deb`]
+      const sums = [`${sha256(pkg)}  ${FILE}`]
+      const first = await installer(urls, sums).install(['aarch64', 'riscv64'])
+      expect(server.requests).toEqual([`/pool/${FILE}`])
+      expect(first.version).toBe('9.9.9')
+      for (const cpu of ['aarch64', 'riscv64']) {
+        const path = first.emulators.get(cpu) as string
+        expect(path.startsWith(cache)).toBe(true)
+        expect(readFileSync(path)).toEqual(emulator(cpu))
+      }
+      expect(cached().sort()).toEqual([
+        `qemu-aarch64/${cacheKey(VERSION, sha256(pkg))}`,
+        `qemu-riscv64/${cacheKey(VERSION, sha256(pkg))}`
+      ])
+      const second = await installer(urls, sums).install(['aarch64', 'riscv64'])
+      expect(server.requests).toHaveLength(1) // no request, no decompression
+      expect(second.emulators).toEqual(first.emulators)
+      await second.pending?.get('aarch64')?.() // the hit checks out
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('a modified cache entry is never registered: its check fails naming the entry', async () => {
+    const pkg = qemuDeb(['aarch64'])
+    const server = await serve({ [`/${FILE}`]: pkg })
+    try {
+      const args = [
+        [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+        [`${sha256(pkg)}  ${FILE}`]
+      ]
+      const first = await installer(args[0], args[1]).install(['aarch64'])
+      const path = first.emulators.get('aarch64') as string
+      writeFileSync(path, emulator('aarch64-modified'))
+      const hit = await installer(args[0], args[1]).install(['aarch64'])
+      await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
+        /The tool-cache entry .*qemu-aarch64 has SHA-256 [0-9a-f]{64}, but it was cached as [0-9a-f]{64}: it was modified, so it is not registered\. Delete /
+      )
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('another package under the pinned name fails naming the URL; nothing from it is cached', async () => {
+    const pkg = qemuDeb(['aarch64'])
+    const other = qemuDeb(['aarch64'], { aarch64: emulator('something else') })
+    const server = await serve({ [`/${FILE}`]: other })
+    try {
+      await expect(
+        installer(
+          [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+          [`${sha256(pkg)}  ${FILE}`]
+        ).install(['aarch64'])
+      ).rejects.toThrow(
+        new RegExp(
+          `^http://127\\.0\\.0\\.1:\\d+/${FILE.replace(/[+.]/g, '\\$&')} is not the file expected \\(.*SHA-256.*\\); nothing from it was used or cached\\.`
+        )
+      )
+      expect(cached()).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('a corrupt download (one byte changed) is a failed source: nothing is used or cached', async () => {
+    const pkg = qemuDeb(['aarch64'])
+    const tampered = Buffer.from(pkg)
+    tampered[tampered.length - 100] ^= 1
+    const server = await serve({ [`/${FILE}`]: tampered })
+    try {
+      await expect(
+        installer(
+          [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+          [`${sha256(pkg)}  ${FILE}`]
+        ).install(['aarch64'])
+      ).rejects.toThrow(/^Could not download QEMU .* from any source: .*(corrupt|SHA-256)/)
+      expect(cached()).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('an emulator built for another host is refused before caching', async () => {
+    const pkg = qemuDeb(['aarch64'], { aarch64: emulator('aarch64', 'aarch64') })
+    const server = await serve({ [`/${FILE}`]: pkg })
+    try {
+      await expect(
+        installer(
+          [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+          [`${sha256(pkg)}  ${FILE}`]
+        ).install(['aarch64'])
+      ).rejects.toThrow(/is built for ELF machine 183, not for this x86_64 host/)
+      expect(cached()).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('sources are tried in order: an unreachable mirror, then the next', async () => {
+    const pkg = qemuDeb(['s390x'])
+    const server = await serve({ [`/b/${FILE}`]: pkg })
+    try {
+      const done = await installer(
+        [
+          `${server.origin}/a/qemu-user_{version}_{arch}.deb`,
+          `${server.origin}/b/qemu-user_{version}_{arch}.deb`
+        ],
+        [`${sha256(pkg)}  ${FILE}`]
+      ).install(['s390x'])
+      expect(done.emulators.get('s390x')).toMatch(/qemu-s390x$/)
+      expect(server.requests).toEqual([`/a/${FILE}`, `/b/${FILE}`])
+      expect(
+        core.seen.log.some(l =>
+          /Download failed \(.*\/a\/.*HTTP 404\); trying the next source\./.test(l)
+        )
+      ).toBe(true)
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('every source failing is one line, credentials hidden', async () => {
+    const server = await serve({})
+    try {
+      const url = server.origin.replace('http://', 'http://ci:t0ps3cret@')
+      await expect(
+        installer(
+          [`${url}/qemu-user_{version}_{arch}.deb`],
+          [`${'a'.repeat(64)}  ${FILE}`]
+        ).install(['s390x'])
+      ).rejects.toThrow(
+        /^Could not download QEMU 9\.9\.9\+test-1 from any source: http:\/\/\*\*\*@127\.0\.0\.1:\d+\/qemu-user.*: HTTP 404\. Check qemu-version and download-url/
+      )
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('checksums decide what may be downloaded (check, before any change)', () => {
+  test("the default version needs no checksums: Debian's pinned hashes, whichever mirror serves", () => {
+    const d = new DownloadInstaller(host, {
+      version: '10.0.13+ds-0+deb13u1',
+      sources: downloadSources([
+        'https://mirror.internal/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb'
+      ]),
+      checksums: parseChecksums([])
+    })
+    const [c] = d.check(['aarch64'])
+    const pinned = debianPackage('10.0.13+ds-0+deb13u1', 'amd64')
+    expect(c.url('aarch64')).toBe(
+      'https://mirror.internal/debian/pool/main/q/qemu/qemu-user_10.0.13+ds-0+deb13u1_amd64.deb'
+    )
+    expect(c.expected('aarch64')).toBe(pinned?.sha256)
+    expect(c.pin('aarch64')).toBe(pinned?.emulators.aarch64.sha256)
+  })
+
+  test('the snapshot archive is addressed by the pinned SHA-1; unknown versions skip it', () => {
+    const urls = ['https://snapshot.debian.org/file/{sha1}']
+    const [c] = new DownloadInstaller(host, {
+      version: '10.0.13+ds-0+deb13u1',
+      sources: downloadSources(urls),
+      checksums: parseChecksums([])
+    }).check(['aarch64'])
+    expect(c.url('aarch64')).toBe(
+      'https://snapshot.debian.org/file/dec1373851d29f91642c197f4a339d0d2ad25ed0'
+    )
+    expect(() => installer(urls, [`${'a'.repeat(64)}  ${FILE}`]).check(['aarch64'])).toThrow(
+      /^Input "checksums": nothing to verify the download against: https:\/\/snapshot\.debian\.org\/file\/\{sha1\} needs the package's SHA-1/
+    )
+  })
+
+  test('no checksum for a package: fails naming checksums as the remedy', () => {
+    expect(() =>
+      installer(['https://m.example/qemu-user_{version}_{arch}.deb']).check(['aarch64'])
+    ).toThrow(
+      `Input "checksums": nothing to verify the download against: no checksum for ${FILE} (https://m.example/qemu-user_{version}_{arch}.deb). Add the SHA-256 of each file to checksums`
+    )
+  })
+
+  test('per-CPU files: a list missing a requested CPU fails naming it', () => {
+    const url = ['https://m.example/v{version}/qemu-{cpu}-static']
+    expect(() =>
+      installer(url, [`${'a'.repeat(64)}  qemu-aarch64-static`]).check(['aarch64', 's390x'])
+    ).toThrow(/checksums has no line for qemu-s390x-static/)
+    expect(() => installer(url).check(['aarch64'])).toThrow(
+      /checksums has no line for qemu-aarch64-static/
+    )
+  })
+
+  test('an unusable source is skipped with a log line when another can be verified', () => {
+    const pkg = 'https://m.example/qemu-user_{version}_{arch}.deb'
+    const [c] = installer(
+      ['https://m.example/v{version}/qemu-{cpu}-static', pkg],
+      [`${'b'.repeat(64)}  ${FILE}`]
+    ).check(['aarch64'])
+    expect(c.source.template).toBe(pkg)
+    expect(core.seen.log).toEqual([
+      expect.stringMatching(
+        /^download-url: skipping a source, .*qemu-\{cpu\}-static is one file per CPU, and checksums has no line/
+      )
+    ])
+  })
+})
+
+describe('per-CPU files', () => {
+  test('each file is checked against its own line, then cached; a wrong one caches nothing', async () => {
+    const files = { aarch64: emulator('aarch64'), s390x: emulator('s390x') }
+    const server = await serve({
+      '/v7.2.0-1/qemu-aarch64-static': files.aarch64,
+      '/v7.2.0-1/qemu-s390x-static': files.s390x
+    })
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    try {
+      const done = await installer(
+        url,
+        Object.entries(files).map(([cpu, f]) => `${sha256(f)}  qemu-${cpu}-static`),
+        '7.2.0-1'
+      ).install(['aarch64', 's390x'])
+      expect(readFileSync(done.emulators.get('s390x') as string)).toEqual(files.s390x)
+      expect(done.version).toBe('7.2.0')
+      const before = cached()
+      await expect(
+        installer(url, [`${sha256(files.s390x)}  qemu-aarch64-static`], '7.2.0-1').install([
+          'aarch64'
+        ])
+      ).rejects.toThrow(
+        /qemu-aarch64-static is not the file expected \(it has SHA-256 [0-9a-f]{64}, checksums expects [0-9a-f]{64}\)/
+      )
+      expect(cached()).toEqual(before)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('helpers', () => {
+  test('cache keys are valid semver, distinct per verified hash, stable per version', async () => {
+    const semver = await import('semver')
+    for (const v of ['10.0.13+ds-0+deb13u1', '7.2.0-1', '1:2', 'x', '10.0.13+ds-01']) {
+      const key = cacheKey(v, '0123456789abcdef'.repeat(4))
+      expect([v, semver.valid(key)]).toEqual([v, key])
+      expect(semver.clean(key)).toBe(key)
+    }
+    expect(cacheKey('7.2.0-1', 'a'.repeat(64))).not.toBe(cacheKey('7.2.0-1', 'b'.repeat(64)))
+  })
+
+  test('render, upstreamVersion', () => {
+    expect(
+      render('{version}/{arch}/{cpu}/{sha1}/{other}', {
+        version: 'v',
+        arch: 'a',
+        cpu: 'c',
+        sha1: 's'
+      })
+    ).toBe('v/a/c/s/{other}')
+    expect(upstreamVersion('10.0.13+ds-0+deb13u1')).toBe('10.0.13')
+    expect(upstreamVersion('7.2.0-1')).toBe('7.2.0')
+    expect(upstreamVersion('weird')).toBe('weird')
+  })
+
+  test('install: auto falls back to apt only when a download fails and apt can run as root', async () => {
+    const nonRoot = fakeHost({ privilege: 'none' })
+    await expect(
+      installEmulators(
+        { name: 'download', why: 'auto', fallback: 'apt' },
+        {
+          qemuVersion: VERSION,
+          downloadSources: downloadSources(['http://127.0.0.1:9/qemu-user_{version}_{arch}.deb']),
+          checksums: parseChecksums([`${'a'.repeat(64)}  ${FILE}`])
+        },
+        nonRoot,
+        ['aarch64']
+      )
+    ).rejects.toThrow(/Could not download QEMU/)
+  })
+})
