@@ -190,6 +190,7 @@ async function register(
   const registered = await registerHeld({
     ...common,
     writer: registrar.writer,
+    mounter: host.direct,
     installation,
     cleanup: p.cleanup.enabled
   })

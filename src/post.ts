@@ -23,6 +23,7 @@ export async function cleanup(ports: Ports = defaultPorts()): Promise<void> {
       coordination: ports.coordination,
       reader: host.binfmt,
       writer: writerFor(session.route, host, ports.docker),
+      mounter: host.direct,
       job: session.job,
       live: ports.liveness
     })

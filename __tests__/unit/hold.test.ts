@@ -65,6 +65,7 @@ function machine() {
       coordination,
       reader: kernel,
       writer: kernel,
+      mounter: kernel,
       registrar: new NativeRegistrar(kernel, new Privilege('root')),
       request: request(platforms),
       installation: installation(over.tag ?? 'shared'),
@@ -73,7 +74,7 @@ function machine() {
       live
     })
   const post = (j: Job) =>
-    releaseHeld({ coordination, reader: kernel, writer: kernel, job: j, live })
+    releaseHeld({ coordination, reader: kernel, writer: kernel, mounter: kernel, job: j, live })
   /** Every entry as `cat` shows it, in the kernel's order. */
   const snapshot = () => kernel.names().map(n => `${n}\n${kernel.text(n)}`)
   return { kernel, live, coordination, job, main, post, snapshot }
@@ -224,6 +225,7 @@ describe('rollback', () => {
         coordination: m.coordination,
         reader: m.kernel,
         writer: m.kernel,
+        mounter: m.kernel,
         registrar: new NativeRegistrar(m.kernel, new Privilege('root')),
         request: request(['arm64', 'riscv64', 's390x', 'ppc64le']),
         installation: installation('x'),
@@ -269,6 +271,7 @@ describe('rollback', () => {
         coordination: m.coordination,
         reader: m.kernel,
         writer: m.kernel,
+        mounter: m.kernel,
         registrar: new Sloppy(),
         request: request(['arm64', 's390x'], { credential: true }),
         job: m.job('a'),

@@ -62,6 +62,8 @@ export async function registerHeld(args: {
   coordination: Coordination
   reader: BinfmtReader
   writer: KernelWriter
+  /** Mounts and unmounts binfmt_misc on the host (a container cannot): the direct route. */
+  mounter: KernelWriter
   registrar: Registrar
   request: RegistrationRequest
   installation?: Installation
@@ -86,7 +88,7 @@ export async function registerHeld(args: {
         outcome = await registrar.register(request, current, args.installation)
         handlers = checkHandlers(await reader.list(), request, outcome, registrar.remedy)
       } catch (error) {
-        throw await rolledBack(error, reader, writer, current, mountedBefore)
+        throw await rolledBack(error, reader, writer, args.mounter, current, mountedBefore)
       }
       const changed = changedNames(current, await reader.list())
       const baselines: Record<string, Baseline> = { ...state.baselines }
@@ -159,6 +161,7 @@ async function rolledBack(
   error: unknown,
   reader: BinfmtReader,
   writer: KernelWriter,
+  mounter: KernelWriter,
   before: readonly BinfmtEntry[],
   mountedBefore: boolean
 ): Promise<unknown> {
@@ -168,7 +171,7 @@ async function rolledBack(
   try {
     const baselines = new Map(changed.map(name => [name, baselineOf(name, before)]))
     await writer.apply(planRestore(now, baselines, changed))
-    if (!mountedBefore && (await reader.list()).length === 0) await writer.unmount()
+    if (!mountedBefore && (await reader.list()).length === 0) await mounter.unmount()
     if (changed.length > 0)
       core.info(`Rolled back ${changed.join(', ')}: the host is as it was before this step.`)
     return error
@@ -198,6 +201,8 @@ export async function releaseHeld(args: {
   coordination: Coordination
   reader: BinfmtReader
   writer: KernelWriter
+  /** Unmounts binfmt_misc on the host: the direct route. */
+  mounter: KernelWriter
   job: Job
   live: Liveness
 }): Promise<Released> {

@@ -86,12 +86,22 @@ async function diagnose(result: RunResult, target: Target, interpreter?: string)
   return `it exited ${result.code}: ${lastLine(text) || 'no output'}`
 }
 
-/** Why the probe ran directly but not in the empty chroot: the F flag is not in effect. */
-async function diagnoseChroot(name: string, interpreter?: string): Promise<string> {
+/**
+ * Why the probe failed in the empty chroot: a dynamically linked interpreter; else one direct run
+ * tells "no working handler at all" from "works, but not where its path is absent" (no F).
+ */
+async function diagnoseChroot(
+  target: Target,
+  interpreter: string | undefined,
+  direct: () => Promise<RunResult>
+): Promise<string> {
+  const name = handlerName(target.platform.cpu)
   const elf = interpreter ? await readElf(interpreter).catch(() => undefined) : undefined
   if (elf?.dynamic) {
     return `the interpreter ${interpreter} of ${name} is dynamically linked, so it cannot run where its libraries are absent (inside containers and chroots)`
   }
+  const result = await direct()
+  if (result.code !== 0) return diagnose(result, target, interpreter)
   return `${name} could not run where its interpreter path does not exist (the F flag is not in effect)`
 }
 
@@ -125,13 +135,14 @@ export async function verifyByProbe(
       const expected = expectedMachine(target, hostMachine)
       if (result.code !== 0) {
         const interpreter = options.interpreters.get(cpu)
-        // a failure in the chroot: run it directly once to tell "no handler" from "no F"
-        const direct = chroot ? await runOnce(cpu, undefined) : result
-        const why =
-          direct.code === 0
-            ? await diagnoseChroot(handlerName(cpu), interpreter)
-            : await diagnose(direct, target, interpreter)
-        return { target, problem: `probe failed: ${why}` }
+        return {
+          target,
+          problem: `probe failed: ${
+            chroot
+              ? await diagnoseChroot(target, interpreter, () => runOnce(cpu, undefined))
+              : await diagnose(result, target, interpreter)
+          }`
+        }
       }
       const machine = result.stdout.trim()
       if (machine !== expected)
