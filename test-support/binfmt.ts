@@ -9,6 +9,7 @@
 //   a format string (a printf-interpreted `\x7fELF...` registers a prefix that captures every
 //   binary of the host).
 // - Writing to `status` acts on every entry: this module never writes to it.
+import { overlaps, parseEntry as parseAction } from '../src/host/entry.js'
 import { execFileSync } from 'node:child_process'
 import {
   closeSync,
@@ -308,6 +309,21 @@ const oneLine = (text: string): string => text.trim().replace(/\n/g, ' | ')
 /** The snapshot with its listing sorted: for comparisons that ignore precedence order. */
 export function unordered(snap: BinfmtSnapshot): BinfmtSnapshot {
   return { ...snap, listing: [...snap.listing].sort() }
+}
+
+/**
+ * Pairs of entries that could match the same file, in the snapshot's precedence order
+ * (`newer>older`): what decides which interpreter the kernel picks. Two snapshots with the same
+ * entries and the same pairs behave identically, whatever the order of unrelated entries.
+ */
+export function precedence(snap: BinfmtSnapshot): string[] {
+  const names = snap.listing.filter(n => n !== 'register' && n !== 'status')
+  const entries = names.map(n => parseAction(n, snap.entries[n] ?? 'enabled\n'))
+  const pairs: string[] = []
+  for (let i = 0; i < entries.length; i++)
+    for (let j = i + 1; j < entries.length; j++)
+      if (overlaps(entries[i], entries[j])) pairs.push(`${names[i]}>${names[j]}`)
+  return pairs.sort()
 }
 
 /** A human-readable snapshot: one line per entry, newest first. */

@@ -3,10 +3,13 @@
 // registrar image's /register script (scripts/e2e/setup.sh) and the bench read it from here, so the
 // table exists once. Lines come in the order of QEMU's qemu-binfmt-conf.sh target list, the order
 // in which multiarch's registrar registers them.
-//   tsx test-support/catalogue-table.ts
+//   tsx test-support/catalogue-table.ts [--register | --standin | --debian]
+// --standin prints the tonistiigi/binfmt stand-in image's table; --debian the pinned qemu-user
+// packages (src/installer/debian-qemu.ts), which setup.sh fetches and checks.
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { EMULATORS, type Emulator } from '../src/catalogue.js'
+import { DEBIAN_QEMU } from '../src/installer/debian-qemu.js'
 
 /** qemu-binfmt-conf.sh's qemu_target_list (the CPUs it knows, in its order). */
 const QEMU_TARGET_ORDER = (
@@ -31,6 +34,25 @@ export function catalogueTableText(): string {
     .join('')
 }
 
+/** The tonistiigi/binfmt stand-in's table: `<docker arch> <cpu> <magic> <mask>` lines. */
+export function standinTableText(): string {
+  return EMULATORS.map(e => `${e.arch} ${e.cpu} ${e.magic} ${e.mask}\n`).join('')
+}
+
+/** Debian's pinned qemu-user packages: `<arch> <sha256> <pool file>` lines. */
+export function debianTableText(): string {
+  return DEBIAN_QEMU.flatMap(r =>
+    Object.entries(r.packages).map(([arch, p]) => `${arch} ${p.sha256} ${p.file}\n`)
+  ).join('')
+}
+
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.stdout.write(catalogueTableText())
+  const what = process.argv[2] ?? '--register'
+  process.stdout.write(
+    what === '--standin'
+      ? standinTableText()
+      : what === '--debian'
+        ? debianTableText()
+        : catalogueTableText()
+  )
 }

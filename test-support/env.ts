@@ -19,6 +19,10 @@ export const REGISTRY = '127.0.0.1:5000'
 export const IMAGES = {
   registrar: `${REGISTRY}/e2e/qemu-user-static:latest`,
   registrarNoop: `${REGISTRY}/e2e/registrar-noop:latest`,
+  /** The multiarch-style registrar with a broken (non-executable) qemu-s390x-static. */
+  registrarBroken: `${REGISTRY}/e2e/registrar-broken:latest`,
+  /** A tonistiigi/binfmt-style image (test-support/images/binfmt-standin) with trixie's QEMU. */
+  binfmt: `${REGISTRY}/e2e/binfmt:latest`,
   busybox: `${REGISTRY}/e2e/busybox:latest`,
   busyboxLiar: `${REGISTRY}/e2e/busybox-liar:latest`,
   missing: `${REGISTRY}/e2e/does-not-exist:latest`,

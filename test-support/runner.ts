@@ -31,6 +31,8 @@ export type Inputs = Record<string, string>
 export interface User {
   uid: number
   gid: number
+  /** Supplementary groups (e.g. docker's); none when absent. */
+  groups?: number[]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -62,7 +64,11 @@ export function readActionDefaults(path: string = ACTION_YML): Inputs {
     if (def[1].trim() === '|') {
       // a literal block: its lines, indentation removed, each ending in a newline
       const block: string[] = []
-      while (i + 1 < lines.length && /^( {6}|\s*$)/.test(lines[i + 1]) && !/^ {0,4}\S/.test(lines[i + 1]))
+      while (
+        i + 1 < lines.length &&
+        /^( {6}|\s*$)/.test(lines[i + 1]) &&
+        !/^ {0,4}\S/.test(lines[i + 1])
+      )
         block.push(lines[++i].slice(6))
       defaults[current] = `${block.join('\n').replace(/\n+$/, '')}\n`
     } else {
@@ -471,7 +477,16 @@ async function runStep(
   const node = opts.node ?? (process.env.E2E_NODE || process.execPath)
   const entry = opts.entry ?? DIST
   const [file, args] = user
-    ? ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', node, entry]]
+    ? [
+        'setpriv',
+        [
+          `--reuid=${user.uid}`,
+          `--regid=${user.gid}`,
+          user.groups?.length ? `--groups=${user.groups.join(',')}` : '--clear-groups',
+          node,
+          entry
+        ]
+      ]
     : [node, [entry]]
   const timeoutMs = opts.timeoutMs ?? 300_000
   const o = await job.exec(file, args, { env, cwd: job.workspace, timeoutMs, echo: opts.echo })

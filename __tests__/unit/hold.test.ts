@@ -19,6 +19,7 @@ import type { Job } from '../../src/registrar/hold.js'
 import type { Platform } from '../../src/catalogue.js'
 import type { RegistrationOutcome, RegistrationRequest } from '../../src/model.js'
 import type { Registrar } from '../../src/registrar/registrar.js'
+import type { KernelOp, KernelWriter, RouteSpec } from '../../src/host/kernel.js'
 
 const CPU: Record<string, string> = {
   arm64: 'aarch64',
@@ -199,6 +200,48 @@ describe('two jobs on one kernel', () => {
     const released = await m.post(b)
     expect(m.kernel.mounted).toBe(false)
     expect(released.restored).toContain('binfmt_misc: unmounted again (a job mounted it)')
+  })
+
+  test('mounting and unmounting take the direct route, even when a container registers', async () => {
+    const m = machine()
+    m.kernel.mounted = false
+    /** A route that can write but not mount, as a privileged container for the host. */
+    class ContainerLike implements KernelWriter {
+      readonly description = 'through a container'
+      readonly spec: RouteSpec = { kind: 'container', image: 'i', contract: 'multiarch' }
+      readonly writesAnyLine = true
+      apply = (ops: readonly KernelOp[]) => m.kernel.apply(ops)
+      mount = async () => {
+        throw new Error('a container cannot mount for the host')
+      }
+      unmount = async () => {
+        throw new Error('a container cannot unmount for the host')
+      }
+    }
+    const writer = new ContainerLike()
+    const j = m.job('c')
+    await registerHeld({
+      coordination: m.coordination,
+      reader: m.kernel,
+      writer,
+      mounter: m.kernel,
+      registrar: new NativeRegistrar(writer, new Privilege('root')),
+      request: request(['arm64']),
+      installation: installation('x'),
+      job: j,
+      cleanup: true,
+      live: m.live
+    })
+    expect(m.kernel.mounted).toBe(true)
+    await releaseHeld({
+      coordination: m.coordination,
+      reader: m.kernel,
+      writer,
+      mounter: m.kernel,
+      job: j,
+      live: m.live
+    })
+    expect(m.kernel.mounted).toBe(false)
   })
 
   test('a waiting job says for whom it waits', async () => {

@@ -333,6 +333,7 @@ recipe_hash() {
     local a c
     for a in "${DEB_ARCHES[@]}"; do sha256sum "$(busybox_path "$a")"; done
     for c in "${REGISTRAR_CPUS[@]}"; do sha256sum "/usr/bin/qemu-$c-static"; done
+    sha256sum "$ROOT"/test-support/images/binfmt-standin/binfmt.c "$DEBIAN_DIR"/amd64/usr/bin/*
   } | sha256sum | cut -c1-64
 }
 
@@ -453,6 +454,68 @@ image_busybox() { # image_busybox NAME LIAR(0|1)
   log "image $REGISTRY/e2e/$name:latest: built and pushed (${#refs[@]} platforms)"
 }
 
+# Debian trixie's qemu-user packages (the action's default download, pinned in
+# src/installer/debian-qemu.ts), fetched with apt from the archive this machine already uses,
+# through a temporary sources list and state directory: the host's apt setup is not touched.
+# Kept under their pool names in $DEBIAN_DIR, checked against the pinned SHA-256, and the amd64
+# package's emulators unpacked (for the tonistiigi/binfmt stand-in image).
+DEBIAN_DIR=$CACHE_DIR/debian
+debian_table() { "$ROOT/node_modules/.bin/tsx" "$ROOT/test-support/catalogue-table.ts" --debian; }
+setup_debian_qemu() {
+  local arch sha file name missing=() tmp uri version
+  mkdir -p "$DEBIAN_DIR"
+  while read -r arch sha file; do
+    name=$(basename "$file")
+    # an earlier apt download left the epoch in the name (1%3a...)
+    for f in "$DEBIAN_DIR"/qemu-user_*%3a*_"$arch".deb; do
+      [ -f "$f" ] && [ "$(basename "$f" | sed 's/_[0-9]*%3a/_/')" = "$name" ] && mv "$f" "$DEBIAN_DIR/$name"
+    done
+    if [ -f "$DEBIAN_DIR/$name" ] && echo "$sha  $DEBIAN_DIR/$name" | sha256sum -c --quiet - 2>/dev/null; then
+      continue
+    fi
+    rm -f "$DEBIAN_DIR/$name"
+    missing+=("$arch:$name")
+  done < <(debian_table)
+  if [ ${#missing[@]} -gt 0 ]; then
+    uri=$(sed -n 's/^URIs: //p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+    [ -n "$uri" ] || uri=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+    [ -n "$uri" ] || die "no Debian archive URI in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+    tmp=$(mktemp -d)
+    mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
+    echo "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" >"$tmp/sources.list"
+    local o=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
+      -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o APT::Architectures::=amd64
+      -o APT::Architectures::=arm64 -o APT::Sandbox::User=root -o Acquire::Retries=3)
+    apt_retry apt-get -q "${o[@]}" update >/dev/null || die "apt-get update of trixie's index failed"
+    for m in "${missing[@]}"; do
+      arch=${m%%:*}
+      name=${m#*:}
+      version=${name#qemu-user_}
+      version=${version%_*.deb}
+      (cd "$tmp" && apt_retry apt-get -q "${o[@]}" download "qemu-user:$arch=1:$version") ||
+        die "could not download qemu-user:$arch=1:$version from trixie"
+      mv "$tmp"/qemu-user_*_"$arch".deb "$DEBIAN_DIR/$name"
+    done
+    rm -rf "$tmp"
+    while read -r arch sha file; do
+      echo "$sha  $DEBIAN_DIR/$(basename "$file")" | sha256sum -c --quiet - ||
+        die "$DEBIAN_DIR/$(basename "$file") does not match the SHA-256 pinned in src/installer/debian-qemu.ts"
+    done < <(debian_table)
+    log "debian: fetched ${missing[*]} into $DEBIAN_DIR"
+  else
+    log "debian: trixie qemu-user packages present and verified in $DEBIAN_DIR"
+  fi
+  local amd64 out=$DEBIAN_DIR/amd64
+  amd64=$(debian_table | awk '$1 == "amd64" {print $3}')
+  if [ ! -x "$out/usr/bin/qemu-aarch64" ]; then
+    rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+    dpkg-deb --fsys-tarfile "$DEBIAN_DIR/$(basename "$amd64")" |
+      tar -x -C "$out.tmp" ./usr/bin/qemu-aarch64 ./usr/bin/qemu-arm ./usr/bin/qemu-ppc64le \
+        ./usr/bin/qemu-riscv64 ./usr/bin/qemu-s390x
+    rm -rf "$out" && mv "$out.tmp" "$out"
+  fi
+}
+
 # The registrar's magic/mask table, `<cpu> <family> <magic> <mask>` lines, from src/catalogue.ts.
 catalogue_table() {
   local tsx=$ROOT/node_modules/.bin/tsx
@@ -476,8 +539,8 @@ d
 }" "$FILES/register.sh"
 }
 
-image_registrar() { # image_registrar NAME MODE
-  local name=$1 mode=$2 root c
+image_registrar() { # image_registrar NAME MODE [BROKEN_CPU]
+  local name=$1 mode=$2 broken=${3:-} root c
   if image_is_current "$name" linux/amd64; then
     log "image $REGISTRY/e2e/$name:latest: present and current; skipped"
     return 0
@@ -491,11 +554,40 @@ image_registrar() { # image_registrar NAME MODE
       install -m 0755 "/usr/bin/qemu-$c-static" "$root/usr/bin/qemu-$c-static"
     done
   fi
+  # a broken emulator: a regular file without execute permission, so the kernel refuses to open
+  # it when the F handler is registered (EACCES) after the handlers before it went in
+  if [ -n "$broken" ]; then chmod 0644 "$root/usr/bin/qemu-$broken-static"; fi
   build_and_push "$REGISTRY/e2e/$name:amd64" linux/amd64 "$root" "$REGISTRAR_CFG"
   rm -rf "$root"
   push_list "$REGISTRY/e2e/$name:latest" "$REGISTRY/e2e/$name:amd64"
   mark_current "$name"
   log "image $REGISTRY/e2e/$name:latest: built and pushed (registrar, mode $mode)"
+}
+
+# A tonistiigi/binfmt-style image (FROM scratch, entrypoint /usr/bin/binfmt, no shell) to that
+# tool's contract: the stand-in program from test-support/images/binfmt-standin, Debian trixie's
+# emulators at /usr/bin/qemu-<cpu> (not mips64el or loongarch64: installing those fails, and the
+# program still exits 0), and its table generated from src/catalogue.ts.
+image_binfmt() { # image_binfmt NAME
+  local name=$1 root c
+  if image_is_current "$name" linux/amd64; then
+    log "image $REGISTRY/e2e/$name:latest: present and current; skipped"
+    return 0
+  fi
+  root=$(mktemp -d)
+  mkdir -p "$root/usr/bin" "$root/usr/share/binfmt-standin" "$root/proc" "$root/dev" "$root/sys"
+  bash "$ROOT/test-support/images/binfmt-standin/build.sh" "$root/usr/bin/binfmt" >/dev/null
+  for c in aarch64 arm ppc64le riscv64 s390x; do
+    install -m 0755 "$DEBIAN_DIR/amd64/usr/bin/qemu-$c" "$root/usr/bin/qemu-$c"
+  done
+  "$ROOT/node_modules/.bin/tsx" "$ROOT/test-support/catalogue-table.ts" --standin \
+    >"$root/usr/share/binfmt-standin/table"
+  build_and_push "$REGISTRY/e2e/$name:amd64" linux/amd64 "$root" \
+    '{"Env":["QEMU_VERSION=10.0.13"],"Entrypoint":["/usr/bin/binfmt"]}'
+  rm -rf "$root"
+  push_list "$REGISTRY/e2e/$name:latest" "$REGISTRY/e2e/$name:amd64"
+  mark_current "$name"
+  log "image $REGISTRY/e2e/$name:latest: built and pushed (tonistiigi/binfmt contract)"
 }
 
 setup_images() {
@@ -505,12 +597,15 @@ setup_images() {
   timed "image e2e/busybox-liar" image_busybox busybox-liar 1
   timed "image e2e/qemu-user-static" image_registrar qemu-user-static register
   timed "image e2e/registrar-noop" image_registrar registrar-noop noop
+  timed "image e2e/registrar-broken" image_registrar registrar-broken register s390x
+  timed "image e2e/binfmt" image_binfmt binfmt
 }
 
 # ---------------------------------------------------------------------------------------------
 T0=$(now)
 timed "packages" setup_packages
 timed "busybox binaries" setup_busybox
+timed "debian qemu-user" setup_debian_qemu
 timed "docker engine" setup_docker
 timed "registry" setup_registry
 setup_images

@@ -78,7 +78,7 @@ export async function registerHeld(args: {
       const state = withoutExpired(stored, args.live)
       const mountedBefore = await reader.isMounted()
       if (!mountedBefore) {
-        await writer.mount()
+        await args.mounter.mount()
         core.info(`Mounted binfmt_misc at ${reader.dir}.`)
       }
       const current = await reader.list()
@@ -228,7 +228,7 @@ export async function releaseHeld(args: {
       let mounted = state.mounted
       if (mounted && holders.length === 0 && after.length === 0 && left.length === 0) {
         try {
-          await writer.unmount()
+          await args.mounter.unmount()
           mounted = false
         } catch (error) {
           failure ??= error

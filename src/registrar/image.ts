@@ -87,6 +87,15 @@ for op; do
   echo "done $n"
 done`
 
+/** The errno a shell's error text names, as the kernel writer's error code. */
+function errnoOf(text: string): string | undefined {
+  if (/File exists/i.test(text)) return 'EEXIST'
+  if (/No such file or directory/i.test(text)) return 'ENOENT'
+  if (/Permission denied/i.test(text)) return 'EACCES'
+  if (/Invalid argument/i.test(text)) return 'EINVAL'
+  return undefined
+}
+
 /** `done N` lines the shell printed: how many ops took effect. */
 const opsDone = (stdout: string): number =>
   Math.max(0, ...[...stdout.matchAll(/^done (\d+)$/gm)].map(m => Number(m[1])))
@@ -146,10 +155,13 @@ export class ShellImageWriter implements KernelWriter {
     const why = refused(this.image, result)
     if (why) throw new KernelWriteError(ops[0], 0, why)
     const done = opsDone(result.stdout)
+    // the shell's own words for the refused write (`sh: write error: ...`), not our marker
+    const reason = lastLine(result.stderr.replace(/^op \d+ failed$/gm, ''))
     throw new KernelWriteError(
       ops[Math.min(done, ops.length - 1)],
       done,
-      lastLine(result.stderr) || `${this.image} exited ${result.code}`
+      reason || `${this.image} exited ${result.code}`,
+      errnoOf(reason)
     )
   }
 

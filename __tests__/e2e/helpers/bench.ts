@@ -3,6 +3,7 @@ import { expect, jest } from '@jest/globals'
 import { existsSync, rmSync } from 'node:fs'
 import { type ActionResult, describeRun, removeJobs } from './action.js'
 import {
+  precedence,
   type BinfmtSnapshot,
   readEntry,
   restoreBinfmt,
@@ -148,6 +149,16 @@ export function expectNoEntryChanges(before: BinfmtSnapshot): void {
  */
 export function expectHostUnchanged(before: BinfmtSnapshot): void {
   expect(unordered(snapshotBinfmt())).toEqual(unordered(before))
+}
+
+/**
+ * As before, byte for byte, and overlapping entries in their original precedence (the order of
+ * entries that could never match the same file does not matter to the kernel).
+ */
+export function expectHostRestored(before: BinfmtSnapshot): void {
+  const now = snapshotBinfmt()
+  expect(unordered(now)).toEqual(unordered(before))
+  expect(precedence(now)).toEqual(precedence(before))
 }
 
 export const pwned = (): boolean => existsSync(PWNED)

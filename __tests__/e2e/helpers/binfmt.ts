@@ -20,6 +20,7 @@ export {
   setEnabled,
   snapshotBinfmt,
   unmountBinfmt,
+  precedence,
   unordered,
   type BinfmtEntry,
   type BinfmtSnapshot

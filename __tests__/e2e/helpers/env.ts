@@ -6,6 +6,7 @@ export {
   BUSYBOX_PLATFORMS,
   busyboxPath,
   CACHE_DIR,
+  DEBIAN_DEB_DIR,
   checkBench,
   DIST,
   docker,
