@@ -7,7 +7,7 @@ import { lookupPlatform, type Platform } from '../src/catalogue.js'
 import type { Host } from '../src/host/host.js'
 import { Privilege, type PrivilegeMode } from '../src/host/privilege.js'
 import type { Coordination, Liveness, SharedState } from '../src/host/shared.js'
-import type { ProbeRunner, RunResult } from '../src/model.js'
+import type { AsRoot, ProbeRunner, RunResult } from '../src/model.js'
 import { FakeKernel } from './fake-kernel.js'
 
 const FAMILY: Record<string, string> = { x86_64: 'i386', aarch64: 'arm' }
@@ -117,11 +117,15 @@ export class FakeProbes implements ProbeRunner {
   }
 
   /** Output per CPU; a `<cpu> (chroot)` key, when given, answers the run in the empty chroot. */
-  async run(cpu: string, chroot?: unknown): Promise<RunResult> {
+  async run(cpu: string, chroot?: AsRoot): Promise<RunResult> {
     const key = `${cpu}${chroot ? ' (chroot)' : ''}`
     this.runs.push(key)
     const given = this.outputs[key] ?? this.outputs[cpu] ?? {}
     return { code: 0, signal: null, stdout: '', stderr: '', ...given }
+  }
+
+  async runAll(cpus: readonly string[], chroot?: AsRoot): Promise<Map<string, RunResult>> {
+    return new Map(await Promise.all(cpus.map(async c => [c, await this.run(c, chroot)] as const)))
   }
 
   async dispose(): Promise<void> {

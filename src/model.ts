@@ -71,8 +71,16 @@ export interface ProbeRunner {
   /** Whether there is a probe for this CPU. */
   has(cpu: string): boolean
   /** Runs a CPU's probe directly, or (with `chroot`) as root in an empty chroot. */
-  run(
-    cpu: string,
-    chroot?: { run(file: string, args: readonly string[]): Promise<RunResult> }
-  ): Promise<RunResult>
+  run(cpu: string, chroot?: AsRoot): Promise<RunResult>
+  /**
+   * Runs several CPUs' probes at once, started together by one process (one `sudo` at most), as
+   * a shell loop would; by CPU. The results carry exit codes and output, not start errors: a
+   * failure is run again alone to be diagnosed.
+   */
+  runAll(cpus: readonly string[], chroot?: AsRoot): Promise<Map<string, RunResult>>
+}
+
+/** Runs a program as root (Privilege): what a chroot needs. */
+export interface AsRoot {
+  run(file: string, args: readonly string[]): Promise<RunResult>
 }

@@ -299,6 +299,44 @@ describe('Probes', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${os.machine()}\n`, stderr: '' })
   })
 
+  test(`runAll: the probes start together in one process; each result read back`, async () => {
+    const results = await probes.runAll([hostCpu])
+    expect(results.get(hostCpu)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `${os.machine()}\n`,
+      stderr: ''
+    })
+  })
+
+  test('runAll in the chroot goes through one root process: sh with the launcher', async () => {
+    const calls: string[][] = []
+    // stands in for Privilege: records the one call, and runs the launcher without chroot
+    const asRoot = {
+      run: async (file: string, args: readonly string[]): Promise<RunResult> => {
+        calls.push([file, ...args])
+        const direct = [...args.slice(0, 4), '0', ...args.slice(5)]
+        return new Promise(resolve =>
+          execFile(file, direct, { encoding: 'utf8' }, (error, stdout, stderr) =>
+            resolve({ code: error ? 1 : 0, signal: null, stdout, stderr })
+          )
+        )
+      }
+    }
+    const results = await probes.runAll([hostCpu], asRoot)
+    expect(calls).toHaveLength(1)
+    expect(calls[0].slice(0, 2)).toEqual(['sh', '-c'])
+    expect(calls[0].slice(3)).toEqual(['sh', probes.dir, '1', `probe-${hostCpu}`])
+    expect(results.get(hostCpu)?.stdout).toBe(`${os.machine()}\n`)
+  })
+
+  test('runAll reads a signal-killed probe (128+N) as that signal', async () => {
+    const file = await probes.file(hostCpu)
+    writeFileSync(file, '#!/bin/sh\nkill -SEGV $$\n')
+    const results = await probes.runAll([hostCpu])
+    expect(results.get(hostCpu)).toMatchObject({ code: null, signal: 'SIGSEGV' })
+  })
+
   test('run in a chroot: chroot <probe dir> /probe-<cpu>, as root', async () => {
     const calls: string[] = []
     // stands in for Privilege: runs the program as chroot would find it under the new root

@@ -3,13 +3,33 @@ import * as os from 'node:os'
 import { join } from 'node:path'
 import { handlerName } from '../catalogue.js'
 import { readElf } from '../host/elf.js'
-import type { ProbeRunner, RunResult, Target } from '../model.js'
+import { readFileSync } from 'node:fs'
+import { constants as osConstants } from 'node:os'
+import type { AsRoot, ProbeRunner, RunResult, Target } from '../model.js'
 import { run, lastLine } from '../tools/exec.js'
 import { PROBE_CPUS, probeProgram } from './probe/index.js'
 import { expectedMachine, type Verdict } from './verifier.js'
 
-/** Runs a program as root (Privilege): what a chroot needs. */
-type AsRoot = NonNullable<Parameters<ProbeRunner['run']>[1]>
+/**
+ * Starts every probe at once and waits for them all, each under a 30 s timeout, directly or in
+ * the empty chroot of their directory; writes each one's stdout, stderr and exit code next to it.
+ * Arguments: the directory, 1 for the chroot, the probe file names. A constant script: nothing
+ * the user wrote reaches it.
+ */
+const LAUNCHER = `d=$1; c=$2; shift 2
+for p; do
+  { if [ "$c" = 1 ]; then timeout 30 chroot "$d" "/$p"; else timeout 30 "$d/$p"; fi >"$d/$p.out" 2>"$d/$p.err"; echo $? >"$d/$p.rc"; } &
+done
+wait`
+
+/** A shell's exit status as a RunResult's code and signal (128+N: killed by signal N). */
+function status(rc: number): Pick<RunResult, 'code' | 'signal'> {
+  if (rc > 128 && rc !== 124) {
+    const name = Object.entries(osConstants.signals).find(([, n]) => n === rc - 128)?.[0]
+    return { code: null, signal: name ?? `signal ${rc - 128}` }
+  }
+  return { code: rc, signal: null }
+}
 
 /**
  * Tiny static programs, one per CPU, that print `uname -m`. Executed directly on the host they
@@ -51,6 +71,36 @@ export class Probes implements ProbeRunner {
     const path = await this.file(cpu)
     if (!chroot) return run(path, [], { timeoutMs: 30_000 })
     return chroot.run('chroot', [this.dir, `/probe-${cpu}`])
+  }
+
+  async runAll(cpus: readonly string[], chroot?: AsRoot): Promise<Map<string, RunResult>> {
+    const names = await Promise.all(
+      cpus.map(async cpu => (await this.file(cpu)).slice(this.dir.length + 1))
+    )
+    const args = ['-c', LAUNCHER, 'sh', this.dir, chroot ? '1' : '0', ...names]
+    const launched = chroot
+      ? await chroot.run('sh', args)
+      : await run('sh', args, { timeoutMs: 60_000 })
+    const read = (name: string): string => {
+      try {
+        return readFileSync(join(this.dir, name), 'utf8')
+      } catch {
+        return ''
+      }
+    }
+    return new Map(
+      cpus.map((cpu, i) => {
+        const rc = read(`${names[i]}.rc`).trim()
+        const result: RunResult = rc
+          ? {
+              ...status(Number(rc)),
+              stdout: read(`${names[i]}.out`),
+              stderr: read(`${names[i]}.err`)
+            }
+          : { code: launched.code ?? 1, signal: null, stdout: '', stderr: launched.stderr }
+        return [cpu, result]
+      })
+    )
   }
 
   async dispose(): Promise<void> {
@@ -119,28 +169,34 @@ export async function verifyByProbe(
   probes: ProbeRunner,
   options: ProbeOptions
 ): Promise<Verdict[]> {
-  // Platforms sharing an emulator and expectation (arm/v7, arm/v6) need one run between them.
-  const runs = new Map<string, Promise<RunResult>>()
-  const runOnce = (cpu: string, chroot: AsRoot | undefined): Promise<RunResult> => {
-    const key = `${cpu}:${chroot ? 'chroot' : 'direct'}`
-    if (!runs.has(key)) runs.set(key, probes.run(cpu, chroot))
-    return runs.get(key) as Promise<RunResult>
-  }
+  // One run per CPU and place (arm/v7 and arm/v6 share qemu-arm), all started together.
+  const chrootFor = (t: Target): AsRoot | undefined => (t.native ? undefined : options.chroot)
+  const probed = targets.filter(t => probes.has(t.platform.cpu))
+  const cpus = (inChroot: boolean) => [
+    ...new Set(probed.filter(t => !!chrootFor(t) === inChroot).map(t => t.platform.cpu))
+  ]
+  const [direct, chrooted] = await Promise.all([
+    cpus(false).length ? probes.runAll(cpus(false)) : new Map<string, RunResult>(),
+    cpus(true).length && options.chroot
+      ? probes.runAll(cpus(true), options.chroot)
+      : new Map<string, RunResult>()
+  ])
   return Promise.all(
     targets.map(async (target): Promise<Verdict> => {
       const cpu = target.platform.cpu
       if (!probes.has(cpu)) return { target, skipped: `no probe program for ${cpu}` }
-      const chroot = target.native ? undefined : options.chroot
-      const result = await runOnce(cpu, chroot)
+      const chroot = chrootFor(target)
+      const result = (chroot ? chrooted : direct).get(cpu) as RunResult
       const expected = expectedMachine(target, hostMachine)
       if (result.code !== 0) {
         const interpreter = options.interpreters.get(cpu)
+        // run alone again: the exact start error and output are what the diagnosis reads
         return {
           target,
           problem: `probe failed: ${
             chroot
-              ? await diagnoseChroot(target, interpreter, () => runOnce(cpu, undefined))
-              : await diagnose(result, target, interpreter)
+              ? await diagnoseChroot(target, interpreter, () => probes.run(cpu))
+              : await diagnose(await probes.run(cpu), target, interpreter)
           }`
         }
       }
