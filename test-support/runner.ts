@@ -1,5 +1,6 @@
-// What a GitHub runner does around a node action, for everything that runs the action here (the
-// e2e tests, the benchmark, npm run local-action):
+// What a GitHub runner does around a node action, for the e2e tests and the benchmark (which run
+// the bundle as a runner does; npm run local-action takes input defaults from here and runs
+// src/ through @github/local-action):
 // - a Job: RUNNER_TEMP, RUNNER_TOOL_CACHE and GITHUB_WORKSPACE shared by its steps, the job's
 //   identity (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_JOB, RUNNER_NAME, RUNNER_ENVIRONMENT), and
 //   one long-lived worker process (test-support/worker.mjs, GitHub's Runner.Worker) whose children
