@@ -1,14 +1,18 @@
 // (b) download + native, cold: a fresh tool cache and no qemu-* handler before each run, the
-// emulators from the loopback download server. (c) warm: a later step of the same job (tool cache
+// default source (Debian's qemu-user .deb) from a loopback mirror with the pool layout, alternated
+// with the floor on the same file (dpkg-deb --fsys-tarfile | tar -x of the same members). (c) warm: a later step of the same job (tool cache
 // populated, handlers registered, `verify: false`), alternated run by run with bare `node -e 0`
 // and with the empty action, all on Node 24 through the same runner emulation.
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { DEFAULT_QEMU_VERSION } from '../../../src/inputs.js'
+import { DEBIAN_DEB_DIR, run } from '../../../test-support/env.js'
 import { restoreBinfmt, snapshotBinfmt, type BinfmtSnapshot } from '../../../test-support/binfmt.js'
 import { type DownloadServer, startDownloadServer } from '../../../test-support/download-server.js'
 import type { Inputs, Job } from '../../../test-support/runner.js'
-import { type Bench, BenchError, check, coldBinfmt, phaseMs } from '../context.js'
+import { type Bench, BenchError, check, coldBinfmt, phaseMs, tail } from '../context.js'
 import { buildEmptyAction } from '../empty-action.js'
-import { alternate, measure, ms, perRunRatio, ratioText, type RunOnce } from '../measure.js'
+import { alternate, ms, perRunRatio, ratioText, stats, type RunOnce } from '../measure.js'
 import { bareNode } from './bundle.js'
 
 /** What the warm scenarios share: the server, the inputs, the job and its binfmt_misc state. */
@@ -25,52 +29,90 @@ export async function downloadCold(
   bench: Bench,
   all: { inputs: string; text: string }
 ): Promise<{ server: DownloadServer; inputs: Inputs }> {
-  const server = await startDownloadServer()
+  const server = await startDownloadServer({ qemuDir: '/usr/bin', debDir: DEBIAN_DEB_DIR })
+  // the default source and version: Debian's qemu-user .deb, verified against the pinned hashes
   const inputs = {
     install: 'download',
     registrar: 'native',
-    'download-url': server.urlTemplate,
+    'download-url': server.debTemplate,
     platforms: all.inputs
   }
-  const perRun: number[] = []
+  const deb = join(DEBIAN_DEB_DIR, `qemu-user_${DEFAULT_QEMU_VERSION}_amd64.deb`)
   let emulators: string[] = []
-  let bytes = 0
-  const cold = await measure(
-    '(b) download + native, cold',
-    async i => {
-      const before = server.log.length
-      const r = await bench.step({ ...inputs, verify: 'false' })
-      check('(b) download + native, cold', i, r, { verified: 'false', registrar: 'native' })
-      emulators = (r.outputs.emulators ?? '').split(',').filter(Boolean)
-      if (i >= 0) {
-        bench.phase('download', phaseMs(r, /^::group::Install QEMU/, /^QEMU .* from download/))
+  let installMs: number[] = []
+  const floorDir = join(bench.tmp, 'deb-floor')
+  const s = await alternate(
+    {
+      cold: async i => {
+        const before = server.log.length
+        const r = await bench.step({ ...inputs, verify: 'false' })
+        check('(b) Debian download + native, cold', i, r, {
+          verified: 'false',
+          registrar: 'native'
+        })
+        emulators = (r.outputs.emulators ?? '').split(',').filter(Boolean)
+        const phase = phaseMs(r, /^::group::Install QEMU/, /^QEMU .* from download/)
+        if (i >= 0) {
+          bench.phase('download', phase)
+          installMs.push(phase ?? NaN)
+        }
+        const served = server.log.slice(before)
+        if (served.length !== 1) {
+          throw new BenchError(
+            `(b) run ${i}: ${served.length} download requests (a fresh tool cache downloads the .deb once)`
+          )
+        }
+        r.job.remove()
+        return r.ms
+      },
+      floor: async i => {
+        rmSync(floorDir, { recursive: true, force: true })
+        mkdirSync(floorDir)
+        const members = emulators.map(e => `./usr/bin/${e}`).join(' ')
+        const t0 = process.hrtime.bigint()
+        const r = await run('sh', [
+          '-c',
+          `dpkg-deb --fsys-tarfile "$0" | tar -x -C "$1" ${members}`,
+          deb,
+          floorDir
+        ])
+        const t = Number(process.hrtime.bigint() - t0) / 1e6
+        if (r.code !== 0)
+          throw new BenchError(`deb floor, run ${i}: exit ${r.code}: ${tail(r.stderr)}`)
+        return t
       }
-      const served = server.log.slice(before)
-      if (served.length < emulators.length) {
-        throw new BenchError(
-          `(b) run ${i}: ${served.length} download requests for ${emulators.length} emulators ` +
-            '(a fresh tool cache must download each)'
-        )
-      }
-      perRun.push(served.length)
-      bytes += served.reduce((sum, s) => sum + s.bytes, 0)
-      r.job.remove()
-      return r.ms
     },
     bench.measureOptions(coldBinfmt)
   )
+  installMs = installMs.filter(Number.isFinite)
+  const install = stats(installMs)
   bench.row(
     'b',
-    '(b) download + native, cold',
-    '`install: download` from a loopback server, `registrar: native`, `verify: false`, ' +
-      `${all.text}, fresh tool cache, no qemu-* handlers (${perRun[perRun.length - 1]} downloads/run)`,
-    cold
+    '(b) Debian download + native, cold',
+    '`install: download`, the default Debian qemu-user .deb (71 MB) from a loopback mirror, ' +
+      `\`registrar: native\`, \`verify: false\`, ${all.text}, fresh tool cache, no qemu-* handlers`,
+    s.cold
   )
-  bench.facts.cold = {
-    emulators,
-    perRun: perRun[perRun.length - 1],
-    mbPerRun: bytes / perRun.length / 1e6
-  }
+  bench.row(
+    'b-install',
+    '↳ download, verify, extract and cache (the Install QEMU step)',
+    `${emulators.length} emulators streamed out of the .deb while it downloads`,
+    install
+  )
+  bench.row(
+    'deb-floor',
+    'floor: `dpkg-deb --fsys-tarfile X.deb | tar -x <members>`',
+    'the same file from local disk, the same members, alternated with (b)',
+    s.floor
+  )
+  const vsFloor = perRunRatio(install, s.floor)
+  bench.target(
+    vsFloor.median <= 1.15,
+    `(b) cold Debian path within 1.15× the dpkg-deb | tar floor on the same file: ${ratioText(vsFloor)} ` +
+      `(download + verification + extraction + tool cache, ${ms(install.median)} ms, vs ${ms(s.floor.median)} ms; ` +
+      `the whole cold run, Node start and registration included, is ${ms(s.cold.median)} ms)`
+  )
+  bench.facts.cold = { emulators, perRun: 1, mbPerRun: 71.1 }
   return { server, inputs }
 }
 
@@ -117,7 +159,7 @@ export async function downloadWarm(bench: Bench, warm: Warm): Promise<void> {
     'as (b), tool cache populated and handlers registered by an earlier step of the job'
   bench.row(
     'c',
-    '(c) download + native, warm',
+    '(c) Debian download + native, warm',
     `${settings}, \`verify: false\`; 0 downloads`,
     s.warm
   )

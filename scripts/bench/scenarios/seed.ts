@@ -15,8 +15,8 @@ export async function allPlatforms(bench: Bench): Promise<{ inputs: string; text
   bench.notes.push(
     'This kernel does not run i386 binaries natively (no IA32 emulation), so linux/386 needs ' +
       "qemu-i386, which the seed's registrar (multiarch's script skips the host's CPU family) never " +
-      'registers: with `platforms: all` and `registrar: container` the action fails, correctly, ' +
-      'naming linux/386 (`registrar: auto` would choose native). (a), (b) and (c) therefore ask for every ' +
+      'registers: with `platforms: all` and `registrar: seed` the action fails, correctly, ' +
+      'naming linux/386. (a), (b) and (c) therefore ask for every ' +
       'platform of `all` but linux/386 (8 platforms, 7 emulated). On GitHub’s runners linux/386 ' +
       'runs natively and `all` works with every registrar.'
   )
@@ -26,7 +26,7 @@ export async function allPlatforms(bench: Bench): Promise<{ inputs: string; text
 export async function seedPath(bench: Bench, all: { inputs: string; text: string }): Promise<void> {
   const inputs = {
     install: 'apt',
-    registrar: 'container',
+    registrar: 'seed',
     image: IMAGES.registrar,
     verify: 'false',
     platforms: all.inputs
@@ -37,7 +37,7 @@ export async function seedPath(bench: Bench, all: { inputs: string; text: string
     '(a) seed path',
     async i => {
       const r = await bench.step(inputs)
-      check('(a) seed path', i, r, { verified: 'false', registrar: 'container' })
+      check('(a) seed path', i, r, { verified: 'false', registrar: 'seed' })
       if (/refreshing the package lists/.test(r.stdout)) aptRefreshed = true
       if (i >= 0) {
         bench.phase('apt', phaseMs(r, /^\[command\].*apt-get /, /^QEMU .* from apt/))
