@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-npx ncc build src/index.ts -o "$tmp" --source-map --license licenses.txt >/dev/null
+npx ncc build src/index.ts -o "$tmp" --source-map --no-source-map-register --license licenses.txt >/dev/null
 if ! diff -r dist "$tmp" >/dev/null; then
   echo "dist/ does not match src/: run 'npm run build' and commit dist/." >&2
   diff -rq dist "$tmp" >&2 || true

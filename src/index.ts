@@ -7,9 +7,6 @@ import { State } from './constants.js'
 import { run } from './main.js'
 import { cleanup } from './post.js'
 
-// unexpected errors then name a line of src/, not of the bundle (dist/index.js.map)
-process.setSourceMapsEnabled(true)
-
 if (core.getState(State.IsPost) === 'true') {
   await cleanup()
 } else {

@@ -1,4 +1,7 @@
 import * as core from '@actions/core'
+import { readFileSync } from 'node:fs'
+import { SourceMap, type SourceMapPayload, type SourceMapping } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import { handlerName } from './catalogue.js'
 import { State } from './constants.js'
 import { ActionError, describe, HostError, VerificationError } from './errors.js'
@@ -36,12 +39,39 @@ export async function run(ports: Ports = defaultPorts()): Promise<void> {
 /** What the user reads when the step fails: the action's own one-liner, or a bug report request. */
 export function failureLine(error: unknown): string {
   if (error instanceof ActionError) return describe(error)
-  const frame = error instanceof Error ? (error.stack?.split('\n')[1] ?? '') : ''
-  const where = /\(?([^\s()]+:\d+:\d+)\)?$/.exec(frame.trim())?.[1]
+  // the first frame in the action's own code, not in node's
+  const frame = (error instanceof Error ? (error.stack ?? '') : '')
+    .split('\n')
+    .slice(1)
+    .map(f => /\(?([^\s()]+):(\d+):(\d+)\)?$/.exec(f.trim()))
+    .find(f => f && !f[1].startsWith('node:'))
+  const where = inSource(frame ?? null)
   return (
     `Unexpected failure: ${describe(error)}${where ? ` (at ${where})` : ''}. ` +
     "This is a bug in the action, not in your workflow: please report it with this step's log."
   )
+}
+
+/**
+ * A bundle location as the place in src/ it was built from, through the source map ncc writes
+ * beside the bundle. Read only here, on the way out: loading source maps at start-up would cost
+ * every run tens of milliseconds.
+ */
+function inSource(at: RegExpExecArray | null): string | undefined {
+  if (!at) return undefined
+  const [, file, line, column] = at
+  try {
+    const path = file.startsWith('file://') ? fileURLToPath(file) : file
+    const map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as SourceMapPayload)
+    const found = map.findEntry(Number(line) - 1, Number(column) - 1) as Partial<SourceMapping>
+    if (found.originalSource) {
+      const source = found.originalSource.replace(/^.*?(?=src\/)/, '')
+      return `${source}:${(found.originalLine ?? 0) + 1}:${(found.originalColumn ?? 0) + 1}`
+    }
+  } catch {
+    // no map beside it (tests, or a stripped bundle): the bundle's own place
+  }
+  return `${file}:${line}:${column}`
 }
 
 interface Prepared {
