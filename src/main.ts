@@ -11,6 +11,7 @@ import { classify } from './host/native.js'
 import { installEmulators, installerFor, staticOnHost } from './installer/index.js'
 import { readInputs, urlSecrets, type Inputs } from './inputs.js'
 import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
+import { Unshared } from './host/shared.js'
 import { needsDocker, plan, type Plan } from './plan.js'
 import { defaultPorts, type Ports } from './ports.js'
 import {
@@ -155,6 +156,7 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     docker: needsDocker(inputs, facts) ? ((await ports.docker.whyNotAnswering()) ?? '') : undefined,
     mounted,
     selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
+    githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
     hostEmulators:
       inputs.install === 'auto' && emulated.length > 0
         ? await staticOnHost(request.cpus, host)
@@ -209,7 +211,7 @@ async function register(
   const { host, registrar, request, plan: p } = prepared
   const job = currentJob(ports.liveness)
   const common = {
-    coordination: ports.coordination,
+    coordination: p.shared ? ports.coordination : new Unshared(ports.liveness.boot),
     reader: host.binfmt,
     registrar,
     request,
@@ -224,7 +226,12 @@ async function register(
     installation,
     cleanup: p.cleanup.enabled
   })
-  const session: Session = { job, cleanup: p.cleanup.enabled, route: registrar.writer.spec }
+  const session: Session = {
+    job,
+    cleanup: p.cleanup.enabled,
+    shared: p.shared,
+    route: registrar.writer.spec
+  }
   core.saveState(State.Session, JSON.stringify(session))
   return registered
 }

@@ -16,6 +16,8 @@ export interface Facts {
   readonly docker?: string
   readonly mounted: boolean
   readonly selfHosted: boolean
+  /** A GitHub-hosted runner: one job per machine, thrown away after it. */
+  readonly githubHosted: boolean
   /** Every emulator the request needs is already on the host, statically linked. */
   readonly hostEmulators: boolean
   /** How many requested platforms need emulation. */
@@ -34,6 +36,11 @@ export interface Plan {
   }
   readonly verify: { readonly probe: boolean; readonly image: boolean; readonly note?: string }
   readonly cleanup: { readonly enabled: boolean; readonly why: string }
+  /**
+   * Whether this run takes the machine-wide lock and records its hold. Not on a GitHub-hosted
+   * runner without cleanup: no other job shares its kernel, and nothing is put back after it.
+   */
+  readonly shared: boolean
 }
 
 /** Whether the facts need the Docker engine asked (it costs a process start). */
@@ -56,18 +63,20 @@ const canWriteDirectly = (f: Pick<Facts, 'privilege' | 'userNamespace'>): boolea
 export function plan(inputs: Inputs, f: Facts): Plan {
   const registrar = chooseRegistrar(inputs, f)
   if (f.emulated > 0) checkFeasible(registrar.name, f)
+  const cleanup =
+    inputs.cleanup === 'true'
+      ? { enabled: true, why: 'cleanup: true' }
+      : inputs.cleanup === 'false'
+        ? { enabled: false, why: 'cleanup: false' }
+        : f.selfHosted
+          ? { enabled: true, why: 'cleanup: auto on a self-hosted runner' }
+          : { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
   return {
     registrar,
     install: chooseInstall(inputs, f, registrar.name),
     verify: chooseVerify(inputs, f),
-    cleanup:
-      inputs.cleanup === 'true'
-        ? { enabled: true, why: 'cleanup: true' }
-        : inputs.cleanup === 'false'
-          ? { enabled: false, why: 'cleanup: false' }
-          : f.selfHosted
-            ? { enabled: true, why: 'cleanup: auto on a self-hosted runner' }
-            : { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
+    cleanup,
+    shared: cleanup.enabled || !f.githubHosted
   }
 }
 

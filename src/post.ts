@@ -18,6 +18,12 @@ export async function cleanup(ports: Ports = defaultPorts()): Promise<void> {
   }
   try {
     const session = JSON.parse(saved) as Session
+    if (!session.shared) {
+      core.info(
+        'cleanup is off for this run: handlers stay registered (this GitHub-hosted runner is used by this job only).'
+      )
+      return
+    }
     const host = await ports.inspectHost()
     const released = await releaseHeld({
       coordination: ports.coordination,

@@ -20,6 +20,7 @@ const facts = (over: Partial<Facts> = {}): Facts => ({
   docker: undefined,
   mounted: true,
   selfHosted: false,
+  githubHosted: false,
   hostEmulators: false,
   emulated: 2,
   ...over
@@ -139,6 +140,14 @@ describe('verification and cleanup', () => {
     expect(plan(inputs({ cleanup: 'false' }), facts({ selfHosted: true })).cleanup.enabled).toBe(
       false
     )
+  })
+
+  test('the lock and the record are skipped only on a GitHub-hosted runner without cleanup', () => {
+    expect(plan(inputs(), facts({ githubHosted: true })).shared).toBe(false)
+    expect(plan(inputs({ cleanup: 'true' }), facts({ githubHosted: true })).shared).toBe(true)
+    expect(plan(inputs(), facts({ selfHosted: true })).shared).toBe(true)
+    // a runner that says neither (an older runner, act): shared, to be safe
+    expect(plan(inputs(), facts()).shared).toBe(true)
   })
 
   test('Docker is asked only when the plan can depend on it', () => {

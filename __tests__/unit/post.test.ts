@@ -107,6 +107,22 @@ describe('cleanup()', () => {
     ])
   })
 
+  test('a GitHub-hosted runner without cleanup: no lock, no record, nothing to do after', async () => {
+    const m = machine()
+    process.env.RUNNER_ENVIRONMENT = 'github-hosted'
+    try {
+      const state = await mainStep(m, { platforms: 'arm64', registrar: 'container', image: IMAGE })
+      expect((m.ports.coordination as FakeCoordination).state.holders).toEqual([])
+      await postStep(m, state)
+      expect(m.kernel.names()).toEqual(['qemu-aarch64'])
+      expect(core.seen.log).toEqual([
+        'cleanup is off for this run: handlers stay registered (this GitHub-hosted runner is used by this job only).'
+      ])
+    } finally {
+      delete process.env.RUNNER_ENVIRONMENT
+    }
+  })
+
   test('cleanup off: the hold is released, handlers stay', async () => {
     const m = machine()
     const state = await mainStep(m, { platforms: 'arm64', registrar: 'container', image: IMAGE })

@@ -7,7 +7,6 @@
  * user and root can both take the lock). The record says which boot it belongs to: binfmt_misc
  * starts empty at every boot, and so does the record.
  */
-import { spawn } from 'node:child_process'
 import {
   chmodSync,
   closeSync,
@@ -101,6 +100,21 @@ export interface Coordination {
     fn: (state: SharedState) => Promise<{ readonly result: T; readonly state: SharedState }>,
     onWait?: (holder: string) => void
   ): Promise<T>
+}
+
+/**
+ * No lock and no record: for a machine no other job shares (a GitHub-hosted runner runs one job
+ * and is thrown away), where there is nobody to coordinate with and nothing to put back.
+ */
+export class Unshared implements Coordination {
+  constructor(private readonly boot: string) {}
+
+  async transaction<T>(
+    _who: string,
+    fn: (state: SharedState) => Promise<{ result: T; state: SharedState }>
+  ): Promise<T> {
+    return (await fn(emptyState(this.boot))).result
+  }
 }
 
 /** Process facts from /proc. */
@@ -230,7 +244,9 @@ function rewrite(fd: number, text: string): void {
 }
 
 /** flock(1) on a descriptor of this process, passed to it as its fd 3. */
-function flock(fd: number, args: readonly string[], dir: string): Promise<number | null> {
+async function flock(fd: number, args: readonly string[], dir: string): Promise<number | null> {
+  // loaded here: a run on a machine nobody shares never takes the lock (Unshared)
+  const { spawn } = await import('node:child_process')
   return new Promise((resolve, reject) => {
     const child = spawn('flock', [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] })
     child.on('error', error =>

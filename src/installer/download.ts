@@ -30,7 +30,6 @@ import { describe, InputError, InstallError } from '../errors.js'
 import type { Host } from '../host/host.js'
 import { redactUrl, type Checksums, type DownloadSource } from '../inputs.js'
 import type { Installation } from '../model.js'
-import { extractDeb } from './deb.js'
 import { debianPackage, type DebianPackage } from './debian-qemu.js'
 import { Installer } from './installer.js'
 
@@ -241,6 +240,8 @@ export class DownloadInstaller extends Installer {
       )
       for (const cpu of cpus) mkdirSync(join(work, cpu))
       const body = await get(url)
+      // loaded on a cache miss only: a warm run extracts nothing
+      const { extractDeb } = await import('./deb.js')
       const extracted = await extractDeb(body, members, {
         label: basename(new URL(url).pathname),
         expectedSha256: c.expected(cpus[0]),

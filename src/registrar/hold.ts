@@ -43,6 +43,8 @@ export function currentJob(live: Liveness, env: NodeJS.ProcessEnv = process.env)
 export interface Session {
   readonly job: Job
   readonly cleanup: boolean
+  /** Whether the job took the machine-wide lock and recorded its hold (see Plan.shared). */
+  readonly shared: boolean
   readonly route: RouteSpec
 }
 

@@ -169,25 +169,25 @@ export async function verifyByProbe(
   probes: ProbeRunner,
   options: ProbeOptions
 ): Promise<Verdict[]> {
-  // One run per CPU and place (arm/v7 and arm/v6 share qemu-arm), all started together.
-  const chrootFor = (t: Target): AsRoot | undefined => (t.native ? undefined : options.chroot)
-  const probed = targets.filter(t => probes.has(t.platform.cpu))
-  const cpus = (inChroot: boolean) => [
-    ...new Set(probed.filter(t => !!chrootFor(t) === inChroot).map(t => t.platform.cpu))
+  // Native platforms need no proof here: the host's own, or a family member whose probe already
+  // ran natively when it was classified. One run per emulated CPU (arm/v7 and arm/v6 share
+  // qemu-arm), all started together, in the empty chroot when one is given.
+  const cpus = [
+    ...new Set(
+      targets.filter(t => !t.native && probes.has(t.platform.cpu)).map(t => t.platform.cpu)
+    )
   ]
-  const [direct, chrooted] = await Promise.all([
-    cpus(false).length ? probes.runAll(cpus(false)) : new Map<string, RunResult>(),
-    cpus(true).length && options.chroot
-      ? probes.runAll(cpus(true), options.chroot)
-      : new Map<string, RunResult>()
-  ])
+  const results = cpus.length
+    ? await probes.runAll(cpus, options.chroot)
+    : new Map<string, RunResult>()
   return Promise.all(
     targets.map(async (target): Promise<Verdict> => {
       const cpu = target.platform.cpu
-      if (!probes.has(cpu)) return { target, skipped: `no probe program for ${cpu}` }
-      const chroot = chrootFor(target)
-      const result = (chroot ? chrooted : direct).get(cpu) as RunResult
       const expected = expectedMachine(target, hostMachine)
+      if (target.native) return { target, machine: expected }
+      if (!probes.has(cpu)) return { target, skipped: `no probe program for ${cpu}` }
+      const chroot = options.chroot
+      const result = results.get(cpu) as RunResult
       if (result.code !== 0) {
         const interpreter = options.interpreters.get(cpu)
         // run alone again: the exact start error and output are what the diagnosis reads
