@@ -5,6 +5,7 @@
  */
 import { lookupPlatform, type Platform } from '../src/catalogue.js'
 import type { Host } from '../src/host/host.js'
+import type { NativeRuns } from '../src/host/native.js'
 import { Privilege, type PrivilegeMode } from '../src/host/privilege.js'
 import type { Coordination, Liveness, SharedState } from '../src/host/shared.js'
 import type { AsRoot, ProbeRunner, RunResult } from '../src/model.js'
@@ -130,5 +131,18 @@ export class FakeProbes implements ProbeRunner {
 
   async dispose(): Promise<void> {
     this.disposed = true
+  }
+}
+
+/** What family members printed natively earlier in the job, in memory. */
+export class FakeNativeRuns implements NativeRuns {
+  readonly known = new Map<string, string | null>()
+
+  get(cpu: string): string | null | undefined {
+    return this.known.get(cpu)
+  }
+
+  set(cpu: string, printed: string | undefined): void {
+    this.known.set(cpu, printed ?? null)
   }
 }

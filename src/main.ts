@@ -136,7 +136,7 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   core.info(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`)
   const mounted = await host.binfmt.isMounted()
   const entries = await host.binfmt.list()
-  const targets = await classify(inputs.platforms, host, probes, entries)
+  const targets = await classify(inputs.platforms, host, probes, entries, ports.nativeRuns())
   for (const t of targets) {
     core.info(
       `${t.platform.name}: ${t.native ? 'native' : `emulated by ${handlerName(t.platform.cpu)}`} (${t.why})`

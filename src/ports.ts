@@ -3,7 +3,10 @@
  * privileges), the Docker CLI, the machine-wide lock and record, the probe programs. The
  * production wiring is `defaultPorts()`; unit tests pass fakes that implement the same interfaces.
  */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inspectHost, type Host } from './host/host.js'
+import { JobNativeRuns, type NativeRuns } from './host/native.js'
 import { FileCoordination, ProcLiveness, type Coordination, type Liveness } from './host/shared.js'
 import type { ProbeRunner } from './model.js'
 import { DockerCli, type Docker } from './tools/docker.js'
@@ -16,6 +19,8 @@ export interface Ports {
   readonly coordination: Coordination
   /** Probe programs written to a private directory; disposed when the step ends. */
   probes(): Promise<ProbeRunner & { dispose(): Promise<void> }>
+  /** What native runs of family members printed earlier in this job. */
+  nativeRuns(): NativeRuns
 }
 
 export function defaultPorts(): Ports {
@@ -25,7 +30,12 @@ export function defaultPorts(): Ports {
     docker: new DockerCli(),
     liveness,
     coordination: new FileCoordination(liveness.boot),
-    probes: () => Probes.create()
+    probes: () => Probes.create(),
+    nativeRuns: () =>
+      new JobNativeRuns(
+        join(process.env.RUNNER_TEMP || tmpdir(), 'setup-cross-arch-native-runs.json'),
+        liveness.boot
+      )
   }
 }
 

@@ -14,6 +14,7 @@ import {
   FakeCoordination,
   fakeHost,
   FakeLiveness,
+  FakeNativeRuns,
   FakeProbes
 } from '../../__fixtures__/fake-host.js'
 
@@ -60,12 +61,14 @@ function machine(over: { privilege?: PrivilegeMode; probes?: FakeProbes } = {}) 
       Object.fromEntries(Object.entries(MACHINE).map(([cpu, m]) => [cpu, { stdout: `${m}\n` }]))
     )
   const coordination = new FakeCoordination()
+  const nativeRuns = new FakeNativeRuns()
   const ports: Ports = {
     inspectHost: async () => host,
     docker,
     liveness,
     coordination,
-    probes: async () => probes
+    probes: async () => probes,
+    nativeRuns: () => nativeRuns
   }
   return { ports, docker, kernel: docker.kernel, host, probes, coordination }
 }

@@ -7,6 +7,7 @@ import {
   FakeCoordination,
   fakeHost,
   FakeLiveness,
+  FakeNativeRuns,
   FakeProbes
 } from '../../__fixtures__/fake-host.js'
 
@@ -41,7 +42,8 @@ function machine(privilege: 'root' | 'none' = 'root') {
     liveness,
     coordination: new FakeCoordination(),
     probes: async () =>
-      new FakeProbes({ aarch64: { stdout: 'aarch64\n' }, s390x: { stdout: 's390x\n' } })
+      new FakeProbes({ aarch64: { stdout: 'aarch64\n' }, s390x: { stdout: 's390x\n' } }),
+    nativeRuns: () => new FakeNativeRuns()
   }
   return { ports, kernel: docker.kernel, liveness, docker }
 }

@@ -54,11 +54,14 @@ export function writeReport(bench: Bench, m: Machine, started: Date): void {
       `measured here). This machine has ${m.dpkgArches} dpkg architectures (setup.sh adds the ` +
       'foreign ones for busybox), so apt reads several times the package lists of a GitHub runner ' +
       'and (a) is slower here than there; the ratios against (a) are correspondingly flattering.',
-    `(b) downloads ${f.cold?.perRun} emulators (${f.cold?.emulators.join(', ')}; ` +
-      `~${(f.cold?.mbPerRun ?? 0).toFixed(0)} MB per run) from a node:http server on 127.0.0.1 ` +
-      "serving Debian's `/usr/bin/qemu-<cpu>-static` under the upstream asset name: no network " +
-      'latency or bandwidth limit, so on GitHub (github.com release assets) a cold download costs ' +
-      `more. The Install QEMU phase took ${phaseText(ph.download)} of it.`,
+    `(b) downloads Debian's qemu-user .deb once per run (~${(f.cold?.mbPerRun ?? 0).toFixed(0)} MB) ` +
+      'from a node:http server on 127.0.0.1 with the pool layout, verifies it against the pinned ' +
+      `SHA-256 as it streams, and writes the ${f.cold?.emulators.length} emulators asked for ` +
+      `(${f.cold?.emulators.join(', ')}); xz is stopped once they are out. No network latency or ` +
+      'bandwidth limit here, so from deb.debian.org a cold download costs more. The Install QEMU ' +
+      `phase took ${phaseText(ph.download)} of it. The floor row is the same file unpacked from local ` +
+      'disk by `dpkg-deb --fsys-tarfile X.deb | tar -x` of the same members (dpkg-deb decompresses ' +
+      'in-process, on several threads).',
     '(c) makes no download request (asserted: the server counted 0 requests over all warm runs) ' +
       'and registers nothing: the handlers are already what it would register. Of its wall time, ' +
       `${phaseText(ph.warmInside)} is the action's own work (its "Ready … in N ms" line); the ` +

@@ -1,7 +1,49 @@
+import { readFileSync, writeFileSync } from 'node:fs'
 import { emulatorFor, handlerName, type Platform } from '../catalogue.js'
 import type { ProbeRunner, Target } from '../model.js'
 import type { BinfmtEntry } from './entry.js'
 import type { Host } from './host.js'
+
+/**
+ * What a family member's probe printed when run natively (null: it did not run), remembered for
+ * the rest of the job: it is a fact of this kernel, and a later step need not start it again.
+ */
+export interface NativeRuns {
+  /** undefined: not known yet. */
+  get(cpu: string): string | null | undefined
+  set(cpu: string, printed: string | undefined): void
+}
+
+/** NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only. */
+export class JobNativeRuns implements NativeRuns {
+  private readonly known: Record<string, string | null>
+
+  constructor(
+    private readonly file: string,
+    private readonly boot: string
+  ) {
+    let saved: { boot?: string; printed?: Record<string, string | null> } = {}
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved
+    } catch {
+      // not written yet
+    }
+    this.known = saved.boot === boot && saved.printed ? saved.printed : {}
+  }
+
+  get(cpu: string): string | null | undefined {
+    return Object.hasOwn(this.known, cpu) ? this.known[cpu] : undefined
+  }
+
+  set(cpu: string, printed: string | undefined): void {
+    this.known[cpu] = printed ?? null
+    try {
+      writeFileSync(this.file, JSON.stringify({ boot: this.boot, printed: this.known }))
+    } catch {
+      // only a shortcut for later steps
+    }
+  }
+}
 
 /**
  * Which requested platforms the host runs natively: its own platform always; a platform of its
@@ -15,15 +57,24 @@ export async function classify(
   platforms: readonly Platform[],
   host: Pick<Host, 'machine' | 'platform' | 'family'>,
   probes: ProbeRunner,
-  existing: readonly BinfmtEntry[]
+  existing: readonly BinfmtEntry[],
+  memo?: NativeRuns
 ): Promise<Target[]> {
   const printed = new Map<string, Promise<string | undefined>>()
   const nativeRun = (cpu: string): Promise<string | undefined> => {
-    if (!printed.has(cpu))
+    if (!printed.has(cpu)) {
+      const known = memo?.get(cpu)
       printed.set(
         cpu,
-        probes.run(cpu).then(r => (r.code === 0 ? r.stdout.trim() : undefined))
+        known !== undefined
+          ? Promise.resolve(known ?? undefined)
+          : probes.run(cpu).then(r => {
+              const out = r.code === 0 ? r.stdout.trim() : undefined
+              memo?.set(cpu, out)
+              return out
+            })
       )
+    }
     return printed.get(cpu) as Promise<string | undefined>
   }
   return Promise.all(

@@ -20,9 +20,9 @@ export async function bundleLoad(bench: Bench): Promise<void> {
   const load: RunOnce = async i => {
     const r = await bench.step({}, { state: { isPost: 'true' } })
     check('bundle load (post step)', i, r)
-    if (!/cleanup is off/.test(r.stdout)) {
+    if (!/nothing to put back/.test(r.stdout)) {
       throw new BenchError(
-        `bundle load, run ${i}: the post step did not say cleanup is off:\n${tail(r.stdout)}`
+        `bundle load, run ${i}: the post step did not say there is nothing to put back:\n${tail(r.stdout)}`
       )
     }
     r.job.remove()
@@ -46,8 +46,11 @@ export async function bundleLoad(bench: Bench): Promise<void> {
   bench.row('loadOver', '↳ bundle load over bare node', 'per-run pairs, load − bare', over, {
     diff: true
   })
-  bench.target(
-    over.median <= 50,
-    `bundle load adds at most 50 ms over bare Node 24: ${over.median.toFixed(1)} ms`
+  // Before @actions/core came back (which alone adds more than that: see the empty action's row),
+  // this was a target of its own; the warm run is now held against the empty action instead.
+  bench.notes.push(
+    `Loading the bundle adds ${over.median.toFixed(1)} ms over bare Node 24 (an earlier target, at most ` +
+      '50 ms, predates the return to `@actions/core`, which alone adds more: the warm run is now ' +
+      'held against an empty `@actions/core` action instead).'
   )
 }

@@ -83,9 +83,9 @@ export async function probeVerification(bench: Bench, warm: Warm): Promise<void>
     `\`sh -c 'for p in …; do ./$p & done; wait'\`, handlers registered, no chroot`,
     s.floor
   )
-  bench.target(
-    diff.median < 50,
-    `probe verification of all ${Object.keys(machines).length} platforms under 50 ms: ${ms(diff.median)} ms`
+  bench.notes.push(
+    `Probe verification of all ${Object.keys(machines).length} platforms adds ${ms(diff.median)} ms ` +
+      '(an earlier absolute target, under 50 ms, is now the ratio to the probe floor below).'
   )
   const vsFloor = stats(diff.times.map((d, i) => d / s.floor.times[i]))
   bench.target(
