@@ -315,7 +315,7 @@ describe('Probes', () => {
     const asRoot = {
       run: async (file: string, args: readonly string[]): Promise<RunResult> => {
         calls.push([file, ...args])
-        const direct = [...args.slice(0, 4), '0', ...args.slice(5)]
+        const direct = [...args.slice(0, 6), '0', ...args.slice(7)]
         return new Promise(resolve =>
           execFile(file, direct, { encoding: 'utf8' }, (error, stdout, stderr) =>
             resolve({ code: error ? 1 : 0, signal: null, stdout, stderr })
@@ -325,8 +325,8 @@ describe('Probes', () => {
     }
     const results = await probes.runAll([hostCpu], asRoot)
     expect(calls).toHaveLength(1)
-    expect(calls[0].slice(0, 2)).toEqual(['sh', '-c'])
-    expect(calls[0].slice(3)).toEqual(['sh', probes.dir, '1', `probe-${hostCpu}`])
+    expect(calls[0].slice(0, 4)).toEqual(['timeout', '30', 'sh', '-c'])
+    expect(calls[0].slice(5)).toEqual(['sh', probes.dir, '1', `probe-${hostCpu}`])
     expect(results.get(hostCpu)?.stdout).toBe(`${os.machine()}\n`)
   })
 

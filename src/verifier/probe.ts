@@ -11,14 +11,14 @@ import { PROBE_CPUS, probeProgram } from './probe/index.js'
 import { expectedMachine, type Verdict } from './verifier.js'
 
 /**
- * Starts every probe at once and waits for them all, each under a 30 s timeout, directly or in
- * the empty chroot of their directory; writes each one's stdout, stderr and exit code next to it.
- * Arguments: the directory, 1 for the chroot, the probe file names. A constant script: nothing
- * the user wrote reaches it.
+ * Starts every probe at once and waits for them all, directly or in the empty chroot of their
+ * directory; writes each one's stdout, stderr and exit code next to it. Arguments: the directory,
+ * 1 for the chroot, the probe file names. A constant script: nothing the user wrote reaches it.
+ * It runs under one `timeout 30`, which kills its whole process group (a hung emulator included).
  */
 const LAUNCHER = `d=$1; c=$2; shift 2
 for p; do
-  { if [ "$c" = 1 ]; then timeout 30 chroot "$d" "/$p"; else timeout 30 "$d/$p"; fi >"$d/$p.out" 2>"$d/$p.err"; echo $? >"$d/$p.rc"; } &
+  { if [ "$c" = 1 ]; then chroot "$d" "/$p"; else "$d/$p"; fi >"$d/$p.out" 2>"$d/$p.err"; echo $? >"$d/$p.rc"; } &
 done
 wait`
 
@@ -77,10 +77,8 @@ export class Probes implements ProbeRunner {
     const names = await Promise.all(
       cpus.map(async cpu => (await this.file(cpu)).slice(this.dir.length + 1))
     )
-    const args = ['-c', LAUNCHER, 'sh', this.dir, chroot ? '1' : '0', ...names]
-    const launched = chroot
-      ? await chroot.run('sh', args)
-      : await run('sh', args, { timeoutMs: 60_000 })
+    const args = ['30', 'sh', '-c', LAUNCHER, 'sh', this.dir, chroot ? '1' : '0', ...names]
+    const launched = chroot ? await chroot.run('timeout', args) : await run('timeout', args)
     const read = (name: string): string => {
       try {
         return readFileSync(join(this.dir, name), 'utf8')
