@@ -24,7 +24,6 @@ import {
 import { registrarFor, type Registrar } from './registrar/index.js'
 import { setOutputs, type RunReport } from './report/outputs.js'
 import { summaryMarkdown, writeSummary } from './report/summary.js'
-import { verifyByImage } from './verifier/image.js'
 import { verifyByProbe } from './verifier/probe.js'
 import { passed } from './verifier/verifier.js'
 
@@ -167,7 +166,7 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   if (emulated.length > 0) core.info(`Emulators: ${p.install.name} (${p.install.why})`)
   core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`)
   if (p.verify.note) core.info(p.verify.note)
-  const registrar = registrarFor(p.registrar.name, inputs, host, ports.docker)
+  const registrar = await registrarFor(p.registrar.name, inputs, host, ports.docker)
   if (emulated.length > 0) {
     installerFor(p.install.name, inputs, host)?.check(request.cpus)
     await registrar.prepare(request)
@@ -250,7 +249,11 @@ async function verify(
     const chroot = request.persistent && host.privilege.canActAsRoot ? host.privilege : undefined
     const [byProbe, byImage] = await Promise.all([
       p.verify.probe ? verifyByProbe(targets, host.machine, probes, { chroot, interpreters }) : [],
-      p.verify.image ? verifyByImage(targets, host.machine, ports.docker, prepared.verifyImage) : []
+      p.verify.image
+        ? import('./verifier/image.js').then(m =>
+            m.verifyByImage(targets, host.machine, ports.docker, prepared.verifyImage)
+          )
+        : []
     ])
     for (const v of [...byProbe, ...byImage]) {
       const name = v.target.platform.name

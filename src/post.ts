@@ -28,7 +28,7 @@ export async function cleanup(ports: Ports = defaultPorts()): Promise<void> {
     const released = await releaseHeld({
       coordination: ports.coordination,
       reader: host.binfmt,
-      writer: writerFor(session.route, host, ports.docker),
+      writer: await writerFor(session.route, host, ports.docker),
       mounter: host.direct,
       job: session.job,
       live: ports.liveness

@@ -363,7 +363,11 @@ describe('ContainerRegistrar, tonistiigi/binfmt image', () => {
 
   test('its CLI cannot re-register an arbitrary entry: the writer says so', async () => {
     const { docker } = setup()
-    const writer = writerFor({ kind: 'container', image, contract: 'binfmt' }, fakeHost(), docker)
+    const writer = await writerFor(
+      { kind: 'container', image, contract: 'binfmt' },
+      fakeHost(),
+      docker
+    )
     await docker.pull(image)
     await expect(
       writer.apply([{ op: 'register', name: 'qemu-aarch64', line: ':qemu-aarch64:M::\\x7f::/x:' }])
@@ -427,15 +431,16 @@ describe('checkHandlers', () => {
   })
 })
 
-test('registrarFor builds the registrar the plan names; writerFor rebuilds main routes for post', () => {
+test('registrarFor builds the registrar the plan names; writerFor rebuilds main routes for post', async () => {
   const host = fakeHost()
   const docker = new FakeDocker()
-  expect(registrarFor('native', { image: 'i' }, host, docker).name).toBe('native')
-  expect(registrarFor('container', { image: 'i' }, host, docker).name).toBe('container')
-  expect(registrarFor('seed', { image: 'i' }, host, docker).name).toBe('seed')
-  expect(registrarFor('none', { image: 'i' }, host, docker).name).toBe('none')
-  expect(writerFor({ kind: 'direct' }, host, docker)).toBe(host.direct)
+  expect((await registrarFor('native', { image: 'i' }, host, docker)).name).toBe('native')
+  expect((await registrarFor('container', { image: 'i' }, host, docker)).name).toBe('container')
+  expect((await registrarFor('seed', { image: 'i' }, host, docker)).name).toBe('seed')
+  expect((await registrarFor('none', { image: 'i' }, host, docker)).name).toBe('none')
+  expect(await writerFor({ kind: 'direct' }, host, docker)).toBe(host.direct)
   expect(
-    writerFor({ kind: 'container', image: 'i', contract: 'multiarch' }, host, docker).description
+    (await writerFor({ kind: 'container', image: 'i', contract: 'multiarch' }, host, docker))
+      .description
   ).toBe('through a privileged container of i')
 })

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import type { AsRoot, ProbeRunner, RunResult, Target } from '../model.js'
 import { run, lastLine } from '../tools/exec.js'
-import { PROBE_CPUS, probeProgram } from './probe/index.js'
+import { PROBE_CPUS } from './probe/cpus.js'
 import { expectedMachine, type Verdict } from './verifier.js'
 
 /**
@@ -57,6 +57,8 @@ export class Probes implements ProbeRunner {
     if (!path) {
       path = (async () => {
         const name = `probe-${cpu}`
+        // the machine code is loaded with the first probe written, not at every start
+        const { probeProgram } = await import('./probe/index.js')
         writeFileSync(join(this.dir, name), probeProgram(cpu))
         chmodSync(join(this.dir, name), 0o755)
         return name

@@ -9,9 +9,9 @@
  */
 import { PROBES } from './code.js'
 import { buildElf } from './elf.js'
+import { PROBE_CPUS } from './cpus.js'
 
-/** The qemu cpu names (as in `qemu-<cpu>`) that have a probe. */
-export const PROBE_CPUS: readonly string[] = Object.freeze(Object.keys(PROBES))
+export { PROBE_CPUS } from './cpus.js'
 
 /** The probe executable for a qemu cpu name; a new Buffer, byte-identical on every call. */
 export function probeProgram(cpu: string): Buffer {
