@@ -1,0 +1,44 @@
+// npm run test:mutation: StrykerJS over the kernel-facing logic, with the unit tests only (they
+// never touch the host: binfmt_misc, Docker and the lock are fakes or temporary directories).
+// Scores and the command that reproduces them: docs/testing.md. Mutants that cannot change
+// behaviour are marked in the source with a `// Stryker disable next-line <mutator>: <reason>`
+// comment next to the code, so the reason stays with it.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: 'jest.unit.config.js', enableFindRelatedTests: true },
+  testRunnerNodeArgs: ['--experimental-vm-modules'],
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 20000,
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  mutate: [
+    'src/inputs.ts',
+    'src/catalogue.ts',
+    'src/plan.ts',
+    'src/host/binfmt.ts',
+    'src/host/entry.ts',
+    'src/host/changes.ts',
+    'src/host/kernel.ts',
+    'src/host/shared.ts',
+    'src/host/native.ts',
+    'src/host/privilege.ts',
+    'src/host/elf.ts',
+    'src/installer/*.ts',
+    '!src/installer/debian-qemu.ts',
+    'src/registrar/*.ts',
+    'src/verifier/probe.ts',
+    'src/verifier/image.ts',
+    'src/verifier/verifier.ts'
+  ],
+  thresholds: { high: 95, low: 90, break: 90 },
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always'
+}
