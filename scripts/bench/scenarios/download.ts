@@ -108,7 +108,7 @@ export async function downloadCold(
   )
   bench.row(
     'deb-floor',
-    'floor: `dpkg-deb --fsys-tarfile X.deb | tar -x <members>`',
+    'floor: `dpkg-deb --fsys-tarfile X.deb \\| tar -x <members>`',
     'the same file from local disk, the same members, alternated with (b)',
     s.floor
   )

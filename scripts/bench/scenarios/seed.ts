@@ -52,7 +52,7 @@ export async function seedPath(bench: Bench, all: { inputs: string; text: string
   bench.row(
     'a',
     '(a) seed path, cold',
-    '`install: apt`, `registrar: container` (loopback registrar image), `verify: false`, ' +
+    '`install: apt`, `registrar: seed` (the seed command, loopback registrar image), `verify: false`, ' +
       `${all.text} (${platforms.length}), no qemu-* handlers before each run`,
     seed
   )
