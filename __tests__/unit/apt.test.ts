@@ -27,6 +27,8 @@ jest.unstable_mockModule('@actions/core', () => core)
 const { fakeHost } = await import('../../__fixtures__/fake-host.js')
 const { AptInstaller } = await import('../../src/installer/apt.js')
 const { HostInstaller } = await import('../../src/installer/none.js')
+const { installEmulators, installerFor, staticOnHost } =
+  await import('../../src/installer/index.js')
 const { probeProgram } = await import('../../src/verifier/probe/index.js')
 import type { PrivilegeMode } from '../../src/host/privilege.js'
 
@@ -232,5 +234,87 @@ describe('HostInstaller (install: none)', () => {
     await expect(new HostInstaller(host()).install(['aarch64'])).rejects.toThrow(
       `${path} (qemu-aarch64, from the host) is dynamically linked;`
     )
+  })
+})
+
+describe('choosing and falling back (installer/index.ts)', () => {
+  const noDownload = {
+    qemuVersion: '9.9.9',
+    downloadSources: [
+      { template: 'http://127.0.0.1:9/q_{version}_{arch}.deb', kind: 'package' as const }
+    ],
+    checksums: { packages: new Map([['q_9.9.9_amd64.deb', 'a'.repeat(64)]]), cpus: new Map() }
+  }
+
+  // the download installer's tool cache lives in this test's temporary directory
+  const saved = {
+    RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE,
+    RUNNER_TEMP: process.env.RUNNER_TEMP
+  }
+  beforeEach(() => {
+    process.env.RUNNER_TOOL_CACHE = join(bin, 'tool-cache')
+    process.env.RUNNER_TEMP = join(bin, 'temp')
+  })
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  })
+
+  test('staticOnHost: every emulator on PATH, static and built for this host', async () => {
+    expect(await staticOnHost(['aarch64', 's390x'], host())).toBe(true)
+    expect(await staticOnHost(['aarch64', 'nonesuch'], host())).toBe(false) // missing
+    await emulator('aarch64', dynamicElf(hostCpu))
+    expect(await staticOnHost(['aarch64'], host())).toBe(false)
+    await emulator('aarch64', elfFor(hostCpu === 'x86_64' ? 'aarch64' : 'x86_64'))
+    expect(await staticOnHost(['aarch64'], host())).toBe(false)
+    await emulator('aarch64', 'not an ELF')
+    expect(await staticOnHost(['aarch64'], host())).toBe(false)
+  })
+
+  test('install: auto falls back to apt when the download fails, saying why', async () => {
+    const done = await installEmulators(
+      { name: 'download', why: 'auto', fallback: 'apt' },
+      noDownload,
+      host(),
+      ['aarch64']
+    )
+    expect(done?.source).toBe('apt (qemu-user-static)')
+    expect(core.seen.log).toEqual(
+      expect.arrayContaining([
+        'Installer: download (auto)',
+        expect.stringMatching(
+          /^The download failed \(Could not download QEMU 9\.9\.9 from any source: .*\); installing with apt instead\.$/
+        )
+      ])
+    )
+  })
+
+  test('without a fallback, or without root for apt, the download failure stands', async () => {
+    await expect(
+      installEmulators({ name: 'download', why: 'install: download' }, noDownload, host(), [
+        'aarch64'
+      ])
+    ).rejects.toThrow(/Could not download QEMU 9\.9\.9/)
+    await expect(
+      installEmulators(
+        { name: 'download', why: 'auto', fallback: 'apt' },
+        noDownload,
+        host('none'),
+        ['aarch64']
+      )
+    ).rejects.toThrow(/Could not download QEMU 9\.9\.9/)
+    expect(aptCommands()).toEqual([])
+  })
+
+  test('nothing to install is nothing; installerFor names each installer', async () => {
+    expect(
+      await installEmulators({ name: 'nothing', why: 'x' }, noDownload, host(), ['aarch64'])
+    ).toBeUndefined()
+    expect(installerFor('apt', noDownload, host())?.name).toBe('apt')
+    expect(installerFor('download', noDownload, host())?.name).toBe('download')
+    expect(installerFor('host', noDownload, host())?.name).toBe('none')
+    expect(installerFor('nothing', noDownload, host())).toBeUndefined()
   })
 })

@@ -14,6 +14,10 @@ const { NativeRegistrar } = await import('../../src/registrar/native.js')
 const { checkHandlers } = await import('../../src/registrar/readback.js')
 const { registrarFor, writerFor } = await import('../../src/registrar/index.js')
 const { registrationFor } = await import('../../src/registrar/registrar.js')
+const { BinfmtCliWriter, ShellImageWriter, binfmtCliRegistration } =
+  await import('../../src/registrar/image.js')
+const { KernelWriteError } = await import('../../src/host/kernel.js')
+type KernelWriteError = InstanceType<typeof KernelWriteError>
 import type { Platform } from '../../src/catalogue.js'
 import type { RegistrationRequest } from '../../src/model.js'
 
@@ -443,4 +447,90 @@ test('registrarFor builds the registrar the plan names; writerFor rebuilds main 
     (await writerFor({ kind: 'container', image: 'i', contract: 'multiarch' }, host, docker))
       .description
   ).toBe('through a privileged container of i')
+})
+
+describe('the container routes as writers', () => {
+  const image = 'reg/img'
+  const multiarch = () => {
+    const docker = new FakeDocker()
+    docker.load(image, MULTIARCH)
+    return { docker, writer: new ShellImageWriter(docker, image, nothingOnHost) }
+  }
+
+  test('a refused write names the shell error and its errno; ops before it took effect', async () => {
+    const { docker, writer } = multiarch()
+    docker.kernel.register(registerLine(registrationFor('s390x', '/x', 'F')))
+    const line = registerLine(registrationFor('aarch64', '/usr/bin/qemu-aarch64-static', 'F'))
+    const again = registerLine(registrationFor('s390x', '/usr/bin/qemu-s390x-static', 'F'))
+    const error: KernelWriteError = await writer
+      .apply([
+        { op: 'register', name: 'qemu-aarch64', line },
+        { op: 'register', name: 'qemu-s390x', line: again }
+      ])
+      .then(() => {
+        throw new Error('the write went through')
+      })
+      .catch(e => e as KernelWriteError)
+    expect(error).toBeInstanceOf(KernelWriteError)
+    expect(error).toMatchObject({ done: 1, code: 'EEXIST', op: { name: 'qemu-s390x' } })
+    expect(error.reason).toMatch(/^sh: write error: EEXIST: File exists$/)
+    expect(docker.kernel.names()).toContain('qemu-aarch64')
+  })
+
+  test('an image for another architecture is named before anything else', async () => {
+    const { docker, writer } = multiarch()
+    docker.run = async () => ({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr: 'exec /bin/sh: exec format error'
+    })
+    await expect(writer.apply([{ op: 'remove', name: 'qemu-x' }])).rejects.toThrow(
+      /reg\/img does not run on this host's architecture \(exec format error\)/
+    )
+  })
+
+  test('containers cannot mount or unmount binfmt_misc for the host', async () => {
+    const { writer } = multiarch()
+    await expect(writer.mount()).rejects.toThrow(/a container cannot mount it there/)
+    await expect(writer.unmount()).rejects.toThrow(/cannot unmount binfmt_misc on the host/)
+    const cli = new BinfmtCliWriter(new FakeDocker(), image, false)
+    await expect(cli.mount()).rejects.toThrow(/a container cannot mount it there/)
+    await expect(cli.unmount()).rejects.toThrow(/cannot unmount/)
+  })
+
+  test('the tonistiigi CLI: an identical disabled entry is uninstalled and installed again; what it cannot do is refused', async () => {
+    const docker = new FakeDocker()
+    docker.load(image, TONISTIIGI)
+    const cli = new BinfmtCliWriter(docker, image, false)
+    const own = registerLine(binfmtCliRegistration('aarch64', false))
+    docker.kernel.register(own)
+    docker.kernel.control('qemu-aarch64', '0')
+    await cli.apply([{ op: 'enable', name: 'qemu-aarch64' }])
+    expect(docker.kernel.text('qemu-aarch64')).toMatch(/^enabled\n/)
+    const run = docker.calls.find(c => c.includes('--install')) as string[]
+    expect(run.slice(run.indexOf('--uninstall'))).toEqual([
+      '--uninstall',
+      'qemu-aarch64',
+      '--install',
+      'arm64'
+    ])
+    await expect(cli.apply([{ op: 'disable', name: 'qemu-aarch64' }])).rejects.toThrow(
+      /cannot write disable of qemu-aarch64 \(disable qemu-aarch64\)/
+    )
+    await expect(
+      cli.apply([
+        { op: 'register', name: 'qemu-aarch64', line: own },
+        { op: 'remove', name: 'qemu-s390x' }
+      ])
+    ).rejects.toThrow(/cannot write a removal after an install/)
+    await expect(
+      cli.apply([{ op: 'register', name: 'qemu-sparc', line: ':qemu-sparc:M::x::/x:F' }])
+    ).rejects.toThrow(/cannot write this line/)
+    expect(await cli.apply([])).toBeUndefined()
+    docker.refusePrivileged = true
+    await expect(cli.apply([{ op: 'remove', name: 'qemu-aarch64' }])).rejects.toThrow(
+      /was refused \(unable to apply caps/
+    )
+  })
 })

@@ -27,12 +27,3 @@ export async function findOnHost(cpu: string): Promise<string | undefined> {
   }
   return undefined
 }
-
-/** Every CPU's host emulator, or undefined when any is missing. */
-export async function findAllOnHost(
-  cpus: readonly string[]
-): Promise<Map<string, string> | undefined> {
-  const found = await Promise.all(cpus.map(async cpu => [cpu, await findOnHost(cpu)] as const))
-  if (found.some(([, path]) => !path)) return undefined
-  return new Map(found as [string, string][])
-}

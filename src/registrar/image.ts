@@ -111,8 +111,25 @@ function refused(image: string, result: RunResult): string | undefined {
   return undefined
 }
 
+/**
+ * What both container routes share: they cannot mount or unmount binfmt_misc for the host (a
+ * container's mount would vanish with it, and on Linux 6.7+ the handlers with it).
+ */
+abstract class ContainerWriter {
+  async mount(): Promise<void> {
+    throw new HostError(
+      'binfmt_misc is not mounted on the host, and a container cannot mount it there (its mount would vanish with the container, and on Linux 6.7+ the handlers with it). ' +
+        'Mount it on the host first (mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc, as root), or run the job as root or with passwordless sudo.'
+    )
+  }
+
+  async unmount(): Promise<void> {
+    throw new HostError('A container cannot unmount binfmt_misc on the host.')
+  }
+}
+
 /** Writes through the image's own shell, in a privileged container. */
-export class ShellImageWriter implements KernelWriter {
+export class ShellImageWriter extends ContainerWriter implements KernelWriter {
   readonly writesAnyLine = true
   readonly spec: RouteSpec
 
@@ -122,6 +139,7 @@ export class ShellImageWriter implements KernelWriter {
     /** Whether a file exists on the host: such interpreters are bound into the container. */
     private readonly onHost: (path: string) => boolean
   ) {
+    super()
     this.spec = { kind: 'container', image, contract: 'multiarch' }
   }
 
@@ -164,17 +182,6 @@ export class ShellImageWriter implements KernelWriter {
       errnoOf(reason)
     )
   }
-
-  async mount(): Promise<void> {
-    throw new HostError(
-      'binfmt_misc is not mounted on the host, and a container cannot mount it there (its mount would vanish with the container, and on Linux 6.7+ the handlers with it). ' +
-        'Mount it on the host first (mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc, as root), or run the job as root or with passwordless sudo.'
-    )
-  }
-
-  async unmount(): Promise<void> {
-    throw new HostError('A container cannot unmount binfmt_misc on the host.')
-  }
 }
 
 /** The interpreter field of a register line (the line's first character is its separator). */
@@ -186,7 +193,7 @@ export function interpreterOf(line: string): string | undefined {
  * Writes through a tonistiigi/binfmt-style image's CLI: removals by name, registrations only as
  * the image itself writes them.
  */
-export class BinfmtCliWriter implements KernelWriter {
+export class BinfmtCliWriter extends ContainerWriter implements KernelWriter {
   readonly writesAnyLine = false
   readonly spec: RouteSpec
 
@@ -195,6 +202,7 @@ export class BinfmtCliWriter implements KernelWriter {
     private readonly image: string,
     private readonly preserveArgv0: boolean
   ) {
+    super()
     this.spec = { kind: 'container', image, contract: 'binfmt', preserveArgv0 }
   }
 
@@ -248,15 +256,5 @@ export class BinfmtCliWriter implements KernelWriter {
       `${this.image} (tonistiigi/binfmt contract) cannot write ${what} (${op.op} ${op.name}): its CLI only installs its own handlers and uninstalls by name. ` +
         'Use an image with a shell (multiarch/qemu-user-static style), or run as root or with sudo so the action writes directly.'
     )
-  }
-
-  async mount(): Promise<void> {
-    throw new HostError(
-      'binfmt_misc is not mounted on the host, and a container cannot mount it there. Mount it on the host first, or run the job as root or with passwordless sudo.'
-    )
-  }
-
-  async unmount(): Promise<void> {
-    throw new HostError('A container cannot unmount binfmt_misc on the host.')
   }
 }
