@@ -13,6 +13,9 @@ const MINIMUM = 90
 
 interface Mutant {
   status: string
+  mutatorName?: string
+  statusReason?: string
+  location?: { start: { line: number } }
 }
 interface Report {
   files: Record<string, { mutants: Mutant[] }>
@@ -65,6 +68,26 @@ export function table(rows: readonly FileScore[]): string {
   return lines.join('\n')
 }
 
+/** The mutants marked equivalent in the source, with the reason written next to the code. */
+export function equivalents(report: Report): string {
+  const rows = Object.entries(report.files)
+    .flatMap(([file, { mutants }]) =>
+      mutants
+        .filter(m => m.status === 'Ignored')
+        .map(m => ({ file, line: m.location?.start.line ?? 0, m }))
+    )
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
+  if (rows.length === 0) return 'No mutant is marked equivalent.'
+  return [
+    '| where | mutator | why it cannot change behaviour |',
+    '| --- | --- | --- |',
+    ...rows.map(
+      ({ file, line, m }) =>
+        `| \`${file}:${line}\` | ${m.mutatorName ?? ''} | ${(m.statusReason ?? '').replace(/\|/g, '\\|')} |`
+    )
+  ].join('\n')
+}
+
 function main(argv: string[]): number {
   const docs = argv.includes('--docs')
   const stryker = argv.filter(a => a !== '--docs')
@@ -72,10 +95,11 @@ function main(argv: string[]): number {
   const run = spawnSync('npx', ['stryker', 'run', ...stryker], { cwd: ROOT, stdio: 'inherit' })
   // Stryker exits non-zero under its `break` threshold; the per-file check below decides
   if (run.error) throw run.error
-  const rows = scores(JSON.parse(readFileSync(REPORT, 'utf8')) as Report)
+  const report = JSON.parse(readFileSync(REPORT, 'utf8')) as Report
+  const rows = scores(report)
   const below = rows.filter(r => r.score < MINIMUM)
   console.log(`\n${table(rows)}\n`)
-  if (docs) writeDocs(rows, started, Math.round((Date.now() - started.getTime()) / 60_000))
+  if (docs) writeDocs(report, rows, started, Math.round((Date.now() - started.getTime()) / 60_000))
   if (below.length > 0) {
     console.error(
       `mutation score under ${MINIMUM}% in ${below.map(r => `${r.file} (${r.score.toFixed(1)}%)`).join(', ')}: ` +
@@ -87,7 +111,12 @@ function main(argv: string[]): number {
   return 0
 }
 
-function writeDocs(rows: readonly FileScore[], started: Date, minutes: number): void {
+function writeDocs(
+  report: Report,
+  rows: readonly FileScore[],
+  started: Date,
+  minutes: number
+): void {
   const text = readFileSync(DOCS, 'utf8')
   const begin = '<!-- mutation-scores -->'
   const end = '<!-- /mutation-scores -->'
@@ -97,6 +126,10 @@ function writeDocs(rows: readonly FileScore[], started: Date, minutes: number): 
       `${minutes} min on this project's 2-core machine, Node ${process.versions.node}).`,
     '',
     table(rows),
+    '',
+    'Marked equivalent (each with its `// Stryker disable` comment in the source):',
+    '',
+    equivalents(report),
     end
   ].join('\n')
   const at = text.indexOf(begin)
