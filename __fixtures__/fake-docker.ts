@@ -266,7 +266,7 @@ export class FakeDocker implements Docker {
           else this.kernel.control(rest, op[0] === 'D' ? '-1' : op[0] === 'E' ? '1' : '0')
         })
       } catch (error) {
-        return result(4, out, `sh: write error: ${(error as Error).message}\nop ${n} failed`)
+        return result(4, out, `cat: write error: ${(error as Error).message}\nop ${n} failed`)
       }
       n++
       out += `done ${n}\n`
@@ -293,7 +293,7 @@ export class FakeDocker implements Docker {
           this.kernel.register(`:qemu-${cpu}:M::${ELF}${magic}:${mask}:${qemu}:${flags}`)
         )
       } catch (error) {
-        out += `sh: write error: ${(error as Error).message}\n`
+        out += `cat: write error: ${(error as Error).message}\n`
       }
     }
     return result(0, out)

@@ -235,18 +235,23 @@ function binfmtCliRegistration(cpu, preserveArgv0) {
     };
 }
 const DOCKER_FLAGS = ['--privileged', '--network', 'none', '--pull', 'never'];
-/** The shell program the multiarch-style image runs: one op per argument, in order. */
+/**
+ * The shell program the multiarch-style image runs: one op per argument, in order. Each line
+ * reaches the kernel in one write through `cat`, which prints the kernel's errno text when the
+ * write is refused (busybox's printf builtin fails silently).
+ */
 const SHELL_SCRIPT = `d=/proc/sys/fs/binfmt_misc
 [ -e "$d/register" ] || mount -t binfmt_misc binfmt_misc "$d" || exit 2
 for op; do case "$op" in X*) [ -f "\${op#X}" ] || { echo "missing \${op#X}" >&2; exit 3; } ;; esac; done
+w() { printf '%s' "$1" | cat >"$2"; }
 n=0
 for op; do
   case "$op" in
     X*) continue ;;
-    R*) printf '%s' "\${op#R}" >"$d/register" ;;
-    D*) printf '%s' -1 >"$d/\${op#D}" ;;
-    E*) printf '%s' 1 >"$d/\${op#E}" ;;
-    Z*) printf '%s' 0 >"$d/\${op#Z}" ;;
+    R*) w "\${op#R}" "$d/register" ;;
+    D*) w -1 "$d/\${op#D}" ;;
+    E*) w 1 "$d/\${op#E}" ;;
+    Z*) w 0 "$d/\${op#Z}" ;;
   esac || { echo "op $n failed" >&2; exit 4; }
   n=$((n + 1))
   echo "done $n"
@@ -265,10 +270,14 @@ function errnoOf(text) {
 }
 /** `done N` lines the shell printed: how many ops took effect. */
 const opsDone = (stdout) => Math.max(0, ...[...stdout.matchAll(/^done (\d+)$/gm)].map(m => Number(m[1])));
+/** The marker the shell program prints when one of its writes fails. */
+const OP_FAILED = /^op \d+ failed$/m;
 function refused(image, result) {
     if (/exec format error/i.test(result.stderr))
         return `${image} does not run on this host's architecture (exec format error); name an image built for it, or use registrar: native`;
     if (result.code !== 0 &&
+        // the shell's own refused write (`op N failed`) is the kernel's answer, not the engine's
+        !OP_FAILED.test(result.stderr) &&
         /unable to apply caps|operation not permitted|permission denied/i.test(result.stderr))
         return `docker run --privileged ${image} was refused (${(0,_tools_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .lastLine */ .f)(result.stderr)}); the Docker engine must allow privileged containers (rootless Docker cannot register handlers), or use registrar: native`;
     return undefined;
@@ -337,8 +346,8 @@ class ShellImageWriter extends ContainerWriter {
         if (why)
             throw new _host_kernel_js__WEBPACK_IMPORTED_MODULE_3__/* .KernelWriteError */ .zs(ops[0], 0, why);
         const done = opsDone(result.stdout);
-        // the shell's own words for the refused write (`sh: write error: ...`), not our marker
-        const reason = (0,_tools_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .lastLine */ .f)(result.stderr.replace(/^op \d+ failed$/gm, ''));
+        // the shell's own words for the refused write (`cat: write error: ...`), not our marker
+        const reason = (0,_tools_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .lastLine */ .f)(result.stderr.replace(new RegExp(OP_FAILED, 'gm'), ''));
         throw new _host_kernel_js__WEBPACK_IMPORTED_MODULE_3__/* .KernelWriteError */ .zs(ops[Math.min(done, ops.length - 1)], done, reason || `${this.image} exited ${result.code}`, errnoOf(reason));
     }
 }

@@ -473,7 +473,7 @@ describe('the container routes as writers', () => {
       .catch(e => e as KernelWriteError)
     expect(error).toBeInstanceOf(KernelWriteError)
     expect(error).toMatchObject({ done: 1, code: 'EEXIST', op: { name: 'qemu-s390x' } })
-    expect(error.reason).toMatch(/^sh: write error: EEXIST: File exists$/)
+    expect(error.reason).toMatch(/^cat: write error: EEXIST: File exists$/)
     expect(docker.kernel.names()).toContain('qemu-aarch64')
   })
 
@@ -488,6 +488,33 @@ describe('the container routes as writers', () => {
     await expect(writer.apply([{ op: 'remove', name: 'qemu-x' }])).rejects.toThrow(
       /reg\/img does not run on this host's architecture \(exec format error\)/
     )
+  })
+
+  test('the kernel refusing a write (Permission denied) is not blamed on the engine', async () => {
+    const { docker, writer } = multiarch()
+    docker.run = async () => ({
+      code: 4,
+      signal: null,
+      stdout: 'done 1\n',
+      stderr: 'cat: write error: Permission denied\nop 1 failed\n'
+    })
+    const ops = [
+      { op: 'remove', name: 'qemu-aarch64' },
+      { op: 'remove', name: 'qemu-s390x' }
+    ] as const
+    const error = (await writer.apply(ops).catch(e => e)) as KernelWriteError
+    expect(error).toMatchObject({ done: 1, code: 'EACCES', op: { name: 'qemu-s390x' } })
+    expect(error.reason).toBe('cat: write error: Permission denied')
+    expect(error.message).not.toMatch(/was refused/)
+  })
+
+  test('a shell that fails a write without a word still names the image and its exit code', async () => {
+    const { docker, writer } = multiarch()
+    docker.run = async () => ({ code: 4, signal: null, stdout: '', stderr: 'op 0 failed\n' })
+    const error = (await writer
+      .apply([{ op: 'remove', name: 'qemu-x' }])
+      .catch(e => e)) as KernelWriteError
+    expect(error).toMatchObject({ done: 0, code: undefined, reason: 'reg/img exited 4' })
   })
 
   test('containers cannot mount or unmount binfmt_misc for the host', async () => {
