@@ -57,7 +57,6 @@ class ContainerRegistrar {
     image;
     onHost;
     name = 'container';
-    needsHostEmulators = false;
     writer;
     facts;
     qemuVersion;

@@ -28709,6 +28709,7 @@ class Binfmt {
  */
 function rawNames(dir) {
     const handle = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.opendirSync)(dir);
+    // Stryker disable next-line ArrayDeclaration: a name not in the directory reads as ENOENT and is skipped, like an entry removed while listing
     const names = [];
     try {
         for (let d = handle.readSync(); d !== null; d = handle.readSync())
@@ -29712,6 +29713,7 @@ const DEFAULT_DOWNLOAD_URLS = [
 /** Reads and checks every input; throws InputError before anything on the machine changes. */
 function readInputs(source = core) {
     const get = (name) => source.getInput(name);
+    const verifyImage = get(constants/* Input */.pd.VerifyImage);
     return {
         platforms: parsePlatforms(get(constants/* Input */.pd.Platforms)),
         registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || 'auto', [
@@ -29721,7 +29723,7 @@ function readInputs(source = core) {
             'seed',
             'none'
         ]),
-        image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE, false),
+        image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
         install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
             'auto',
             'apt',
@@ -29735,7 +29737,7 @@ function readInputs(source = core) {
         persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
         credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), false),
         verify: verifyChoice(get(constants/* Input */.pd.Verify)),
-        verifyImage: imageReference(constants/* Input */.pd.VerifyImage, get(constants/* Input */.pd.VerifyImage), true),
+        verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
         cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false'])
     };
 }
@@ -29784,22 +29786,15 @@ function oneOf(name, text, allowed) {
     }
     return found;
 }
+/** probe, image, or a boolean: true is probe, false skips verification. */
 function verifyChoice(text) {
-    if (text === '')
-        return 'probe';
-    if (YAML_TRUE.includes(text))
-        return 'true';
-    if (YAML_FALSE.includes(text))
-        return 'false';
-    return oneOf(constants/* Input */.pd.Verify, text, ['probe', 'image', 'true', 'false']);
+    return oneOf(constants/* Input */.pd.Verify, text || 'probe', ['probe', 'image', 'true', 'false']);
 }
 /** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const HOST = '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
 const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
-function imageReference(name, text, optional) {
-    if (text === '' && optional)
-        return '';
+function imageReference(name, text) {
     // Docker limits the name (without tag and digest) to 255 characters
     const repository = text.replace(/(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, '');
     if (repository.length > 255 || !REFERENCE.test(text)) {
@@ -29863,7 +29858,7 @@ function urlSecrets(url) {
         const [user, password] = userinfo.split(':');
         if (password)
             secrets.push(password, decoded(password));
-        else if (user)
+        else
             secrets.push(user);
     }
     for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
@@ -29881,13 +29876,15 @@ function parseChecksums(lines) {
         const line = raw.trim();
         if (!line || line.startsWith('#'))
             continue;
+        const malformed = () => new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator.');
         const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line);
-        const file = match?.[2] ?? '';
+        if (!match)
+            throw malformed();
+        const [, hex, file] = match;
         const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
-        if (!match || (!file.endsWith('.deb') && !cpu)) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator.');
-        }
-        const hash = match[1].toLowerCase();
+        if (!file.endsWith('.deb') && !cpu)
+            throw malformed();
+        const hash = hex.toLowerCase();
         if (cpu && !(0,catalogue/* findEmulator */.tm)(cpu)) {
             throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`, `Name one of ${catalogue/* EMULATORS */.H4.map(e => `qemu-${e.cpu}-static`).join(', ')}.`);
         }
@@ -31425,7 +31422,6 @@ class NativeRegistrar {
     writer;
     privilege;
     name = 'native';
-    needsHostEmulators = true;
     remedy = 'Check the emulators installed above, or register with registrar: container.';
     constructor(writer, privilege) {
         this.writer = writer;
@@ -31439,16 +31435,18 @@ class NativeRegistrar {
             throw new Error('the native registrar needs installed emulators');
         const wanted = request.cpus.map(cpu => {
             const interpreter = installation.emulators.get(cpu);
-            return (0,registrar/* registrationFor */.De)(cpu, interpreter, (0,registrar/* wantedFlags */.j7)(request, needsPreserveArgv0(interpreter)));
+            return {
+                cpu,
+                line: (0,registrar/* registrationFor */.De)(cpu, interpreter, (0,registrar/* wantedFlags */.j7)(request, needsPreserveArgv0(interpreter)))
+            };
         });
-        for (const w of wanted) {
-            const entry = current.find(e => e.name === w.name);
-            const kept = entry?.enabled && (0,host_entry/* sameRegistration */.YG)(entry, w) && entry.flags.includes('F');
-            const cpu = w.name.replace(/^qemu-/, '');
+        for (const { cpu, line } of wanted) {
+            const entry = current.find(e => e.name === line.name);
+            const kept = entry?.enabled && (0,host_entry/* sameRegistration */.YG)(entry, line) && entry.flags.includes('F');
             if (!kept)
                 await installation.pending?.get(cpu)?.();
         }
-        await (0,registrar/* registerByPlan */.Gn)(this.writer, current, wanted, request.reset);
+        await (0,registrar/* registerByPlan */.Gn)(this.writer, current, wanted.map(w => w.line), request.reset);
         return { notes: new Map() };
     }
 }
@@ -31457,7 +31455,6 @@ class NativeRegistrar {
 /** Registers nothing: checks and verifies handlers someone else registered (registrar: none). */
 class NoRegistrar {
     name = 'none';
-    needsHostEmulators = false;
     remedy = 'registrar is none, so they must be registered before this step; use registrar: auto to register them.';
     async prepare() { }
     async register() {

@@ -67,6 +67,7 @@ export const DEFAULT_DOWNLOAD_URLS = [
 /** Reads and checks every input; throws InputError before anything on the machine changes. */
 export function readInputs(source: InputSource = core): Inputs {
   const get = (name: string): string => source.getInput(name)
+  const verifyImage = get(Input.VerifyImage)
   return {
     platforms: parsePlatforms(get(Input.Platforms)),
     registrar: oneOf(Input.Registrar, get(Input.Registrar) || 'auto', [
@@ -76,7 +77,7 @@ export function readInputs(source: InputSource = core): Inputs {
       'seed',
       'none'
     ]),
-    image: imageReference(Input.Image, get(Input.Image) || DEFAULT_IMAGE, false),
+    image: imageReference(Input.Image, get(Input.Image) || DEFAULT_IMAGE),
     install: oneOf(Input.Install, get(Input.Install) || 'auto', [
       'auto',
       'apt',
@@ -90,7 +91,7 @@ export function readInputs(source: InputSource = core): Inputs {
     persistent: boolean(Input.Persistent, get(Input.Persistent), true),
     credential: boolean(Input.Credential, get(Input.Credential), false),
     verify: verifyChoice(get(Input.Verify)),
-    verifyImage: imageReference(Input.VerifyImage, get(Input.VerifyImage), true),
+    verifyImage: verifyImage && imageReference(Input.VerifyImage, verifyImage),
     cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false'])
   }
 }
@@ -151,11 +152,9 @@ function oneOf<T extends string>(name: string, text: string, allowed: readonly T
   return found
 }
 
+/** probe, image, or a boolean: true is probe, false skips verification. */
 function verifyChoice(text: string): VerifyChoice {
-  if (text === '') return 'probe'
-  if (YAML_TRUE.includes(text)) return 'true'
-  if (YAML_FALSE.includes(text)) return 'false'
-  return oneOf(Input.Verify, text, ['probe', 'image', 'true', 'false'])
+  return oneOf(Input.Verify, text || 'probe', ['probe', 'image', 'true', 'false'])
 }
 
 /** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
@@ -166,8 +165,7 @@ const REFERENCE = new RegExp(
   `^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`
 )
 
-export function imageReference(name: string, text: string, optional: boolean): string {
-  if (text === '' && optional) return ''
+export function imageReference(name: string, text: string): string {
   // Docker limits the name (without tag and digest) to 255 characters
   const repository = text.replace(
     /(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/,
@@ -248,7 +246,7 @@ export function urlSecrets(url: string): string[] {
     secrets.push(userinfo)
     const [user, password] = userinfo.split(':')
     if (password) secrets.push(password, decoded(password))
-    else if (user) secrets.push(user)
+    else secrets.push(user)
   }
   for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
     secrets.push(m[1], decodeURIComponent(m[1]))
@@ -265,17 +263,18 @@ export function parseChecksums(lines: readonly string[]): Checksums {
   for (const raw of lines) {
     const line = raw.trim()
     if (!line || line.startsWith('#')) continue
-    const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line)
-    const file = match?.[2] ?? ''
-    const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1]
-    if (!match || (!file.endsWith('.deb') && !cpu)) {
-      throw new InputError(
+    const malformed = () =>
+      new InputError(
         Input.Checksums,
         `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`,
         'Paste sha256sum output: one line for a .deb package, or one line per emulator.'
       )
-    }
-    const hash = match[1].toLowerCase()
+    const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line)
+    if (!match) throw malformed()
+    const [, hex, file] = match
+    const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1]
+    if (!file.endsWith('.deb') && !cpu) throw malformed()
+    const hash = hex.toLowerCase()
     if (cpu && !findEmulator(cpu)) {
       throw new InputError(
         Input.Checksums,

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { readdirSync, readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { emulatorFor } from '../../src/catalogue.js'
@@ -208,11 +208,18 @@ describe('overlaps', () => {
 })
 
 describe('Binfmt on a directory', () => {
+  test("the host's binfmt_misc is the default (only its path is read here)", () => {
+    expect(new Binfmt().dir).toBe('/proc/sys/fs/binfmt_misc')
+  })
+
   test('lists entries but never register/status; an unmounted directory has none', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'binfmt-'))
     const binfmt = new Binfmt(dir)
     expect(await binfmt.isMounted()).toBe(false)
+    // files left in the mount point of an unmounted binfmt_misc are not entries
+    await writeFile(join(dir, 'qemu-stale'), sample('fixture-aarch64'))
     expect(await binfmt.list()).toEqual([])
+    await rm(join(dir, 'qemu-stale'))
     await writeFile(join(dir, 'register'), '')
     await writeFile(join(dir, 'status'), 'enabled\n')
     await writeFile(join(dir, 'qemu-aarch64'), sample('fixture-aarch64'))
@@ -223,5 +230,24 @@ describe('Binfmt on a directory', () => {
     expect(list.find(e => e.name === 'qemu-aarch64')?.interpreter).toBe(
       '/usr/bin/qemu-aarch64-static'
     )
+  })
+  test('an entry removed while listing is skipped; one that cannot be read fails the list', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'binfmt-'))
+    await writeFile(join(dir, 'register'), '')
+    await writeFile(join(dir, 'qemu-aarch64'), sample('fixture-aarch64'))
+    await symlink(join(dir, 'gone'), join(dir, 'qemu-gone'))
+    const binfmt = new Binfmt(dir)
+    expect((await binfmt.list()).map(e => e.name)).toEqual(['qemu-aarch64'])
+    await mkdir(join(dir, 'qemu-dir'))
+    await expect(binfmt.list()).rejects.toThrow(/EISDIR/)
+  })
+
+  test('listing leaves no directory handle open', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'binfmt-'))
+    await writeFile(join(dir, 'register'), '')
+    const open = () => readdirSync('/proc/self/fd').length
+    const before = open()
+    for (let i = 0; i < 20; i++) await new Binfmt(dir).list()
+    expect(open()).toBe(before)
   })
 })

@@ -300,7 +300,6 @@ describe('rollback', () => {
     /** Registers aarch64 without the C flag asked for, and nothing for s390x: exits "0". */
     class Sloppy implements Registrar {
       readonly name = 'container'
-      readonly needsHostEmulators = false
       readonly remedy = 'Check the image.'
       readonly writer = m.kernel
       async prepare(): Promise<void> {}

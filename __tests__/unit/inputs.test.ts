@@ -83,13 +83,15 @@ describe('platforms', () => {
   })
 
   test.each(['', '  ', ' , \n ,'])('an empty list (%j) fails naming the input', text => {
-    expect(() => parsePlatforms(text)).toThrow(/^Input "platforms": no platform given/)
+    expect(() => parsePlatforms(text)).toThrow(
+      'Input "platforms": no platform given. Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".'
+    )
   })
 
   test('an unknown name fails listing the accepted ones', () => {
     expect(() => parsePlatforms('arm64,sparc64')).toThrow(InputError)
-    expect(() => parsePlatforms('arm64,sparc64')).toThrow(
-      /unknown platform "sparc64".*Accepted: all, linux\/amd64/
+    expect(() => parsePlatforms('arm64,sparc64,x')).toThrow(
+      /^Input "platforms": unknown platform "sparc64", "x"\. Accepted: all, linux\/amd64, amd64, x86_64, .*, linux\/arm64, arm64, aarch64, /
     )
   })
 
@@ -197,7 +199,7 @@ describe('readInputs', () => {
     [
       'registrar',
       'podman',
-      /^Input "registrar": "podman" is not one of auto, container, native, seed, none\. Use one of/
+      /^Input "registrar": "podman" is not one of auto, container, native, seed, none\. Use one of: auto, container, native, seed, none\.$/
     ],
     ['install', 'brew', /^Input "install": "brew" is not one of auto, apt, download, none/],
     ['cleanup', 'sometimes', /^Input "cleanup": "sometimes" is not one of auto, true, false/],
@@ -410,6 +412,18 @@ describe('redactUrl and urlSecrets', () => {
   test('a plain URL has none', () => {
     expect(urlSecrets('https://deb.debian.org/debian/pool/main/q/qemu/x.deb')).toEqual([])
   })
+
+  test('a user name with an empty password is a secret; three characters are enough', () => {
+    expect(urlSecrets('https://tok123:@example.com/a.deb')).toEqual(['tok123:', 'tok123'])
+    expect(urlSecrets('https://example.com/a.deb?t=abc')).toEqual(['abc'])
+  })
+
+  test("only the URL's own user information and its query values are credentials", () => {
+    // "=" in the path and a URL inside the path are neither
+    const plain = 'https://mirror.example.com/by-key/k=v/via/https://a:b@c/qemu-{cpu}'
+    expect(redactUrl(plain)).toBe(plain)
+    expect(urlSecrets(plain)).toEqual([])
+  })
 })
 
 describe('checksums', () => {
@@ -448,10 +462,38 @@ describe('checksums', () => {
     `${A}  qemu-aarch64-static.sig`,
     `qemu-aarch64-static  ${A}`,
     `${'g'.repeat(64)}  qemu-aarch64-static`,
-    `${A}  two words.deb`
+    `${A}  two words.deb`,
+    `${A}0  qemu-aarch64-static`,
+    `x${A}  qemu-aarch64-static`,
+    `${A}  qemu-aarch64-static extra`,
+    `${A}  myqemu-aarch64-static`
   ])('%j is refused naming the line', line => {
     expect(failure({ checksums: `${A}  qemu-arm-static\n${line}` })).toBe(
       `Input "checksums": line ${JSON.stringify(line.trim())} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static". Paste sha256sum output: one line for a .deb package, or one line per emulator.`
+    )
+  })
+})
+
+describe('checksums, continued', () => {
+  test('surrounding spaces are not part of a line', () => {
+    expect(parseChecksums([`  ${A}  qemu-arm-static  `]).cpus.get('arm')).toBe(A)
+  })
+
+  test('an emulator the action does not know fails naming the line and the known ones', () => {
+    expect(failure({ checksums: `${A}  qemu-sparc-static` })).toMatch(
+      /^Input "checksums": line "a{64} {2}qemu-sparc-static" names qemu-sparc, which is not an emulator the action knows\. Name one of qemu-aarch64-static, .*qemu-riscv64-static/
+    )
+  })
+
+  test('the same file twice: the same checksum is accepted, two different ones are not', () => {
+    const deb = 'qemu-user_10.0.13+ds-0+deb13u1_amd64.deb'
+    expect(parseChecksums([`${A}  ${deb}`, `${A}  pool/${deb}`]).packages.get(deb)).toBe(A)
+    expect(parseChecksums([`${A}  qemu-arm`, `${A}  qemu-arm-static`]).cpus.get('arm')).toBe(A)
+    expect(failure({ checksums: `${A}  ${deb}\n${B}  ${deb}` })).toBe(
+      `Input "checksums": ${deb} has two different checksums. Keep one line per file.`
+    )
+    expect(failure({ checksums: `${A}  qemu-arm\n${B}  qemu-arm-static` })).toBe(
+      'Input "checksums": arm has two different checksums. Keep one line per file.'
     )
   })
 })
@@ -469,7 +511,7 @@ describe('image references', () => {
     'my_org/my__image/x-y--z.w',
     'alpine:' + 'T'.repeat(128)
   ])('%s is accepted', ref => {
-    expect(imageReference('image', ref, false)).toBe(ref)
+    expect(imageReference('image', ref)).toBe(ref)
     expect(inputs({ image: ref }).image).toBe(ref)
     expect(inputs({ 'verify-image': ref }).verifyImage).toBe(ref)
   })
@@ -501,15 +543,27 @@ describe('image references', () => {
   test('at most 255 characters', () => {
     const name = (n: number) => 'registry.example.com/' + 'a'.repeat(n - 21)
     expect(name(255)).toHaveLength(255)
-    expect(imageReference('image', name(255), false)).toBe(name(255))
-    expect(() => imageReference('image', name(256), false)).toThrow(
+    expect(imageReference('image', name(255))).toBe(name(255))
+    expect(() => imageReference('image', name(256))).toThrow(
       /^Input "image": "registry\.example\.com\/a+" is not an image reference/
     )
   })
 
+  test('the 255 characters are the name: a tag and a digest come on top', () => {
+    const name = 'registry.example.com/' + 'a'.repeat(234)
+    const tag = ':' + 'T'.repeat(128)
+    const digest = '@sha256:' + 'f'.repeat(64)
+    for (const ref of [name + tag, name + digest, name + tag + digest]) {
+      expect(imageReference('image', ref)).toBe(ref)
+    }
+    expect(() => imageReference('image', name + 'a' + tag + digest)).toThrow(
+      /is not an image reference/
+    )
+  })
+
   test('verify-image may be empty, image may not', () => {
-    expect(imageReference('verify-image', '', true)).toBe('')
-    expect(() => imageReference('image', '', false)).toThrow(/^Input "image": "" is not/)
+    expect(readInputs(raw({ 'verify-image': '' })).verifyImage).toBe('')
+    expect(() => imageReference('image', '')).toThrow(/^Input "image": "" is not/)
     expect(readInputs(raw({ image: '' })).image).toBe('multiarch/qemu-user-static:latest')
   })
 })

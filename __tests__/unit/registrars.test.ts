@@ -173,7 +173,69 @@ describe('NativeRegistrar', () => {
   test('without root or sudo it refuses in prepare, before any change', async () => {
     const r = new NativeRegistrar(new FakeKernel(), new Privilege('none'))
     await expect(r.prepare()).rejects.toThrow(
-      /needs root, and this job runs as uid \d+ without passwordless sudo/
+      /^registrar: native \(writing \/proc\/sys\/fs\/binfmt_misc\/register\) needs root, and this job runs as uid \d+ without passwordless sudo/
+    )
+    await expect(
+      new NativeRegistrar(new FakeKernel(), new Privilege('root')).prepare()
+    ).resolves.toBeUndefined()
+  })
+
+  test('only an interpreter ending in -binfmt-P gets the P flag', async () => {
+    const kernel = new FakeKernel()
+    await new NativeRegistrar(kernel, new Privilege('root')).register(request(['arm64']), [], {
+      ...installation([]),
+      emulators: new Map([['aarch64', '/opt/qemu-binfmt-Pool/qemu-aarch64']])
+    })
+    expect(kernel.text('qemu-aarch64')).toContain('flags: F')
+    expect(kernel.text('qemu-aarch64')).not.toContain('flags: PF')
+  })
+
+  test('without installed emulators it registers nothing', async () => {
+    const kernel = new FakeKernel()
+    await expect(
+      new NativeRegistrar(kernel, new Privilege('root')).register(request(['arm64']), [])
+    ).rejects.toThrow('the native registrar needs installed emulators')
+    expect(kernel.writes).toEqual([])
+  })
+
+  test("a kept handler must be the same CPU's entry, enabled and with F: anything else is checked first", async () => {
+    const inst = (checked: string[]) => ({
+      ...installation(['aarch64']),
+      pending: new Map([['aarch64', async () => void checked.push('aarch64')]])
+    })
+    const ours = registrationFor('aarch64', '/opt/qemu/qemu-aarch64', 'F')
+    const cases: [string, (k: FakeKernel) => void][] = [
+      [
+        'the same line under another name',
+        k => k.register(registerLine({ ...ours, name: 'aarch64' }))
+      ],
+      // persistent: false wants no F either: identical, yet the kernel opens the file at every exec
+      ['the same line without F', k => k.register(registerLine({ ...ours, flags: '' }))],
+      [
+        'the same line, disabled',
+        k => {
+          k.register(registerLine(ours))
+          k.control('qemu-aarch64', '0')
+        }
+      ]
+    ]
+    for (const [what, given] of cases) {
+      const kernel = new FakeKernel()
+      given(kernel)
+      const checked: string[] = []
+      await new NativeRegistrar(kernel, new Privilege('root')).register(
+        request(['arm64'], { persistent: !what.includes('without F') }),
+        await kernel.list(),
+        inst(checked)
+      )
+      expect([what, checked]).toEqual([what, ['aarch64']])
+    }
+  })
+
+  test('handlers missing afterwards: the message ends in what to try with this registrar', () => {
+    const r = new NativeRegistrar(new FakeKernel(), new Privilege('root'))
+    expect(() => checkHandlers([], request(['arm64']), { notes: new Map() }, r.remedy)).toThrow(
+      'Handlers missing on the host after registration: linux/arm64 (qemu-aarch64) is not registered. Check the emulators installed above, or register with registrar: container.'
     )
   })
 })

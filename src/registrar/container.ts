@@ -56,7 +56,6 @@ async function ensureImage(docker: Docker, image: string): Promise<ImageFacts> {
  */
 export class ContainerRegistrar implements Registrar {
   readonly name: 'container' | 'seed' = 'container'
-  readonly needsHostEmulators = false
   writer?: KernelWriter
   protected facts?: ImageFacts
   protected qemuVersion?: string

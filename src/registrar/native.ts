@@ -13,7 +13,6 @@ const needsPreserveArgv0 = (interpreter: string): boolean => /-binfmt-P$/.test(i
  */
 export class NativeRegistrar implements Registrar {
   readonly name = 'native'
-  readonly needsHostEmulators = true
   readonly remedy = 'Check the emulators installed above, or register with registrar: container.'
 
   constructor(
@@ -33,19 +32,26 @@ export class NativeRegistrar implements Registrar {
     if (!installation) throw new Error('the native registrar needs installed emulators')
     const wanted = request.cpus.map(cpu => {
       const interpreter = installation.emulators.get(cpu) as string
-      return registrationFor(
+      return {
         cpu,
-        interpreter,
-        wantedFlags(request, needsPreserveArgv0(interpreter))
-      )
+        line: registrationFor(
+          cpu,
+          interpreter,
+          wantedFlags(request, needsPreserveArgv0(interpreter))
+        )
+      }
     })
-    for (const w of wanted) {
-      const entry = current.find(e => e.name === w.name)
-      const kept = entry?.enabled && sameRegistration(entry, w) && entry.flags.includes('F')
-      const cpu = w.name.replace(/^qemu-/, '')
+    for (const { cpu, line } of wanted) {
+      const entry = current.find(e => e.name === line.name)
+      const kept = entry?.enabled && sameRegistration(entry, line) && entry.flags.includes('F')
       if (!kept) await installation.pending?.get(cpu)?.()
     }
-    await registerByPlan(this.writer, current, wanted, request.reset)
+    await registerByPlan(
+      this.writer,
+      current,
+      wanted.map(w => w.line),
+      request.reset
+    )
     return { notes: new Map() }
   }
 }

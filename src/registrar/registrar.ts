@@ -11,8 +11,6 @@ export type RegistrarName = 'container' | 'native' | 'seed' | 'none'
 /** One way of registering handlers. */
 export interface Registrar {
   readonly name: RegistrarName
-  /** Whether emulators must be installed on the host before `register`. */
-  readonly needsHostEmulators: boolean
   /** One clause telling the user what to try when handlers are missing afterwards. */
   readonly remedy: string
   /** How its changes reach the kernel; rollback and the post step take the same route. */
