@@ -101,6 +101,31 @@ const result = (code: number, stdout = '', stderr = ''): RunResult => ({
   stderr
 })
 
+/** `docker run` options the action may pass, with the values the CLI accepts (undefined: any). */
+const RUN_FLAGS: Record<string, readonly string[] | undefined | false> = {
+  '--privileged': false,
+  '--rm': false,
+  '--network': ['none', 'host', 'bridge'],
+  '--pull': ['never', 'missing', 'always'],
+  '--entrypoint': undefined,
+  '--volume': undefined,
+  '--platform': undefined
+}
+
+/** What the docker CLI says about options it does not take, as it would (exit 125). */
+function badRunFlag(flags: readonly string[]): string | undefined {
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i]
+    if (!(flag in RUN_FLAGS)) return `unknown flag: ${flag}\nSee 'docker run --help'.`
+    const values = RUN_FLAGS[flag]
+    if (values === false) continue
+    const value = flags[++i]
+    if (value === undefined || value === '') return `flag needs an argument: ${flag}`
+    if (values && !values.includes(value)) return `invalid argument "${value}" for "${flag}" flag`
+  }
+  return undefined
+}
+
 export class FakeDocker implements Docker {
   /** What a pull finds: reference → image, or platform → image for a multi-arch reference. */
   readonly registry = new Map<string, FakeImage | Record<string, FakeImage>>()
@@ -189,12 +214,24 @@ export class FakeDocker implements Docker {
     return result(0)
   }
 
+  /** What `docker run` printed to the job's log (runs with echo): the user sees it. */
+  readonly echoed: string[] = []
+
   async run(
     reference: string,
     args: readonly string[],
-    flags: readonly string[] = []
+    flags: readonly string[] = [],
+    echo = false
   ): Promise<RunResult> {
+    const r = this.execute(reference, args, flags)
+    if (echo) this.echoed.push(...`${r.stdout}${r.stderr}`.split('\n').filter(Boolean))
+    return r
+  }
+
+  private execute(reference: string, args: readonly string[], flags: readonly string[]): RunResult {
     this.calls.push(['run', ...flags, reference, ...args])
+    const bad = badRunFlag(flags)
+    if (bad) return result(125, '', bad)
     const image = this.resolve(reference)
     if (!image) return result(125, '', `Unable to find image '${reference}' locally`)
     const privileged = flags.includes('--privileged')

@@ -4,7 +4,7 @@
  * cache, and what a modified cache entry does.
  */
 import { jest } from '@jest/globals'
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -317,7 +317,218 @@ describe('per-CPU files', () => {
   })
 })
 
+describe('what a user sees of a download and of a cache hit', () => {
+  test('the log names the source and what it is verified against; PATH gets each emulator; nothing is left in RUNNER_TEMP', async () => {
+    const pkg = qemuDeb(['aarch64', 's390x'])
+    const files = { aarch64: emulator('aarch64') }
+    const server = await serve({ [`/${FILE}`]: pkg, '/f/qemu-aarch64': files.aarch64 })
+    try {
+      const deb = await installer(
+        [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+        [`${sha256(pkg)}  ${FILE}`]
+      ).install(['aarch64', 's390x'])
+      expect(core.seen.log).toContain(
+        `Downloading ${server.origin}/${FILE}, verified against checksums (${FILE})`
+      )
+      expect(deb.source).toBe(`download (${VERSION})`)
+      expect(core.addPath.mock.calls.map(([p]) => p)).toEqual(
+        ['aarch64', 's390x'].map(cpu => join(deb.emulators.get(cpu) as string, '..'))
+      )
+      expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
+      const perCpu = await installer(
+        [`${server.origin}/f/qemu-{cpu}`],
+        [`${sha256(files.aarch64)}  qemu-aarch64`],
+        '7.2.0-1'
+      ).install(['aarch64'])
+      expect(core.seen.log).toContain(
+        `Downloading ${server.origin}/f/qemu-aarch64, verified against checksums (one line per emulator)`
+      )
+      expect(perCpu.source).toBe('download (7.2.0-1)')
+      expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
+      core.reset()
+      await installer(
+        [`${server.origin}/f/qemu-{cpu}`],
+        [`${sha256(files.aarch64)}  qemu-aarch64`],
+        '7.2.0-1'
+      ).install(['aarch64'])
+      expect(core.seen.log).toEqual([
+        `qemu-aarch64 7.2.0-1: tool cache hit (${join(perCpu.emulators.get('aarch64') as string, '..')})`
+      ])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('the pinned Debian package is named as the trust anchor; a different file under its name is refused', async () => {
+    const version = '10.0.13+ds-0+deb13u1'
+    const name = `qemu-user_${version}_amd64.deb`
+    const server = await serve({ [`/${name}`]: qemuDeb(['aarch64']) })
+    try {
+      const d = new DownloadInstaller(host, {
+        version,
+        sources: downloadSources([`${server.origin}/qemu-user_{version}_{arch}.deb`]),
+        checksums: parseChecksums([])
+      })
+      // a whole file of another size is the wrong file: refused, not retried elsewhere
+      await expect(d.install(['aarch64'])).rejects.toThrow(
+        /^http:\/\/127\.0\.0\.1:\d+\/qemu-user_10\.0\.13\+ds-0\+deb13u1_amd64\.deb is not the file expected \(.*it is \d+ bytes, expected 71089852\); nothing from it was used or cached\. The mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums\.$/
+      )
+      const pinned = debianPackage(version, 'amd64')?.sha256 as string
+      expect(core.seen.log).toContain(
+        `Downloading ${server.origin}/${name}, verified against Debian's signed index, pinned in the action (${pinned.slice(0, 12)}…)`
+      )
+      expect(cached()).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('a per-CPU cache hit is checked against checksums, not only against the hash recorded beside it', async () => {
+    const file = emulator('aarch64')
+    const server = await serve({ '/qemu-aarch64': file })
+    const urls = [`${server.origin}/qemu-{cpu}`]
+    const sums = [`${sha256(file)}  qemu-aarch64`]
+    try {
+      const first = await installer(urls, sums, '7.2.0-1').install(['aarch64'])
+      const path = first.emulators.get('aarch64') as string
+      // both the file and its recorded hash replaced: only the user's checksum catches it
+      const other = emulator('aarch64-evil')
+      writeFileSync(path, other)
+      writeFileSync(`${path}.sha256`, `${sha256(other)}\n`)
+      const hit = await installer(urls, sums, '7.2.0-1').install(['aarch64'])
+      await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
+        `has SHA-256 ${sha256(other)}, but it was cached as ${sha256(file)}`
+      )
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('a cache entry without its recorded hash, or no longer an emulator for this host, is not registered', async () => {
+    const pkg = qemuDeb(['aarch64'])
+    const server = await serve({ [`/${FILE}`]: pkg })
+    const urls = [`${server.origin}/qemu-user_{version}_{arch}.deb`]
+    const sums = [`${sha256(pkg)}  ${FILE}`]
+    try {
+      const path = (await installer(urls, sums).install(['aarch64'])).emulators.get(
+        'aarch64'
+      ) as string
+      rmSync(`${path}.sha256`)
+      const hit = await installer(urls, sums).install(['aarch64'])
+      await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
+        /but no hash was recorded when it was cached: it was modified, so it is not registered\. Delete .* \(or the runner's tool cache\) and run again\.$/
+      )
+      const arm = emulator('aarch64', 'aarch64')
+      writeFileSync(path, arm)
+      writeFileSync(`${path}.sha256`, `${sha256(arm)}\n`)
+      await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
+        `${path} (qemu-aarch64, from the tool cache) is built for ELF machine 183, not for this x86_64 host.`
+      )
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('a package without a requested emulator fails naming it; nothing is cached', async () => {
+    const pkg = qemuDeb(['aarch64'])
+    const server = await serve({ [`/${FILE}`]: pkg })
+    try {
+      await expect(
+        installer(
+          [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+          [`${sha256(pkg)}  ${FILE}`]
+        ).install(['s390x'])
+      ).rejects.toThrow(
+        `Could not download QEMU ${VERSION} from any source: ${server.origin}/${FILE}: ${FILE}: its data.tar.xz has no ./usr/bin/qemu-s390x.`
+      )
+      expect(cached()).toEqual([])
+      expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('a large emulator streams to disk whole; a server error is retried; the client names itself', async () => {
+    const big = Buffer.concat([emulator('s390x'), Buffer.alloc(4 << 20, 7)])
+    const agents: string[] = []
+    let failures = 1
+    const server: Server = createServer((req, res) => {
+      agents.push(req.headers['user-agent'] ?? '')
+      if (failures-- > 0) res.writeHead(503).end('busy')
+      else res.writeHead(200, { 'content-length': big.length }).end(big)
+    })
+    await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok))
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const done = await installer(
+        [`${origin}/qemu-{cpu}`],
+        [`${sha256(big)}  qemu-s390x`],
+        '7.2.0-1'
+      ).install(['s390x'])
+      expect(readFileSync(done.emulators.get('s390x') as string).equals(big)).toBe(true)
+      expect(agents).toEqual(['setup-cross-arch', 'setup-cross-arch'])
+    } finally {
+      await new Promise(ok => server.close(ok))
+    }
+  })
+
+  test('every source failing: each one named, in order', async () => {
+    const server = await serve({})
+    try {
+      await expect(
+        installer(
+          [`${server.origin}/a/qemu-user_{version}_{arch}.deb`, `${server.origin}/b/qemu-{cpu}`],
+          [`${'a'.repeat(64)}  ${FILE}`, `${'b'.repeat(64)}  qemu-s390x`]
+        ).install(['s390x'])
+      ).rejects.toThrow(
+        `Could not download QEMU ${VERSION} from any source: ${server.origin}/a/${FILE}: HTTP 404; ${server.origin}/b/qemu-s390x: HTTP 404. Check qemu-version and download-url (name a reachable mirror there).`
+      )
+      expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('nothing to verify against: every unusable source named, and the version the action knows', () => {
+    expect(() =>
+      installer([
+        'https://m.example/qemu-user_{version}_{arch}.deb',
+        'https://m.example/{cpu}'
+      ]).check(['aarch64', 's390x'])
+    ).toThrow(
+      `Input "checksums": nothing to verify the download against: no checksum for ${FILE} (https://m.example/qemu-user_{version}_{arch}.deb); https://m.example/{cpu} is one file per CPU, and checksums has no line for qemu-aarch64-static, qemu-s390x-static. Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version 10.0.13+ds-0+deb13u1, whose Debian packages the action knows.`
+    )
+  })
+})
+
 describe('helpers', () => {
+  test('cache keys: the version as semver, then the first 16 hex digits of the verified hash', () => {
+    const h = '0123456789abcdef'.repeat(4)
+    expect(
+      ['10.0.13+ds-0+deb13u1', '7.2.0-1', '10.0', '1:2', 'x', '10.0.13+ds-01', '1.2.3+x-a05'].map(
+        v => cacheKey(v, h)
+      )
+    ).toEqual([
+      '10.0.13-ds.0.deb13u1.sha0123456789abcdef',
+      '7.2.0-1.sha0123456789abcdef',
+      '10.0.0-sha0123456789abcdef',
+      '0.0.0-1.2.sha0123456789abcdef',
+      '0.0.0-x.sha0123456789abcdef',
+      '10.0.13-ds.n01.sha0123456789abcdef',
+      '1.2.3-x.a05.sha0123456789abcdef'
+    ])
+  })
+
+  test('the pinned Debian packages pin every emulator the action knows, for both host architectures', async () => {
+    const { EMULATORS } = await import('../../src/catalogue.js')
+    for (const arch of ['amd64', 'arm64']) {
+      const pkg = debianPackage('10.0.13+ds-0+deb13u1', arch)
+      expect([arch, EMULATORS.filter(e => !pkg?.emulators[e.cpu]?.sha256).map(e => e.cpu)]).toEqual(
+        [arch, []]
+      )
+    }
+  })
+
   test('cache keys are valid semver, distinct per verified hash, stable per version', async () => {
     const semver = await import('semver')
     for (const v of ['10.0.13+ds-0+deb13u1', '7.2.0-1', '1:2', 'x', '10.0.13+ds-01']) {
@@ -340,6 +551,8 @@ describe('helpers', () => {
     expect(upstreamVersion('10.0.13+ds-0+deb13u1')).toBe('10.0.13')
     expect(upstreamVersion('7.2.0-1')).toBe('7.2.0')
     expect(upstreamVersion('weird')).toBe('weird')
+    expect(upstreamVersion('v1.2')).toBe('v1.2')
+    expect(render('{version}-{cpu}', { version: 'v' })).toBe('v-')
   })
 
   test('install: auto falls back to apt only when a download fails and apt can run as root', async () => {

@@ -441,7 +441,157 @@ describe('ContainerRegistrar, tonistiigi/binfmt image', () => {
   })
 })
 
+describe('ContainerRegistrar, what the user sees', () => {
+  const image = 'mirror.example.com/multiarch/qemu-user-static:7.2.0-1'
+
+  test('an image already present is not pulled; one that is not is pulled, and the contract is named', async () => {
+    const docker = new FakeDocker()
+    docker.load(image, MULTIARCH)
+    await new ContainerRegistrar(docker, image, nothingOnHost).prepare(request(['arm64']))
+    expect(docker.calls.filter(c => c[0] === 'pull')).toEqual([])
+    expect(core.seen.log).toContain(`${image} is already present; not pulling.`)
+    expect(core.seen.log).toContain(`${image}: multiarch/qemu-user-static contract`)
+    const pulled = new FakeDocker()
+    pulled.registry.set('tonistiigi/binfmt', TONISTIIGI)
+    const r = new ContainerRegistrar(pulled, 'tonistiigi/binfmt', nothingOnHost)
+    await r.prepare(request(['arm64']))
+    expect(pulled.calls.filter(c => c[0] === 'pull')).toEqual([['pull', 'tonistiigi/binfmt']])
+    expect(core.seen.log).toContain('tonistiigi/binfmt: tonistiigi/binfmt contract')
+    const outcome = await r.register(request(['arm64']), [])
+    expect(outcome.qemuVersion).toBe('10.2.3')
+  })
+
+  test('a pull failing without a word still says what failed', async () => {
+    const docker = new FakeDocker()
+    docker.pull = async () => ({ code: 1, signal: null, stdout: '', stderr: '' })
+    await expect(
+      new ContainerRegistrar(docker, 'nowhere/img', nothingOnHost).prepare(request(['arm64']))
+    ).rejects.toThrow(
+      'Could not pull the registrar image nowhere/img: docker pull failed. Check the image name and tag and that its registry is reachable, or name a mirror in image.'
+    )
+  })
+
+  test('the carried-emulator check is one shell in the image, without network', async () => {
+    const docker = new FakeDocker()
+    docker.load(image, MULTIARCH)
+    await new ContainerRegistrar(docker, image, nothingOnHost).prepare(request(['arm64', 's390x']))
+    expect(docker.calls.find(c => c.includes('--entrypoint'))).toEqual([
+      'run',
+      '--network',
+      'none',
+      '--pull',
+      'never',
+      '--entrypoint',
+      '/bin/sh',
+      image,
+      '-c',
+      'for f; do [ -f "$f" ] || echo "missing $f"; done; "$1" --version',
+      'sh',
+      '/usr/bin/qemu-aarch64-static',
+      '/usr/bin/qemu-s390x-static'
+    ])
+  })
+
+  test('two missing emulators are "them"; an image that cannot run says so', async () => {
+    const docker = new FakeDocker()
+    docker.load(image, MULTIARCH)
+    await expect(
+      new ContainerRegistrar(docker, image, nothingOnHost).prepare(
+        request(['arm64', 'loong64', '386'])
+      )
+    ).rejects.toThrow(
+      `${image} carries no emulator for linux/loong64, linux/386 (qemu-loongarch64-static, qemu-i386-static). Use registrar: native for them, an image that has them, or leave linux/loong64, linux/386 out of platforms.`
+    )
+    const broken = new FakeDocker()
+    broken.load(image, MULTIARCH)
+    broken.run = async () => ({
+      code: 126,
+      signal: null,
+      stdout: '',
+      stderr: 'oci runtime error\n'
+    })
+    await expect(
+      new ContainerRegistrar(broken, image, nothingOnHost).prepare(request(['arm64']))
+    ).rejects.toThrow(
+      `${image} could not be run (oci runtime error). Check the image, or use registrar: native.`
+    )
+    broken.run = async () => ({ code: 2, signal: null, stdout: '', stderr: '' })
+    await expect(
+      new ContainerRegistrar(broken, image, nothingOnHost).prepare(request(['arm64']))
+    ).rejects.toThrow(`${image} could not be run (exit 2).`)
+  })
+
+  test('persistent: false names the missing paths and the two ways out', async () => {
+    const docker = new FakeDocker()
+    docker.load(image, MULTIARCH)
+    await expect(
+      new ContainerRegistrar(docker, image, nothingOnHost).prepare(
+        request(['arm64', 's390x'], { persistent: false })
+      )
+    ).rejects.toThrow(
+      `persistent: false with registrar: container registers interpreters that exist only inside ${image} (/usr/bin/qemu-aarch64-static, /usr/bin/qemu-s390x-static are not on this host), so nothing could run. Set persistent: true, or use registrar: native.`
+    )
+  })
+
+  test('the QEMU version of a tonistiigi image comes from its --version, with or without a v', async () => {
+    for (const [printed, version] of [
+      ['binfmt/a1b2 qemu/v9.2.0 go/1.23', '9.2.0'],
+      ['binfmt/a1b2 qemu/8.1.5 go/1.21', '8.1.5']
+    ]) {
+      const docker = new FakeDocker()
+      docker.load('t', TONISTIIGI)
+      const run = docker.run.bind(docker)
+      docker.run = async (ref, args, flags) =>
+        args[0] === '--version' && flags?.join(' ') === '--pull never'
+          ? { code: 0, signal: null, stdout: '', stderr: `${printed}\n` }
+          : run(ref, args, flags)
+      const r = new ContainerRegistrar(docker, 't', nothingOnHost)
+      await r.prepare(request(['arm64']))
+      expect((await r.register(request(['arm64']), [])).qemuVersion).toBe(version)
+    }
+  })
+
+  test('handlers missing afterwards: the message names the image', () => {
+    const r = new ContainerRegistrar(new FakeDocker(), image, nothingOnHost)
+    expect(() => checkHandlers([], request(['arm64']), { notes: new Map() }, r.remedy)).toThrow(
+      `linux/arm64 (qemu-aarch64) is not registered. Check that ${image} carries these emulators (its output is above), or use registrar: native.`
+    )
+  })
+})
+
 describe('SeedRegistrar (registrar: seed)', () => {
+  test('credential and persistent reach the seed command; a non-zero exit is a warning, then readback decides', async () => {
+    const docker = new FakeDocker()
+    docker.registry.set('seed', { ...MULTIARCH, files: multiarchFiles('aarch64', 's390x') })
+    const r = new SeedRegistrar(docker, 'seed', nothingOnHost)
+    const req = request(['arm64', 'riscv64'], { credential: true, persistent: false })
+    await expect(r.prepare(req)).rejects.toThrow(/persistent: false/)
+    const ok = request(['arm64', 'riscv64'], { credential: true })
+    const outcome = await r.register(ok)
+    const run = docker.calls.find(c => c.includes('--reset')) as string[]
+    expect(run).toEqual([
+      'run',
+      '--privileged',
+      '--pull',
+      'never',
+      'seed',
+      '--reset',
+      '-p',
+      'yes',
+      '--credential',
+      'yes'
+    ])
+    expect(docker.kernel.text('qemu-aarch64')).toContain('flags: OCF')
+    expect([...outcome.notes]).toEqual([['riscv64', 'seed did not report registering riscv64']])
+    expect(docker.echoed).toContain(
+      'Setting /usr/bin/qemu-aarch64-static as binfmt interpreter for aarch64'
+    )
+    expect(core.seen.warnings).toEqual([])
+    docker.run = async () => ({ code: 1, signal: null, stdout: '', stderr: 'boom' })
+    await r.register(request(['arm64']))
+    expect(core.seen.warnings).toEqual(['seed exited 1; checking what it really registered.'])
+  })
+
   test('runs the seed command line: every qemu-* entry reset, every emulator registered', async () => {
     const docker = new FakeDocker()
     docker.registry.set('seed', MULTIARCH)
