@@ -111,7 +111,7 @@ function main(argv: string[]): number {
   return 0
 }
 
-function writeDocs(
+export function writeDocs(
   report: Report,
   rows: readonly FileScore[],
   started: Date,

@@ -163,6 +163,77 @@ describe('planRestore', () => {
   })
 })
 
+describe('planRestore, over many random hosts', () => {
+  /** A small deterministic PRNG (mulberry32): the same hosts on every run. */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const CPUS = ['aarch64', 's390x', 'riscv64']
+  /** A line for one of a CPU's handlers (all of a CPU's lines match the same files). */
+  const line = (pick: () => number, name: string, cpu: string) => {
+    const e = emulatorFor(cpu)
+    const flags = ['F', 'OCF', 'PF', ''][Math.floor(pick() * 4)]
+    const mask = pick() < 0.3 ? '' : e.mask
+    return `:${name}:M::${e.magic}:${mask}:/i/${name}-${Math.floor(pick() * 3)}:${flags}`
+  }
+  test('the host comes back entry for entry, and overlapping entries in their order', async () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      const pick = random(seed)
+      const k = new FakeKernel()
+      const names: string[] = []
+      for (let i = 0; i < 2 + Math.floor(pick() * 6); i++) {
+        const cpu = CPUS[Math.floor(pick() * CPUS.length)]
+        const name = pick() < 0.5 ? `qemu-${cpu}` : `${cpu}-${i}`
+        if (names.includes(name)) continue
+        if (pick() < 0.15) k.register(`:${name}:E::jar::/usr/bin/jexec-${i}:`)
+        else k.register(line(pick, name, cpu))
+        if (pick() < 0.2) k.control(name, '0')
+        names.push(name)
+      }
+      const before = await k.list()
+      const want = state(k)
+      // the action's changes: the qemu-<cpu> names only, each replaced, removed, added or toggled
+      const scope = CPUS.map(c => `qemu-${c}`).filter(() => pick() < 0.8)
+      for (const name of scope) {
+        const cpu = name.slice(5)
+        const roll = pick()
+        const present = k.names().includes(name)
+        if (present && roll < 0.4) {
+          // replaced by a different entry (the action keeps an identical one where it is)
+          const was = k.text(name)
+          do {
+            k.control(name, '-1')
+            k.register(line(pick, name, cpu))
+          } while (
+            k.text(name)?.replace(/^(en|dis)abled/, '') === was?.replace(/^(en|dis)abled/, '')
+          )
+        } else if (present && roll < 0.6) k.control(name, '-1')
+        else if (present && roll < 0.8)
+          k.control(name, k.text(name)?.startsWith('enabled') ? '0' : '1')
+        else if (!present) k.register(line(pick, name, cpu))
+      }
+      const changed = changedNames(before, await k.list())
+      const baselines = new Map(changed.map(n => [n, baselineOf(n, before)]))
+      await k.apply(planRestore(await k.list(), baselines, changed))
+      const got = state(k)
+      // every entry as it was, and any two entries of the same CPU in the same order
+      expect([seed, [...got].sort()]).toEqual([seed, [...want].sort()])
+      // (extension entries match by name, never a CPU's magic)
+      const order = (list: string[]) =>
+        CPUS.map(c =>
+          list
+            .filter(s => !s.includes('extension'))
+            .map(s => s.split('\n')[0])
+            .filter(n => n.includes(c))
+        )
+      expect([seed, order(got)]).toEqual([seed, order(want)])
+    }
+  })
+})
+
 describe('changedNames', () => {
   test('added, removed, changed and enabled-state changes; unchanged ones are not', async () => {
     const k = new FakeKernel()
