@@ -28849,10 +28849,12 @@ function planRestore(current, baselines, scope) {
                 order.push([name, y.name]);
         }
     }
+    // an entry outside the scope ranks by its place in the `above` lists it is in (newest first)
     const rank = (name) => baselines.get(name)?.rank ??
-        Math.max(...[...baselines.values()]
-            .filter(b => b.above.some(e => e.name === name))
-            .map(b => b.rank + 1));
+        Math.max(...[...baselines.values()].flatMap(b => {
+            const i = b.above.findIndex(e => e.name === name);
+            return i < 0 ? [] : [b.rank + b.above.length - i];
+        }));
     const byAge = [...again.keys()].sort((a, b) => rank(a) - rank(b));
     for (const name of inOrder(byAge, order)) {
         const entry = again.get(name);
