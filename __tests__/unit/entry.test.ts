@@ -207,6 +207,93 @@ describe('overlaps', () => {
   })
 })
 
+describe('entries at the edges', () => {
+  test('an entry printed without interpreter, flags or offset lines reads as empty and at 0', () => {
+    expect(parseEntry('x', 'enabled\n')).toMatchObject({ interpreter: '', flags: '', offset: 0 })
+    expect(parseEntry('jar', sample('fixture-jar')).offset).toBe(0)
+    expect(() => parseEntry('x', ' enabled\n')).toThrow(
+      'binfmt_misc entry x does not look like an entry: " enabled"'
+    )
+  })
+
+  test("flags are the kernel's letters in its order; anything else is dropped", () => {
+    expect(canonicalFlags('fcx-p')).toBe('POCF')
+    expect(canonicalFlags('')).toBe('')
+  })
+
+  test('a literal character below 0x10 in a register line is two hex digits', () => {
+    expect(toHex('\u0001A\\x7f')).toBe('01417f')
+  })
+
+  test('a field holding the separator moves the line to the next separator the kernel accepts', () => {
+    const seps = [':', '|', '#', '!', ',', ';', '@', '%', '^', '~']
+    for (let k = 0; k < seps.length; k++) {
+      const interpreter = `/opt/${seps.slice(0, k).join('')}q`
+      expect(registerLine(wanted({ interpreter }))[0]).toBe(seps[k])
+    }
+    expect(() => registerLine(wanted({ interpreter: `/${seps.join('')}` }))).toThrow(
+      'The binfmt_misc entry "qemu-aarch64" cannot be written back: its fields use every separator the action knows. Re-register it by hand.'
+    )
+    expect(() => registerLine(wanted({ interpreter: '/a\nb' }))).toThrow(
+      'The binfmt_misc entry "qemu-aarch64" cannot be written back: a field holds a newline or NUL, which the kernel cannot be given in a register line. Re-register it by hand.'
+    )
+  })
+
+  test('a mask-less entry is the same registration as one asked for without a mask', () => {
+    const entry = parseEntry(
+      'qemu-aarch64',
+      'enabled\ninterpreter /q\nflags: F\noffset 0\nmagic 7f45\n'
+    )
+    expect(
+      sameRegistration(entry, {
+        name: 'qemu-aarch64',
+        magic: '\\x7fE',
+        mask: '',
+        interpreter: '/q',
+        flags: 'F'
+      })
+    ).toBe(true)
+    expect(
+      sameRegistration(entry, {
+        name: 'qemu-aarch64',
+        magic: '\\x7fE',
+        mask: '\\xff\\xff',
+        interpreter: '/q',
+        flags: 'F'
+      })
+    ).toBe(false)
+  })
+
+  test('magic entries at different offsets overlap only where both look, under both masks', () => {
+    const at = (offset: number, magic: string, mask?: string): BinfmtEntry => ({
+      name: `e${offset}${magic}`,
+      enabled: true,
+      interpreter: '/q',
+      flags: '',
+      offset,
+      magic,
+      mask
+    })
+    // AB at 0 and BC at 1 agree on byte 1
+    expect(overlaps(at(0, '4142'), at(1, '4243'))).toBe(true)
+    expect(overlaps(at(1, '4243'), at(0, '4142'))).toBe(true)
+    // ... unless the second byte differs there
+    expect(overlaps(at(0, '4142'), at(1, '5843'))).toBe(false)
+    expect(overlaps(at(1, '5843'), at(0, '4142'))).toBe(false)
+    // a mask that ignores that byte makes them overlap again
+    expect(overlaps(at(0, '4142', 'ff00'), at(1, '5843'))).toBe(true)
+    // disjoint ranges never disagree
+    expect(overlaps(at(0, '41'), at(1, '58'))).toBe(true)
+    // the last byte of the shorter one counts
+    expect(overlaps(at(0, '4142'), at(0, '4158'))).toBe(false)
+    expect(overlaps(at(2, '4142'), at(0, '00004158'))).toBe(false)
+    // an extension entry and a magic entry, either way round, are independent
+    const jar = parseEntry('jar', sample('fixture-jar'))
+    expect(overlaps(at(0, '4142'), jar)).toBe(false)
+    expect(overlaps(jar, at(0, '4142'))).toBe(false)
+  })
+})
+
 describe('Binfmt on a directory', () => {
   test("the host's binfmt_misc is the default (only its path is read here)", () => {
     expect(new Binfmt().dir).toBe('/proc/sys/fs/binfmt_misc')

@@ -1,5 +1,12 @@
 import { spawn } from 'node:child_process'
-import { copyFileSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import * as os from 'node:os'
 import { join } from 'node:path'
@@ -78,6 +85,14 @@ describe('FileCoordination', () => {
     })
     expect(result).toBe('registered')
     expect(seen[0]).toEqual(emptyState('boot-1'))
+    // nothing mounted by anyone yet: the last holder must not unmount binfmt_misc
+    expect(seen[0]).toEqual({
+      version: 1,
+      boot: 'boot-1',
+      mounted: false,
+      baselines: {},
+      holders: []
+    })
     expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'))).toEqual({
       ...emptyState('boot-1'),
       mounted: true,
@@ -177,6 +192,58 @@ describe('FileCoordination', () => {
     expect(readFileSync(join(dir, 'lock'), 'utf8')).toBe('')
   })
 
+  /** Another process holding the lock (flock(1), as another job's action would), named in it. */
+  async function otherHolder(name: string) {
+    const c = new FileCoordination('boot-1', dir)
+    await c.transaction('setup', saving(0)) // creates the directory and files
+    writeFileSync(join(dir, 'lock'), `${name}\n`)
+    const child = spawn('flock', ['-x', join(dir, 'lock'), '-c', 'echo locked; cat'], {
+      stdio: ['pipe', 'pipe', 'ignore']
+    })
+    await new Promise<void>(ok => child.stdout.once('data', () => ok()))
+    return { release: () => child.stdin.end(), done: new Promise(ok => child.once('exit', ok)) }
+  }
+
+  test('a lock held past the wait fails naming the holder and what to do; the holder stays named', async () => {
+    const other = await otherHolder('job-x (pid 1)')
+    try {
+      const waited: string[] = []
+      await expect(
+        new FileCoordination('boot-1', dir, 1).transaction('job-b', saving(1), w => waited.push(w))
+      ).rejects.toThrow(
+        `Waited 1 s for ${dir}/lock, held by job-x (pid 1). Check for a hung job on this runner, or remove the holder process.`
+      )
+      expect(waited).toEqual(['job-x (pid 1)'])
+      expect(readFileSync(join(dir, 'lock'), 'utf8')).toBe('job-x (pid 1)\n')
+    } finally {
+      other.release()
+      await other.done
+    }
+  })
+
+  test('a waiter gets the lock as soon as the holder lets go', async () => {
+    const other = await otherHolder('')
+    const result = new FileCoordination('boot-1', dir, 30).transaction(
+      'job-b',
+      saving('b'),
+      who => {
+        expect(who).toBe('another job')
+        other.release()
+      }
+    )
+    expect(await result).toBe('b')
+    await other.done
+  })
+
+  test('transactions leave no descriptor open', async () => {
+    const c = new FileCoordination('boot-1', dir)
+    await c.transaction('job-a', saving(0))
+    const open = () => readdirSync('/proc/self/fd').length
+    const before = open()
+    for (let i = 0; i < 10; i++) await c.transaction('job-a', saving(i))
+    expect(open()).toBe(before)
+  })
+
   test('transactions started at once run one after the other', async () => {
     const events: string[] = []
     const waits: string[] = []
@@ -264,6 +331,13 @@ describe('ProcLiveness', () => {
     expect(started).toMatch(/^\d+$/)
     expect(live.started(process.pid)).toBe(started)
     expect(live.started(process.ppid)).toMatch(/^\d+$/)
+  })
+
+  test('started: field 22 of /proc/<pid>/stat, counted after the command name', () => {
+    const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+    // fields after the name start at field 3 (state); starttime is field 22
+    expect(live.started(process.pid)).toBe(fields[22 - 3])
   })
 
   test('started: nothing for a pid that does not exist', () => {
