@@ -28810,17 +28810,14 @@ const sameState = (a, b) => (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .sameEnt
 function planRestore(current, baselines, scope) {
     const now = new Map(current.map(e => [e.name, e]));
     const ops = [];
-    /** Entries to register again, by name, with the baseline whose `above` they come from. */
+    /** Entries to register again, by name. */
     const again = new Map();
-    const order = []; // [older, newer]: older must be registered first
     const mark = (name, entry, above) => {
         again.set(name, entry);
         for (const y of above) {
             const present = now.get(y.name);
-            if (scope.includes(y.name) || !present || !sameState(present, y))
-                continue;
-            order.push([name, y.name]);
-            if (!again.has(y.name))
+            // still as it was (in the scope or not): registered again, identically, to stay above
+            if (present && sameState(present, y))
                 again.set(y.name, y);
         }
     };
@@ -28842,21 +28839,16 @@ function planRestore(current, baselines, scope) {
             mark(name, before, baseline.above);
         }
     }
-    // scope entries among each other: a baseline's `above` lists the ones newer than it
-    for (const name of again.keys()) {
-        for (const y of baselines.get(name)?.above ?? []) {
-            if (again.has(y.name) && scope.includes(y.name))
-                order.push([name, y.name]);
-        }
-    }
-    // an entry outside the scope ranks by its place in the `above` lists it is in (newest first)
+    // Oldest first, so the kernel's head-of-list insertion rebuilds the original precedence. A
+    // scope entry ranks where it was; an entry outside the scope by its place in the `above` lists
+    // it is in (newest first): never above its true place, and above every entry it overlaps that
+    // is older (an `above` list is closed under overlap), so overlapping entries never swap.
     const rank = (name) => baselines.get(name)?.rank ??
         Math.max(...[...baselines.values()].flatMap(b => {
             const i = b.above.findIndex(e => e.name === name);
             return i < 0 ? [] : [b.rank + b.above.length - i];
         }));
-    const byAge = [...again.keys()].sort((a, b) => rank(a) - rank(b));
-    for (const name of inOrder(byAge, order)) {
+    for (const name of [...again.keys()].sort((a, b) => rank(a) - rank(b))) {
         const entry = again.get(name);
         if (now.has(name))
             ops.push({ op: 'remove', name });
@@ -28865,18 +28857,6 @@ function planRestore(current, baselines, scope) {
             ops.push({ op: 'disable', name });
     }
     return ops;
-}
-/** Names sorted so that each [older, newer] pair keeps its order (Kahn; ties by first mention). */
-function inOrder(names, pairs) {
-    const pending = new Set(names);
-    const out = [];
-    while (pending.size > 0) {
-        const next = [...pending].find(n => !pairs.some(([a, b]) => b === n && pending.has(a) && a !== n)) ??
-            [...pending][0]; // inconsistent records: break the cycle
-        pending.delete(next);
-        out.push(next);
-    }
-    return out;
 }
 /** The entries `after` differs from `before` in, by name (added, removed or changed). */
 function changedNames(before, after) {

@@ -160,6 +160,38 @@ describe('planRestore', () => {
       ['qemu-aarch64', 'qemu-riscv64']
     )
     expect(ops).toEqual([{ op: 'remove', name: 'qemu-aarch64' }])
+    // added and already gone again: nothing to remove
+    const none = planRestore(
+      await k.list(),
+      new Map([['qemu-riscv64', baselineOf('qemu-riscv64', before)]]),
+      ['qemu-riscv64']
+    )
+    expect(none).toEqual([])
+  })
+})
+
+describe('baselineOf, through chains of overlaps', () => {
+  test('a newer entry overlapping only through another one is above too; rank counts the older ones', async () => {
+    const k = new FakeKernel()
+    k.register(':old:M:0:\\x7f\\x01::/old:')
+    k.register(':A:M:0:\\x41\\x42::/a:') // AB
+    k.register(':B:M:0:\\x41\\x00:\\xff\\x00:/b:') // A?, agrees with both A and C
+    k.register(':C:M:0:\\x41\\x58::/c:') // AX: never matches what A matches
+    k.register(':jar:E::jar::/usr/bin/jexec:')
+    const before = await k.list()
+    const a = baselineOf('A', before)
+    expect(a.above.map(e => e.name)).toEqual(['C', 'B'])
+    expect(a.rank).toBe(1)
+    expect(baselineOf('old', before).rank).toBe(0)
+    expect(baselineOf('C', before)).toMatchObject({ above: [], rank: 3 })
+    // A replaced, then put back: B and C come back above it, in their order
+    // (jar overlaps nothing: where it lands among them does not matter)
+    const magic = (k: FakeKernel) => state(k).filter(e => !e.startsWith('jar'))
+    const want = magic(k)
+    k.control('A', '-1')
+    k.register(':A:M:0:\\x41\\x42::/new:')
+    await k.apply(planRestore(await k.list(), new Map([['A', a]]), ['A']))
+    expect(magic(k)).toEqual(want)
   })
 })
 
@@ -215,9 +247,11 @@ describe('planRestore, over many random hosts', () => {
           k.control(name, k.text(name)?.startsWith('enabled') ? '0' : '1')
         else if (!present) k.register(line(pick, name, cpu))
       }
+      // the names the action changed, or every name it was asked about (changed or not)
       const changed = changedNames(before, await k.list())
-      const baselines = new Map(changed.map(n => [n, baselineOf(n, before)]))
-      await k.apply(planRestore(await k.list(), baselines, changed))
+      const restoreScope = pick() < 0.5 ? changed : [...new Set([...scope, ...changed])]
+      const baselines = new Map(restoreScope.map(n => [n, baselineOf(n, before)]))
+      await k.apply(planRestore(await k.list(), baselines, restoreScope))
       const got = state(k)
       // every entry as it was, and any two entries of the same CPU in the same order
       expect([seed, [...got].sort()]).toEqual([seed, [...want].sort()])
