@@ -30409,8 +30409,7 @@ function needsDocker(inputs, f) {
 const canWriteDirectly = (f) => f.privilege !== 'none' && !f.userNamespace;
 function plan(inputs, f) {
     const registrar = chooseRegistrar(inputs, f);
-    if (f.emulated > 0)
-        checkFeasible(registrar.name, f);
+    checkFeasible(registrar.name, f);
     const cleanup = inputs.cleanup === 'true'
         ? { enabled: true, why: 'cleanup: true' }
         : inputs.cleanup === 'false'
@@ -30443,6 +30442,7 @@ function chooseRegistrar(inputs, f) {
             why: 'no root here, but a Docker engine answers: a privileged container registers'
         };
     }
+    // Stryker disable next-line StringLiteral: checkFeasible refuses this plan, and its message is what the user sees
     return { name: 'native', why: `no root here and no Docker engine answers (${f.docker})` };
 }
 function checkFeasible(registrar, f) {
@@ -31506,7 +31506,9 @@ async function writerFor(spec, host, docker) {
 
 /** Flags a handler should carry, in the kernel's spelling. */
 function wantedFlags(request, preserveArgv0 = false) {
-    return (0,_host_entry_js__WEBPACK_IMPORTED_MODULE_4__/* .canonicalFlags */ .GE)(`${preserveArgv0 ? 'P' : ''}${request.credential ? 'C' : ''}${request.persistent ? 'F' : ''}`);
+    return (0,_host_entry_js__WEBPACK_IMPORTED_MODULE_4__/* .canonicalFlags */ .GE)(
+    // Stryker disable next-line StringLiteral: canonicalFlags keeps only the letters P, O, C and F
+    `${preserveArgv0 ? 'P' : ''}${request.credential ? 'C' : ''}${request.persistent ? 'F' : ''}`);
 }
 /** The magic registration for a CPU with a given interpreter. */
 function registrationFor(cpu, interpreter, flags) {

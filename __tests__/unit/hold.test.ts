@@ -346,6 +346,112 @@ describe('registrar: none', () => {
   })
 })
 
+describe('one job, several steps; mounting; what post leaves', () => {
+  test('a job registering twice is one holder, holding the names of both steps', async () => {
+    const m = machine()
+    const a = m.job('a')
+    const other = m.job('other')
+    await m.main(other, ['ppc64le'])
+    await m.main(a, ['arm64'])
+    await m.main(a, ['s390x'])
+    const holders = m.coordination.state.holders
+    expect(holders.map(h => h.key).sort()).toEqual([a.key, other.key].sort())
+    expect(holders.find(h => h.key === a.key)?.names).toEqual(['qemu-s390x'])
+    const none = {
+      coordination: m.coordination,
+      reader: m.kernel,
+      request: request(['arm64']),
+      registrar: new NoRegistrar(),
+      job: a,
+      live: m.live
+    }
+    const held = await holdExisting(none)
+    expect(held.changed).toEqual([])
+    await holdExisting(none)
+    expect(m.coordination.state.holders.filter(h => h.key === a.key)).toEqual([
+      expect.objectContaining({ names: ['qemu-aarch64'], cleanup: false })
+    ])
+    expect(m.coordination.state.holders.some(h => h.key === other.key)).toBe(true)
+  })
+
+  test('a failure after mounting binfmt_misc unmounts it again with the rollback', async () => {
+    const m = machine()
+    m.kernel.mounted = false
+    m.kernel.failOn = write =>
+      write.startsWith('register :qemu-s390x')
+        ? Object.assign(new Error('EACCES: refused'), { code: 'EACCES' })
+        : undefined
+    await expect(m.main(m.job('a'), ['arm64', 's390x'])).rejects.toThrow(/qemu-s390x/)
+    expect(m.kernel.mounted).toBe(false)
+    expect(core.seen.log).toContain(
+      'Rolled back qemu-aarch64: the host is as it was before this step.'
+    )
+  })
+
+  test('a failure that changed nothing is reported as it is, with no rollback', async () => {
+    const m = machine()
+    m.kernel.failOn = () => Object.assign(new Error('EACCES: refused'), { code: 'EACCES' })
+    await expect(m.main(m.job('a'), ['arm64'])).rejects.toThrow(/^registering qemu-aarch64/)
+    expect(core.seen.log.filter(l => l.startsWith('Rolled back'))).toEqual([])
+    expect(m.kernel.mounted).toBe(true)
+  })
+
+  test('a failed rollback names everything that differs and where to look', async () => {
+    const m = machine()
+    m.kernel.failOn = write =>
+      write.startsWith('register :qemu-riscv64') ||
+      write.startsWith('-1 > qemu-aarch64') ||
+      write.startsWith('-1 > qemu-s390x')
+        ? Object.assign(new Error('Device or resource busy'), { code: 'EBUSY' })
+        : undefined
+    await expect(m.main(m.job('a'), ['arm64', 's390x', 'riscv64'])).rejects.toThrow(
+      /Putting the host back then failed too \(.*\): qemu-(aarch64|s390x), qemu-(aarch64|s390x) differ from before this step\. Check \/proc\/sys\/fs\/binfmt_misc on this runner\.$/
+    )
+  })
+
+  test('post leaves binfmt_misc mounted while another entry or another holder remains', async () => {
+    const m = machine()
+    m.kernel.mounted = false
+    const a = m.job('a')
+    await m.main(a, ['arm64'])
+    m.kernel.register(':jar:E::jar::/usr/bin/jexec:') // registered meanwhile by someone else
+    await m.post(a)
+    expect(m.kernel.mounted).toBe(true)
+    expect(m.coordination.state.mounted).toBe(true)
+    m.kernel.control('jar', '-1')
+    const b = m.job('b')
+    await m.main(b, ['s390x'])
+    const keep = m.job('keep')
+    await holdExisting({
+      coordination: m.coordination,
+      reader: m.kernel,
+      request: request(['s390x']),
+      registrar: new NoRegistrar(),
+      job: keep,
+      live: m.live
+    })
+    const released = await m.post(b)
+    expect(released.kept).toEqual(['qemu-s390x'])
+    expect(m.kernel.mounted).toBe(true)
+  })
+
+  test('an entry put back but left in the wrong enabled state is reported as left', async () => {
+    const m = machine()
+    m.kernel.register(registerLine(registrationFor('aarch64', '/usr/bin/old', 'F')))
+    m.kernel.control('qemu-aarch64', '0')
+    const a = m.job('a')
+    await m.main(a, ['arm64'])
+    m.kernel.failOn = write =>
+      write === '0 > qemu-aarch64'
+        ? Object.assign(new Error('EBUSY: busy'), { code: 'EBUSY' })
+        : undefined
+    const released = await m.post(a)
+    expect(released.restored).toEqual([])
+    expect(released.left).toEqual(['qemu-aarch64 (disabling qemu-aarch64 failed: EBUSY: busy)'])
+    expect(m.coordination.state.baselines).toHaveProperty('qemu-aarch64')
+  })
+})
+
 test('the job is named by the runner variables, its runner process is the parent', () => {
   const live = new FakeLiveness()
   live.processes.set(process.ppid, '42')

@@ -161,3 +161,159 @@ describe('verification and cleanup', () => {
     expect(needsDocker(inputs(), { privilege: 'root', userNamespace: true })).toBe(true)
   })
 })
+
+describe('the whole plan, as the preflight log shows it', () => {
+  test.each<[string, Record<string, string>, Partial<Facts>, object]>([
+    [
+      'nothing to emulate',
+      {},
+      { emulated: 0 },
+      {
+        registrar: { name: 'none', why: 'nothing to emulate' },
+        install: { name: 'nothing', why: 'nothing to emulate' },
+        cleanup: { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
+      }
+    ],
+    [
+      'a registrar image, apt asked for too',
+      { registrar: 'container', install: 'apt', cleanup: 'true' },
+      {},
+      {
+        registrar: { name: 'container', why: 'registrar: container' },
+        install: { name: 'apt', why: 'install: apt (emulators on the host too)' },
+        cleanup: { enabled: true, why: 'cleanup: true' }
+      }
+    ],
+    [
+      'a registrar image, download asked for too',
+      { registrar: 'container', install: 'download', cleanup: 'false' },
+      {},
+      {
+        install: { name: 'download', why: 'install: download (emulators on the host too)' },
+        cleanup: { enabled: false, why: 'cleanup: false' }
+      }
+    ],
+    [
+      'a registrar image carries its emulators',
+      { registrar: 'container' },
+      {},
+      { install: { name: 'nothing', why: 'the registrar image carries its emulators' } }
+    ],
+    [
+      'registrar: none installs nothing',
+      { registrar: 'none' },
+      {},
+      { install: { name: 'nothing', why: 'registrar: none' } }
+    ],
+    [
+      'native, install: apt',
+      { install: 'apt' },
+      { privilege: 'root' },
+      { install: { name: 'apt', why: 'install: apt' } }
+    ],
+    [
+      'native, the host has static emulators',
+      {},
+      { hostEmulators: true },
+      {
+        install: {
+          name: 'host',
+          why: 'every emulator needed is already on the host, statically linked'
+        }
+      }
+    ],
+    [
+      'native, nothing on the host',
+      {},
+      {},
+      {
+        install: {
+          name: 'download',
+          why: 'no static emulators on the host: verified download, apt if that fails',
+          fallback: 'apt'
+        }
+      }
+    ],
+    [
+      'no root, no Docker, registrar: none',
+      { registrar: 'none' },
+      { privilege: 'none', docker: 'Cannot connect' },
+      { registrar: { name: 'none', why: 'registrar: none' } }
+    ],
+    [
+      'verify: true without Docker is probe only',
+      { verify: 'true' },
+      { docker: 'Cannot connect' },
+      {
+        verify: {
+          probe: true,
+          image: false,
+          note: 'verify: true without image verification: no Docker engine answers (Cannot connect).'
+        }
+      }
+    ],
+    [
+      'verify: true with Docker is both',
+      { verify: 'true' },
+      { docker: '' },
+      { verify: { probe: true, image: true } }
+    ],
+    [
+      'verify: image',
+      { verify: 'image' },
+      { docker: '' },
+      { verify: { probe: false, image: true } }
+    ],
+    [
+      'verify: false',
+      { verify: 'false' },
+      { docker: '' },
+      { verify: { probe: false, image: false } }
+    ]
+  ])('%s', (_, given, f, expected) => {
+    expect(plan(inputs(given), facts(f))).toMatchObject(expected)
+  })
+
+  test('every refusal names the way out, in full', () => {
+    const refusal = (given: Record<string, string>, f: Partial<Facts>) => {
+      try {
+        plan(inputs(given), facts(f))
+      } catch (error) {
+        return (error as Error).message
+      }
+      return 'accepted'
+    }
+    expect(refusal({}, { privilege: 'none', docker: 'Cannot connect' })).toMatch(
+      /^registrar: native \(writing \/proc\/sys\/fs\/binfmt_misc\/register\) needs root, and this job runs as uid \d+ without passwordless sudo\. Run the job as root, grant the runner user passwordless sudo, add it to the docker group and use registrar: container, or, on a self-hosted runner, register the handlers once as root and use registrar: none\.$/
+    )
+    expect(refusal({}, { privilege: 'root', userNamespace: true, docker: 'no' })).toBe(
+      'This job runs in a user namespace of its own (a rootless or user-namespaced container), where binfmt_misc is a separate instance: handlers registered there do nothing for the host. Run the job on the host, or in a container started with --privileged and no user namespace.'
+    )
+    expect(
+      refusal({ registrar: 'container' }, { privilege: 'none', mounted: false, docker: '' })
+    ).toBe(
+      'binfmt_misc is not mounted on the host, and mounting it needs root, which this job lacks (a container cannot mount it for the host). Mount it once as root (mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc), or run the job with passwordless sudo.'
+    )
+    // nothing to emulate: nothing to refuse, whatever the host lacks
+    expect(refusal({}, { emulated: 0, privilege: 'none', mounted: false, docker: 'no' })).toBe(
+      'accepted'
+    )
+  })
+
+  test('auto without root or Docker says why it falls back to native', () => {
+    const why = (() => {
+      try {
+        return plan(inputs(), facts({ privilege: 'none', docker: 'Cannot connect' })).registrar.why
+      } catch {
+        return 'refused'
+      }
+    })()
+    expect(why).toBe('refused')
+    expect(
+      needsDocker(inputs({ registrar: 'native' }), { privilege: 'none', userNamespace: false })
+    ).toBe(false)
+    expect(
+      needsDocker(inputs({ registrar: 'none' }), { privilege: 'none', userNamespace: false })
+    ).toBe(false)
+  })
+})

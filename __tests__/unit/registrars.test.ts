@@ -13,7 +13,7 @@ const { ContainerRegistrar, SeedRegistrar } = await import('../../src/registrar/
 const { NativeRegistrar } = await import('../../src/registrar/native.js')
 const { checkHandlers } = await import('../../src/registrar/readback.js')
 const { registrarFor, writerFor } = await import('../../src/registrar/index.js')
-const { registrationFor } = await import('../../src/registrar/registrar.js')
+const { registerByPlan, registrationFor } = await import('../../src/registrar/registrar.js')
 const { BinfmtCliWriter, ShellImageWriter, binfmtCliRegistration } =
   await import('../../src/registrar/image.js')
 const { KernelWriteError } = await import('../../src/host/kernel.js')
@@ -615,6 +615,70 @@ describe('SeedRegistrar (registrar: seed)', () => {
     await expect(
       new SeedRegistrar(docker, 't', nothingOnHost).prepare(request(['arm64']))
     ).rejects.toThrow(/registrar: seed runs multiarch\/qemu-user-static's \/register/)
+  })
+})
+
+describe('registerByPlan: what the log and the failures say', () => {
+  const ours = (cpu: string) => registrationFor(cpu, `/opt/qemu/qemu-${cpu}`, 'F')
+
+  test('each kept handler and each write is logged with the route', async () => {
+    const kernel = new FakeKernel()
+    kernel.register(registerLine(ours('aarch64')))
+    await registerByPlan(kernel, await kernel.list(), [ours('aarch64'), ours('s390x')], true)
+    expect(core.seen.log).toEqual([
+      'qemu-aarch64: already registered as wanted, kept',
+      'registering qemu-s390x (interpreter /opt/qemu/qemu-s390x, flags "F") as root (fake kernel)'
+    ])
+  })
+
+  test('conflicts without reset are all named, a disabled one as disabled', async () => {
+    const kernel = new FakeKernel()
+    kernel.register(registerLine(registrationFor('aarch64', '/a', 'F')))
+    kernel.register(registerLine(registrationFor('s390x', '/s', '')))
+    kernel.control('qemu-s390x', '0')
+    await expect(
+      registerByPlan(kernel, await kernel.list(), [ours('aarch64'), ours('s390x')], false)
+    ).rejects.toThrow(
+      'reset is false, and existing handlers differ from what would be registered: qemu-aarch64 (interpreter /a, flags "F"; wanted /opt/qemu/qemu-aarch64, flags "F"); qemu-s390x (disabled, interpreter /s; wanted /opt/qemu/qemu-s390x, flags "F"). Set reset: true to replace them, or remove them first.'
+    )
+  })
+
+  test('a refused write: the F hint only for a missing interpreter at registration', async () => {
+    const refuse = (code: string, when: string) => (write: string) =>
+      write.startsWith(when) ? Object.assign(new Error(`${code}: refused`), { code }) : undefined
+    const cases: [string, string, boolean, string][] = [
+      [
+        'ENOENT',
+        'register',
+        true,
+        'With the F flag the interpreter must exist when it is registered'
+      ],
+      [
+        'EACCES',
+        'register',
+        true,
+        'Check the kernel log (dmesg) and that no other tool manages binfmt_misc on this runner.'
+      ],
+      ['ENOENT', '-1', false, 'Check the kernel log (dmesg)']
+    ]
+    for (const [code, when, isRegister, hint] of cases) {
+      const kernel = new FakeKernel()
+      kernel.register(registerLine(registrationFor('aarch64', '/other', 'F')))
+      kernel.failOn = refuse(code, when)
+      const error = await registerByPlan(
+        kernel,
+        await kernel.list(),
+        [ours('aarch64')],
+        true
+      ).catch(e => e as Error)
+      expect([
+        code,
+        when,
+        (error as Error).message.endsWith(hint) || (error as Error).message.includes(hint)
+      ]).toEqual([code, when, true])
+      expect((error as Error).message.includes(' Line: :qemu-aarch64')).toBe(isRegister)
+      expect((error as Error).message).not.toContain('Stryker')
+    }
   })
 })
 
