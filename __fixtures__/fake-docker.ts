@@ -280,6 +280,8 @@ export class FakeDocker implements Docker {
   ): RunResult {
     if (!image.entrypoint.includes('/register'))
       return result(127, '', 'exec: "/bin/sh": stat /bin/sh: no such file or directory')
+    // sh takes `-c SCRIPT NAME ARGS...`; anything else is a script file it cannot open
+    if (args[0] !== '-c') return result(2, '', `sh: 0: cannot open ${args[0]}: No such file`)
     const [, script, , ...ops] = args
     if (!script.includes('binfmt_misc')) {
       const missing = ops

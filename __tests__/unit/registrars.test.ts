@@ -14,7 +14,7 @@ const { NativeRegistrar } = await import('../../src/registrar/native.js')
 const { checkHandlers } = await import('../../src/registrar/readback.js')
 const { registrarFor, writerFor } = await import('../../src/registrar/index.js')
 const { registerByPlan, registrationFor } = await import('../../src/registrar/registrar.js')
-const { BinfmtCliWriter, ShellImageWriter, binfmtCliRegistration } =
+const { BinfmtCliWriter, ShellImageWriter, binfmtCliRegistration, inspectImage } =
   await import('../../src/registrar/image.js')
 const { KernelWriteError } = await import('../../src/host/kernel.js')
 type KernelWriteError = InstanceType<typeof KernelWriteError>
@@ -723,6 +723,13 @@ test('registrarFor builds the registrar the plan names; writerFor rebuilds main 
     (await writerFor({ kind: 'container', image: 'i', contract: 'multiarch' }, host, docker))
       .description
   ).toBe('through a privileged container of i')
+  // a route recorded without preserveArgv0 installs handlers without P
+  const d = new FakeDocker()
+  d.load('t', TONISTIIGI)
+  const cli = await writerFor({ kind: 'container', image: 't', contract: 'binfmt' }, host, d)
+  const line = registerLine(binfmtCliRegistration('aarch64', false))
+  await cli.apply([{ op: 'register', name: 'qemu-aarch64', line }])
+  expect(d.kernel.text('qemu-aarch64')).toContain('flags: OCF')
 })
 
 describe('the container routes as writers', () => {
@@ -800,6 +807,100 @@ describe('the container routes as writers', () => {
     const cli = new BinfmtCliWriter(new FakeDocker(), image, false)
     await expect(cli.mount()).rejects.toThrow(/a container cannot mount it there/)
     await expect(cli.unmount()).rejects.toThrow(/cannot unmount/)
+  })
+
+  test('enable, disable and remove reach the kernel through the image; nothing to write runs nothing', async () => {
+    const { docker, writer } = multiarch()
+    for (const cpu of ['aarch64', 's390x', 'riscv64'])
+      docker.kernel.register(registerLine(registrationFor(cpu, '/x', 'F')))
+    docker.kernel.control('qemu-s390x', '0')
+    await writer.apply([
+      { op: 'disable', name: 'qemu-aarch64' },
+      { op: 'enable', name: 'qemu-s390x' },
+      { op: 'remove', name: 'qemu-riscv64' }
+    ])
+    expect(docker.kernel.names().sort()).toEqual(['qemu-aarch64', 'qemu-s390x'])
+    expect(docker.kernel.text('qemu-aarch64')).toMatch(/^disabled\n/)
+    expect(docker.kernel.text('qemu-s390x')).toMatch(/^enabled\n/)
+    const calls = docker.calls.length
+    await writer.apply([])
+    await new BinfmtCliWriter(docker, image, false).apply([])
+    expect(docker.calls.length).toBe(calls)
+  })
+
+  test('only an F line the image must open is checked inside the image first', async () => {
+    const { docker, writer } = multiarch()
+    const f = registerLine(registrationFor('aarch64', '/usr/bin/qemu-aarch64-static', 'F'))
+    const noF = registerLine(registrationFor('s390x', '/usr/bin/qemu-s390x-static', ''))
+    const host = registerLine(registrationFor('riscv64', '/usr/bin/qemu-riscv64-static', 'F'))
+    await writer.apply([
+      { op: 'register', name: 'qemu-aarch64', line: f },
+      { op: 'register', name: 'qemu-s390x', line: noF },
+      { op: 'register', name: 'qemu-riscv64', line: host, fromHost: true }
+    ])
+    const run = docker.calls.find(c => c.includes('--privileged')) as string[]
+    expect(run.filter(a => a.startsWith('X'))).toEqual(['X/usr/bin/qemu-aarch64-static'])
+  })
+
+  test("the kernel's words become the error code; a failure after the last op names the last op", async () => {
+    const { docker, writer } = multiarch()
+    const ops = [
+      { op: 'remove', name: 'qemu-a' },
+      { op: 'remove', name: 'qemu-b' }
+    ] as const
+    for (const [text, code] of [
+      ['No such file or directory', 'ENOENT'],
+      ['Invalid argument', 'EINVAL'],
+      ['File exists', 'EEXIST']
+    ]) {
+      docker.run = async () => ({
+        code: 4,
+        signal: null,
+        stdout: '',
+        stderr: `cat: write error: ${text}\nop 0 failed\n`
+      })
+      const error = (await writer.apply(ops).catch(e => e)) as KernelWriteError
+      expect([text, error.code, error.op.name]).toEqual([text, code, 'qemu-a'])
+    }
+    docker.run = async () => ({
+      code: 1,
+      signal: null,
+      stdout: 'done 1\ndone 2\n',
+      stderr: 'sh: exit 1\n'
+    })
+    const late = (await writer.apply(ops).catch(e => e)) as KernelWriteError
+    expect([late.op.name, late.done, late.reason]).toEqual(['qemu-b', 2, 'sh: exit 1'])
+  })
+
+  test('a tonistiigi image: environment, several names at once, its output in the log', async () => {
+    const docker = new FakeDocker()
+    const withEnv = { ...TONISTIIGI, env: ['PATH=/usr/bin', 'QEMU_PRESERVE_ARGV0=1'] }
+    docker.load('t', withEnv)
+    expect((await inspectImage(docker, 't')).preserveArgv0).toBe(true)
+    docker.load('u', { ...TONISTIIGI, id: 'sha256:u', env: ['X_QEMU_PRESERVE_ARGV0=1'] })
+    expect((await inspectImage(docker, 'u')).preserveArgv0).toBe(false)
+    docker.load('a', { id: 'sha256:a', entrypoint: ['/bin/app'] })
+    await expect(inspectImage(docker, 'a')).rejects.toThrow(
+      `The registrar image a has entrypoint ["/bin/app"], which is neither multiarch/qemu-user-static's /register nor tonistiigi/binfmt's /usr/bin/binfmt. Name an image of one of those two kinds in image, or use registrar: native.`
+    )
+    const cli = new BinfmtCliWriter(docker, 'u', false)
+    for (const cpu of ['aarch64', 'riscv64'])
+      docker.kernel.register(registerLine(registrationFor(cpu, '/x', 'F')))
+    await cli.apply([
+      { op: 'remove', name: 'qemu-aarch64' },
+      { op: 'remove', name: 'qemu-riscv64' }
+    ])
+    expect(docker.kernel.names()).toEqual([])
+    expect(docker.echoed).toEqual(
+      expect.arrayContaining(['uninstalling: qemu-aarch64 OK', 'uninstalling: qemu-riscv64 OK'])
+    )
+  })
+
+  test('a container cannot mount binfmt_misc: the message says how to do it on the host', async () => {
+    const { writer } = multiarch()
+    await expect(writer.mount()).rejects.toThrow(
+      'binfmt_misc is not mounted on the host, and a container cannot mount it there (its mount would vanish with the container, and on Linux 6.7+ the handlers with it). Mount it on the host first (mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc, as root), or run the job as root or with passwordless sudo.'
+    )
   })
 
   test('the tonistiigi CLI: an identical disabled entry is uninstalled and installed again; what it cannot do is refused', async () => {

@@ -240,6 +240,46 @@ describe('verifyByImage', () => {
     expect(docker.calls.filter(c => c[0] === 'run')).toEqual([])
   })
 
+  test('each way a registry says a platform is missing is read as a missing variant', async () => {
+    for (const why of [
+      'no matching manifest for linux/s390x in the manifest list entries',
+      'image with reference x was found but does not provide the specified platform (linux/s390x)',
+      'manifest unknown: not found for platform linux/s390x'
+    ]) {
+      const docker = machine('s390x')
+      docker.pull = async () => ({ code: 1, signal: null, stdout: '', stderr: `Error: ${why}\n` })
+      const [v] = await verifyByImage([t('s390x')], 'x86_64', docker, 'i')
+      expect(v.problem).toMatch(/^i has no linux\/s390x variant \(/)
+    }
+  })
+
+  test('pulled but not resolvable, or printing nothing: each a problem in words', async () => {
+    const docker = machine('aarch64')
+    const imageId = docker.imageId.bind(docker)
+    docker.imageId = async ref =>
+      ref === 'alpine:3.22' && docker.calls.some(c => c[0] === 'pull') ? undefined : imageId(ref)
+    const [gone] = await verifyByImage([t('arm64')], 'x86_64', docker, '')
+    expect(gone.problem).toBe('alpine:3.22 could not be resolved after pulling')
+    const quiet = machine('aarch64')
+    quiet.run = async () => ({ code: 0, signal: null, stdout: '\n', stderr: '' })
+    const [v] = await verifyByImage([t('arm64')], 'x86_64', quiet, '')
+    expect(v.problem).toBe('alpine:3.22 for linux/arm64 printed (nothing), expected aarch64')
+  })
+
+  test('tags already right are left alone; a removal that fails is a warning naming the tag', async () => {
+    // the only pull fails: the user's tag still names what it named, and is not touched
+    const docker = machine('riscv64').load('alpine:3.22', AMD64)
+    await verifyByImage([t('riscv64')], 'x86_64', docker, '')
+    expect(docker.calls.filter(c => c[0] === 'tag' || c[0] === 'rmi')).toEqual([])
+    expect(core.seen.warnings).toEqual([])
+    const fresh = machine('aarch64')
+    fresh.untag = async () => ({ code: 1, signal: null, stdout: '', stderr: 'Error: busy\n' })
+    await verifyByImage([t('arm64')], 'x86_64', fresh, '')
+    expect(core.seen.warnings).toEqual([
+      'Could not put the tag alpine:3.22 back (Error: busy); it now names the variant pulled for verification.'
+    ])
+  })
+
   test('an image that cannot be pulled at all says to check verify-image and the registry', async () => {
     const docker = machine('aarch64')
     const [v] = await verifyByImage([t('arm64')], 'x86_64', docker, 'registry.example.com/nothing')

