@@ -472,6 +472,29 @@ describe('what a user sees of a download and of a cache hit', () => {
     }
   })
 
+  test('a 300 answer is a failed source, not a file to verify', async () => {
+    const pkg = qemuDeb(['s390x'])
+    const server: Server = createServer((req, res) => {
+      if (req.url?.startsWith('/a/')) res.writeHead(300).end('choose')
+      else res.writeHead(200, { 'content-length': pkg.length }).end(pkg)
+    })
+    await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok))
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const done = await installer(
+        [
+          `${origin}/a/qemu-user_{version}_{arch}.deb`,
+          `${origin}/b/qemu-user_{version}_{arch}.deb`
+        ],
+        [`${sha256(pkg)}  ${FILE}`]
+      ).install(['s390x'])
+      expect(done.emulators.get('s390x')).toMatch(/qemu-s390x$/)
+      expect(core.seen.log.some(l => l.includes('HTTP 300); trying the next source.'))).toBe(true)
+    } finally {
+      await new Promise(ok => server.close(ok))
+    }
+  })
+
   test('every source failing: each one named, in order', async () => {
     const server = await serve({})
     try {
