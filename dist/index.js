@@ -29555,13 +29555,8 @@ async function which(tool) {
 }
 /** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
 async function findOnHost(cpu) {
-    const dirs = [
-        ...(process.env.PATH ?? '').split(external_node_path_.delimiter).filter(Boolean),
-        '/usr/bin',
-        '/usr/local/bin'
-    ];
     for (const name of [`qemu-${cpu}-static`, `qemu-${cpu}`]) {
-        for (const dir of dirs) {
+        for (const dir of searchDirs(process.env.PATH)) {
             const candidate = (0,external_node_path_.join)(dir, name);
             try {
                 (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
@@ -29573,6 +29568,13 @@ async function findOnHost(cpu) {
         }
     }
     return undefined;
+}
+/**
+ * The directories of PATH (an empty entry, which would mean the working directory, skipped), then
+ * where distributions install emulators, for a runner started with a short PATH.
+ */
+function searchDirs(path) {
+    return [...(path ?? '').split(external_node_path_.delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
 }
 
 // EXTERNAL MODULE: ./src/host/elf.ts
@@ -29617,7 +29619,7 @@ class Installer {
     /** The QEMU version an emulator reports (`qemu-aarch64 version 7.2.22 (Debian ...)` → 7.2.22). */
     async versionOf(path) {
         const result = await (0,exec/* run */.e)(path, ['--version'], { timeoutMs: 10_000 });
-        const match = /version\s+(\S+)/.exec(result.stdout);
+        const match = /version (\S+)/.exec(result.stdout);
         if (!match)
             core.warning(`Could not read the QEMU version from ${path} --version.`);
         return match?.[1] ?? '';
@@ -31647,11 +31649,13 @@ function lastLine(text) {
 
 
 
+/** How long probes may run before they are killed: an emulator start takes milliseconds. */
+const PROBE_TIMEOUT_S = 30;
 /**
  * Starts every probe at once and waits for them all, directly or in the empty chroot of their
  * directory; writes each one's stdout, stderr and exit code next to it. Arguments: the directory,
  * 1 for the chroot, the probe file names. A constant script: nothing the user wrote reaches it.
- * It runs under one `timeout 30`, which kills its whole process group (a hung emulator included).
+ * It runs under one `timeout`, which kills its whole process group (a hung emulator included).
  */
 const LAUNCHER = `d=$1; c=$2; shift 2
 for p; do
@@ -31673,11 +31677,15 @@ function status(rc) {
  */
 class Probes {
     dir;
-    constructor(dir) {
+    timeoutSeconds;
+    constructor(dir, 
+    /** A probe still running after this long is killed (a hung emulator), with its launcher. */
+    timeoutSeconds) {
         this.dir = dir;
+        this.timeoutSeconds = timeoutSeconds;
     }
-    static async create() {
-        return new Probes((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'cross-arch-probe-')));
+    static async create(timeoutSeconds = PROBE_TIMEOUT_S) {
+        return new Probes((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'cross-arch-probe-')), timeoutSeconds);
     }
     written = new Map();
     has(cpu) {
@@ -31702,13 +31710,24 @@ class Probes {
     /** Runs the probe directly, or as root inside a chroot of the probe directory. */
     async run(cpu, chroot) {
         const path = await this.file(cpu);
+        // Stryker disable next-line ArrayDeclaration: a probe takes no arguments and reads none
         if (!chroot)
-            return (0,_tools_exec_js__WEBPACK_IMPORTED_MODULE_6__/* .run */ .e)(path, [], { timeoutMs: 30_000 });
+            return (0,_tools_exec_js__WEBPACK_IMPORTED_MODULE_6__/* .run */ .e)(path, [], { timeoutMs: this.timeoutSeconds * 1000 });
         return chroot.run('chroot', [this.dir, `/probe-${cpu}`]);
     }
     async runAll(cpus, chroot) {
         const names = await Promise.all(cpus.map(async (cpu) => (await this.file(cpu)).slice(this.dir.length + 1)));
-        const args = ['30', 'sh', '-c', LAUNCHER, 'sh', this.dir, chroot ? '1' : '0', ...names];
+        const args = [
+            String(this.timeoutSeconds),
+            'sh',
+            '-c',
+            LAUNCHER,
+            'sh',
+            this.dir,
+            // Stryker disable next-line StringLiteral: the launcher takes anything but 1 as "no chroot"
+            chroot ? '1' : '0',
+            ...names
+        ];
         const launched = chroot ? await chroot.run('timeout', args) : await (0,_tools_exec_js__WEBPACK_IMPORTED_MODULE_6__/* .run */ .e)('timeout', args);
         const read = (name) => {
             try {
@@ -31719,6 +31738,7 @@ class Probes {
             }
         };
         return new Map(cpus.map((cpu, i) => {
+            // Stryker disable next-line MethodExpression: Number() ignores the newline, and "0\n" is as truthy as "0"
             const rc = read(`${names[i]}.rc`).trim();
             const result = rc
                 ? {

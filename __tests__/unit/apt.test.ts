@@ -29,6 +29,7 @@ const { AptInstaller } = await import('../../src/installer/apt.js')
 const { HostInstaller } = await import('../../src/installer/none.js')
 const { installEmulators, installerFor, staticOnHost } =
   await import('../../src/installer/index.js')
+const { searchDirs } = await import('../../src/installer/host-emulators.js')
 const { probeProgram } = await import('../../src/verifier/probe/index.js')
 import type { PrivilegeMode } from '../../src/host/privilege.js'
 
@@ -185,7 +186,7 @@ describe('AptInstaller', () => {
     const path = await emulator('aarch64', elfFor(foreign))
     await expect(new AptInstaller(host()).install(['aarch64'])).rejects.toThrow(
       new RegExp(
-        `^${path} \\(qemu-aarch64, from the qemu-user-static package\\) is built for ELF machine ${foreign === 's390x' ? 22 : 183}, not for this ${os.machine()} host\\.`
+        `^${path} \\(qemu-aarch64, from the qemu-user-static package\\) is built for ELF machine ${foreign === 's390x' ? 22 : 183}, not for this ${os.machine()} host\\. Use emulators built for ${os.machine()} hosts \\(another download-url, or install: apt\\)\\.$`
       )
     )
   })
@@ -199,7 +200,19 @@ describe('AptInstaller', () => {
 
   test('an emulator whose version cannot be read: a warning, and no version', async () => {
     script = args => (args.includes('--version') ? { ...ok, stdout: 'garbage\n' } : ok)
-    const done = await new AptInstaller(host()).install(['aarch64'])
+    const none = {
+      qemuVersion: '',
+      downloadSources: [],
+      checksums: { packages: new Map(), cpus: new Map() }
+    }
+    const done = await installEmulators({ name: 'apt', why: 'install: apt' }, none, host(), [
+      'aarch64',
+      's390x'
+    ])
+    expect(core.seen.log).toContain(
+      `QEMU (version unknown) from apt (qemu-user-static): ${join(bin, 'qemu-aarch64-static')}, ${join(bin, 'qemu-s390x-static')}`
+    )
+    expect(done?.version).toBe('')
     expect(done.version).toBe('')
     expect(core.seen.warnings).toEqual([
       `Could not read the QEMU version from ${join(bin, 'qemu-aarch64-static')} --version.`
@@ -262,6 +275,11 @@ describe('choosing and falling back (installer/index.ts)', () => {
     }
   })
 
+  test('emulators are looked for on PATH (never in the working directory), then where distributions put them', () => {
+    expect(searchDirs('/a::/b:')).toEqual(['/a', '/b', '/usr/bin', '/usr/local/bin'])
+    expect(searchDirs(undefined)).toEqual(['/usr/bin', '/usr/local/bin'])
+  })
+
   test('staticOnHost: every emulator on PATH, static and built for this host', async () => {
     expect(await staticOnHost(['aarch64', 's390x'], host())).toBe(true)
     expect(await staticOnHost(['aarch64', 'nonesuch'], host())).toBe(false) // missing
@@ -281,6 +299,10 @@ describe('choosing and falling back (installer/index.ts)', () => {
       ['aarch64']
     )
     expect(done?.source).toBe('apt (qemu-user-static)')
+    expect(core.seen.log).toContain(
+      `QEMU 8.2.2 from apt (qemu-user-static): ${join(bin, 'qemu-aarch64-static')}`
+    )
+    expect(core.seen.warnings).toEqual([])
     expect(core.seen.log).toEqual(
       expect.arrayContaining([
         'Installer: download (auto)',

@@ -337,6 +337,36 @@ describe('Probes', () => {
     expect(results.get(hostCpu)).toMatchObject({ code: null, signal: 'SIGSEGV' })
   })
 
+  test('runAll: exit codes that are not signals stay exit codes; its error output is read back', async () => {
+    const file = await probes.file(hostCpu)
+    for (const [script, expected] of [
+      ['exit 128', { code: 128, signal: null }],
+      ['exit 124', { code: 124, signal: null }],
+      ['exit 200', { code: null, signal: 'signal 72' }],
+      ['echo oops >&2; exit 3', { code: 3, signal: null, stderr: 'oops\n', stdout: '' }]
+    ] as const) {
+      writeFileSync(file, `#!/bin/sh\n${script}\n`)
+      expect([script, (await probes.runAll([hostCpu])).get(hostCpu)]).toEqual([
+        script,
+        expect.objectContaining(expected)
+      ])
+    }
+  })
+
+  test('a probe that hangs is killed after the timeout, run alone or with the others', async () => {
+    const quick = await Probes.create(1)
+    try {
+      const file = await quick.file(hostCpu)
+      writeFileSync(file, '#!/bin/sh\nexec sleep 60\n')
+      // the launcher is killed with it: no exit code written, timeout's own 124 stands for it
+      expect((await quick.runAll([hostCpu])).get(hostCpu)).toMatchObject({ code: 124, stdout: '' })
+      const alone = await quick.run(hostCpu)
+      expect(alone.code).not.toBe(0)
+    } finally {
+      await quick.dispose()
+    }
+  })
+
   test('run in a chroot: chroot <probe dir> /probe-<cpu>, as root', async () => {
     const calls: string[] = []
     // stands in for Privilege: runs the program as chroot would find it under the new root
@@ -505,6 +535,31 @@ describe('diagnoses', () => {
       interpreters: new Map()
     })
     expect(v.problem).toMatch(/exec format error: no enabled handler took the binary/)
+  })
+
+  test.each([
+    [2, '/tmp/cross-arch-probe-x/probe-aarch64: 12: Syntax error: ")" unexpected\n'],
+    [
+      126,
+      'bash: /tmp/cross-arch-probe-x/probe-aarch64: cannot execute binary file: Exec format error\n'
+    ],
+    [127, 'sh: /tmp/cross-arch-probe-x/probe-aarch64: not found\n']
+  ])("each shell's fallback (exit %i) is the exec format error", async (code, stderr) => {
+    const probes = new FakeProbes({ aarch64: { code, stderr } })
+    const [v] = await verifyByProbe([target('arm64')], 'x86_64', probes, {
+      interpreters: new Map()
+    })
+    expect(v.problem).toMatch(/exec format error: no enabled handler took the binary/)
+  })
+
+  test("the same words with another exit code are the probe's own failure", async () => {
+    const probes = new FakeProbes({
+      aarch64: { code: 3, stderr: 'sh: /tmp/x/probe-aarch64: not found\n' }
+    })
+    const [v] = await verifyByProbe([target('arm64')], 'x86_64', probes, {
+      interpreters: new Map()
+    })
+    expect(v.problem).toBe('probe failed: it exited 3: sh: /tmp/x/probe-aarch64: not found')
   })
 
   test('a missing interpreter outside a chroot', async () => {

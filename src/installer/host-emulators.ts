@@ -9,13 +9,8 @@ export async function which(tool: string): Promise<string> {
 
 /** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
 export async function findOnHost(cpu: string): Promise<string | undefined> {
-  const dirs = [
-    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean),
-    '/usr/bin',
-    '/usr/local/bin'
-  ]
   for (const name of [`qemu-${cpu}-static`, `qemu-${cpu}`]) {
-    for (const dir of dirs) {
+    for (const dir of searchDirs(process.env.PATH)) {
       const candidate = join(dir, name)
       try {
         accessSync(candidate, constants.X_OK)
@@ -26,4 +21,12 @@ export async function findOnHost(cpu: string): Promise<string | undefined> {
     }
   }
   return undefined
+}
+
+/**
+ * The directories of PATH (an empty entry, which would mean the working directory, skipped), then
+ * where distributions install emulators, for a runner started with a short PATH.
+ */
+export function searchDirs(path: string | undefined): string[] {
+  return [...(path ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin']
 }

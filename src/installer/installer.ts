@@ -53,7 +53,7 @@ export abstract class Installer {
   /** The QEMU version an emulator reports (`qemu-aarch64 version 7.2.22 (Debian ...)` → 7.2.22). */
   protected async versionOf(path: string): Promise<string> {
     const result = await run(path, ['--version'], { timeoutMs: 10_000 })
-    const match = /version\s+(\S+)/.exec(result.stdout)
+    const match = /version (\S+)/.exec(result.stdout)
     if (!match) core.warning(`Could not read the QEMU version from ${path} --version.`)
     return match?.[1] ?? ''
   }

@@ -10,11 +10,14 @@ import { run, lastLine } from '../tools/exec.js'
 import { PROBE_CPUS } from './probe/cpus.js'
 import { expectedMachine, type Verdict } from './verifier.js'
 
+/** How long probes may run before they are killed: an emulator start takes milliseconds. */
+const PROBE_TIMEOUT_S = 30
+
 /**
  * Starts every probe at once and waits for them all, directly or in the empty chroot of their
  * directory; writes each one's stdout, stderr and exit code next to it. Arguments: the directory,
  * 1 for the chroot, the probe file names. A constant script: nothing the user wrote reaches it.
- * It runs under one `timeout 30`, which kills its whole process group (a hung emulator included).
+ * It runs under one `timeout`, which kills its whole process group (a hung emulator included).
  */
 const LAUNCHER = `d=$1; c=$2; shift 2
 for p; do
@@ -37,11 +40,16 @@ function status(rc: number): Pick<RunResult, 'code' | 'signal'> {
  * flag (the interpreter's path does not exist there).
  */
 export class Probes implements ProbeRunner {
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    /** A probe still running after this long is killed (a hung emulator), with its launcher. */
+    readonly timeoutSeconds: number
+  ) {}
 
-  static async create(): Promise<Probes> {
+  static async create(timeoutSeconds = PROBE_TIMEOUT_S): Promise<Probes> {
     return new Probes(
-      mkdtempSync(join(process.env.RUNNER_TEMP || os.tmpdir(), 'cross-arch-probe-'))
+      mkdtempSync(join(process.env.RUNNER_TEMP || os.tmpdir(), 'cross-arch-probe-')),
+      timeoutSeconds
     )
   }
 
@@ -71,7 +79,8 @@ export class Probes implements ProbeRunner {
   /** Runs the probe directly, or as root inside a chroot of the probe directory. */
   async run(cpu: string, chroot?: AsRoot): Promise<RunResult> {
     const path = await this.file(cpu)
-    if (!chroot) return run(path, [], { timeoutMs: 30_000 })
+    // Stryker disable next-line ArrayDeclaration: a probe takes no arguments and reads none
+    if (!chroot) return run(path, [], { timeoutMs: this.timeoutSeconds * 1000 })
     return chroot.run('chroot', [this.dir, `/probe-${cpu}`])
   }
 
@@ -79,7 +88,17 @@ export class Probes implements ProbeRunner {
     const names = await Promise.all(
       cpus.map(async cpu => (await this.file(cpu)).slice(this.dir.length + 1))
     )
-    const args = ['30', 'sh', '-c', LAUNCHER, 'sh', this.dir, chroot ? '1' : '0', ...names]
+    const args = [
+      String(this.timeoutSeconds),
+      'sh',
+      '-c',
+      LAUNCHER,
+      'sh',
+      this.dir,
+      // Stryker disable next-line StringLiteral: the launcher takes anything but 1 as "no chroot"
+      chroot ? '1' : '0',
+      ...names
+    ]
     const launched = chroot ? await chroot.run('timeout', args) : await run('timeout', args)
     const read = (name: string): string => {
       try {
@@ -90,6 +109,7 @@ export class Probes implements ProbeRunner {
     }
     return new Map(
       cpus.map((cpu, i) => {
+        // Stryker disable next-line MethodExpression: Number() ignores the newline, and "0\n" is as truthy as "0"
         const rc = read(`${names[i]}.rc`).trim()
         const result: RunResult = rc
           ? {
