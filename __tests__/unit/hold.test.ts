@@ -452,6 +452,44 @@ describe('one job, several steps; mounting; what post leaves', () => {
   })
 })
 
+describe('rollback and release, in detail', () => {
+  test('a rollback that empties a host whose binfmt_misc was already mounted leaves it mounted', async () => {
+    const m = machine()
+    m.kernel.failOn = write =>
+      write.startsWith('register :qemu-riscv64')
+        ? Object.assign(new Error('EACCES: refused'), { code: 'EACCES' })
+        : undefined
+    await expect(m.main(m.job('a'), ['arm64', 's390x', 'riscv64'])).rejects.toThrow(/qemu-riscv64/)
+    expect(m.kernel.names()).toEqual([])
+    expect(m.kernel.mounted).toBe(true)
+    expect(core.seen.log).not.toContain('Mounted binfmt_misc at /proc/sys/fs/binfmt_misc.')
+    expect(core.seen.log).toContain(
+      'Rolled back qemu-s390x, qemu-aarch64: the host is as it was before this step.'
+    )
+  })
+
+  test('a failure before any change, after mounting: unmounted again, nothing said to be rolled back', async () => {
+    const m = machine()
+    m.kernel.mounted = false
+    m.kernel.failOn = () => Object.assign(new Error('EACCES: refused'), { code: 'EACCES' })
+    await expect(m.main(m.job('a'), ['arm64'])).rejects.toThrow(/^registering qemu-aarch64/)
+    expect(m.kernel.mounted).toBe(false)
+    expect(core.seen.log.filter(l => l.startsWith('Rolled back'))).toEqual([])
+  })
+
+  test('post keeps only what others hold, names only that, and keeps the others as holders', async () => {
+    const m = machine()
+    const a = m.job('a')
+    const b = m.job('b')
+    await m.main(a, ['arm64', 's390x'])
+    await m.main(b, ['arm64'])
+    const released = await m.post(a)
+    expect(released.kept).toEqual(['qemu-aarch64'])
+    expect(released.restored).toEqual(['removing qemu-s390x'])
+    expect(m.coordination.state.holders.map(h => h.key)).toEqual([b.key])
+  })
+})
+
 test('the job is named by the runner variables, its runner process is the parent', () => {
   const live = new FakeLiveness()
   live.processes.set(process.ppid, '42')
