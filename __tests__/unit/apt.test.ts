@@ -213,7 +213,6 @@ describe('AptInstaller', () => {
       `QEMU (version unknown) from apt (qemu-user-static): ${join(bin, 'qemu-aarch64-static')}, ${join(bin, 'qemu-s390x-static')}`
     )
     expect(done?.version).toBe('')
-    expect(done.version).toBe('')
     expect(core.seen.warnings).toEqual([
       `Could not read the QEMU version from ${join(bin, 'qemu-aarch64-static')} --version.`
     ])

@@ -43,9 +43,9 @@ test('a score is detected (killed or timed out) over all but ignored and uncompi
 test('the docs table has one row per file, and each equivalent mutant with its reason', () => {
   expect(table(scores(report)).split('\n')[3]).toBe('| `src/b.ts` | 60.0% | 2 | 1 | 1 | 1 | 1 |')
   expect(equivalents(report).split('\n')).toEqual([
-    '| where | mutator | why it cannot change behaviour |',
-    '| --- | --- | --- |',
-    '| `src/b.ts:12` | StringLiteral | the message \\| is only logged |'
+    '| where | mutator | why it cannot change behaviour | mutants |',
+    '| --- | --- | --- | ---: |',
+    '| `src/b.ts:12` | StringLiteral | the message \\| is only logged | 1 |'
   ])
   expect(equivalents({ files: {} })).toBe('No mutant is marked equivalent.')
 })
