@@ -6,9 +6,10 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   DebError: () => (/* binding */ DebError),
 /* harmony export */   extractDeb: () => (/* binding */ extractDeb)
 /* harmony export */ });
-/* unused harmony exports DebError, ArParser, TarParser, archivePath */
+/* unused harmony exports ArParser, TarParser, archivePath */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
@@ -55,10 +56,17 @@ export const modules = {
 
 /** A .deb that cannot be read, is not what was expected, or lacks a member asked for. */
 class DebError extends Error {
-    constructor(message) {
+    wrongFile;
+    constructor(message, 
+    /** Read whole, but of another size or SHA-256 than expected: the wrong file, not a fault. */
+    wrongFile = false) {
         super(message.replace(/\s*\n\s*/g, ' ').trim());
+        this.wrongFile = wrongFile;
         this.name = 'DebError';
     }
+}
+/** The stream is not the file expected (its size or SHA-256). */
+class NotExpected extends Error {
 }
 /**
  * Reads a .deb from `source` to its end, writes the `data.tar` members named in `members` (tar
@@ -81,7 +89,7 @@ async function extractDeb(source, members, options = {}) {
         await job?.cleanUp();
         if (isStream(source))
             source.destroy();
-        throw new DebError(`${label}: ${messageOf(reason)}`);
+        throw new DebError(`${label}: ${messageOf(reason)}`, reason instanceof NotExpected);
     }
 }
 /** An error's message on one line; errors from other realms (jest's VM) count too. */
@@ -576,7 +584,7 @@ class Extraction {
             this.hash.update(chunk);
             this.size += chunk.length;
             if (expectedSize !== undefined && this.size > expectedSize)
-                throw new Error(`it is larger than the expected ${expectedSize} bytes`);
+                throw new NotExpected(`it is larger than the expected ${expectedSize} bytes`);
             for (const event of ar.write(chunk)) {
                 if (event.type === 'member') {
                     member = event.name;
@@ -610,10 +618,10 @@ class Extraction {
             throw this.failure;
         const sha256 = this.hash.digest('hex');
         if (expectedSize !== undefined && this.size !== expectedSize)
-            throw new Error(`it is ${this.size} bytes, expected ${expectedSize}`);
+            throw new NotExpected(`it is ${this.size} bytes, expected ${expectedSize}`);
         const expected = this.options.expectedSha256?.toLowerCase();
         if (expected !== undefined && sha256 !== expected)
-            throw new Error(`it has SHA-256 ${sha256}, expected ${expected}`);
+            throw new NotExpected(`it has SHA-256 ${sha256}, expected ${expected}`);
         const files = new Map();
         for (const output of this.outputs) {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(output.partial, output.dest);

@@ -30036,8 +30036,6 @@ function debianPackage(version, arch) {
 
 
 
-/** What extractDeb says of a file that arrived whole but is not the one expected. */
-const WRONG_FILE = /\bit (?:has SHA-256|is \d+ bytes, expected|is larger than the expected)/;
 /** A version as tool-cache keys it: semver, with the verified hash as a pre-release part. */
 function cacheKey(version, sha256) {
     const head = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
@@ -30206,15 +30204,16 @@ class DownloadInstaller extends Installer {
                 (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(work, cpu));
             const body = await get(url);
             // loaded on a cache miss only: a warm run extracts nothing
-            const { extractDeb } = await __nccwpck_require__.e(/* import() */ 683).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
+            const { DebError, extractDeb } = await __nccwpck_require__.e(/* import() */ 683).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
             const extracted = await extractDeb(body, members, {
                 label: (0,external_node_path_.basename)(new URL(url).pathname),
                 expectedSha256: c.expected(cpus[0]),
                 expectedSize: c.size
             }).catch(error => {
-                const text = (0,errors/* describe */.q0)(error);
                 // a complete file of another size or hash is the wrong file, not an outage: never retried
-                throw WRONG_FILE.test(text) ? this.mismatch(url, text) : error;
+                throw error instanceof DebError && error.wrongFile
+                    ? this.mismatch(url, (0,errors/* describe */.q0)(error))
+                    : error;
             });
             const out = new Map();
             for (const cpu of cpus) {

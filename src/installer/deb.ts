@@ -39,11 +39,18 @@ import { describe } from '../errors.js'
 
 /** A .deb that cannot be read, is not what was expected, or lacks a member asked for. */
 export class DebError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Read whole, but of another size or SHA-256 than expected: the wrong file, not a fault. */
+    readonly wrongFile = false
+  ) {
     super(message.replace(/\s*\n\s*/g, ' ').trim())
     this.name = 'DebError'
   }
 }
+
+/** The stream is not the file expected (its size or SHA-256). */
+class NotExpected extends Error {}
 
 export interface ExtractedFile {
   /** The destination path given for the member. */
@@ -101,7 +108,7 @@ export async function extractDeb(
     const reason = job?.failure ?? error
     await job?.cleanUp()
     if (isStream(source)) source.destroy()
-    throw new DebError(`${label}: ${messageOf(reason)}`)
+    throw new DebError(`${label}: ${messageOf(reason)}`, reason instanceof NotExpected)
   }
 }
 
@@ -679,7 +686,7 @@ class Extraction {
       this.hash.update(chunk)
       this.size += chunk.length
       if (expectedSize !== undefined && this.size > expectedSize)
-        throw new Error(`it is larger than the expected ${expectedSize} bytes`)
+        throw new NotExpected(`it is larger than the expected ${expectedSize} bytes`)
       for (const event of ar.write(chunk)) {
         if (event.type === 'member') {
           member = event.name
@@ -707,10 +714,10 @@ class Extraction {
     if (this.failure) throw this.failure
     const sha256 = this.hash.digest('hex')
     if (expectedSize !== undefined && this.size !== expectedSize)
-      throw new Error(`it is ${this.size} bytes, expected ${expectedSize}`)
+      throw new NotExpected(`it is ${this.size} bytes, expected ${expectedSize}`)
     const expected = this.options.expectedSha256?.toLowerCase()
     if (expected !== undefined && sha256 !== expected)
-      throw new Error(`it has SHA-256 ${sha256}, expected ${expected}`)
+      throw new NotExpected(`it has SHA-256 ${sha256}, expected ${expected}`)
     const files = new Map<string, ExtractedFile>()
     for (const output of this.outputs) {
       await rename(output.partial, output.dest)

@@ -57,9 +57,6 @@ interface Candidate {
   readonly trust: string
 }
 
-/** What extractDeb says of a file that arrived whole but is not the one expected. */
-const WRONG_FILE = /\bit (?:has SHA-256|is \d+ bytes, expected|is larger than the expected)/
-
 /** A version as tool-cache keys it: semver, with the verified hash as a pre-release part. */
 export function cacheKey(version: string, sha256: string): string {
   const head = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version)
@@ -246,15 +243,16 @@ export class DownloadInstaller extends Installer {
       for (const cpu of cpus) mkdirSync(join(work, cpu))
       const body = await get(url)
       // loaded on a cache miss only: a warm run extracts nothing
-      const { extractDeb } = await import('./deb.js')
+      const { DebError, extractDeb } = await import('./deb.js')
       const extracted = await extractDeb(body, members, {
         label: basename(new URL(url).pathname),
         expectedSha256: c.expected(cpus[0]),
         expectedSize: c.size
       }).catch(error => {
-        const text = describe(error)
         // a complete file of another size or hash is the wrong file, not an outage: never retried
-        throw WRONG_FILE.test(text) ? this.mismatch(url, text) : error
+        throw error instanceof DebError && error.wrongFile
+          ? this.mismatch(url, describe(error))
+          : error
       })
       const out = new Map<string, string>()
       for (const cpu of cpus) {
