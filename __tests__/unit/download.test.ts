@@ -33,18 +33,35 @@ function qemuDeb(cpus: string[], override: Record<string, Buffer> = {}): Buffer 
   return deb(systemTar(root, ['./usr', './usr/bin', ...Object.keys(files).map(f => `./${f}`)]))
 }
 
-/** Serves `files` by path; records every request. */
-async function serve(files: Record<string, Buffer>) {
+/** How a test server answers a request: a status and a body. */
+type Answer = { status: number; body: Buffer | string }
+
+/** Servers started by a test, closed after it. */
+const servers: Server[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(s => new Promise(ok => s.close(ok))))
+})
+
+/**
+ * Serves `files` by path (404 otherwise), or answers as `answer` says; records every request
+ * and its user agent. Closed after the test.
+ */
+async function serve(files: Record<string, Buffer>, answer?: (url: string) => Answer) {
   const requests: string[] = []
+  const agents: string[] = []
   const server: Server = createServer((req, res) => {
-    requests.push(req.url ?? '')
-    const body = files[req.url ?? '']
-    if (body) res.writeHead(200, { 'content-length': body.length }).end(body)
-    else res.writeHead(404).end('not found')
+    const url = req.url ?? ''
+    requests.push(url)
+    agents.push(req.headers['user-agent'] ?? '')
+    const body = files[url]
+    const { status, body: out } =
+      answer?.(url) ?? (body ? { status: 200, body } : { status: 404, body: 'not found' })
+    res.writeHead(status, { 'content-length': Buffer.byteLength(out) }).end(out)
   })
+  servers.push(server)
   await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { origin, requests, close: () => new Promise(ok => server.close(ok)) }
+  return { origin, requests, agents }
 }
 
 const VERSION = '9.9.9+test-1'
@@ -77,69 +94,54 @@ describe('a .deb package source', () => {
   test('downloads once, writes only the requested emulators into the tool cache, then hits the cache', async () => {
     const pkg = qemuDeb(['aarch64', 'riscv64', 's390x'])
     const server = await serve({ [`/pool/${FILE}`]: pkg })
-    try {
-      const urls = [`${server.origin}/pool/qemu-user_{version}_{arch}.deb`]
-      const sums = [`${sha256(pkg)}  ${FILE}`]
-      const first = await installer(urls, sums).install(['aarch64', 'riscv64'])
-      expect(server.requests).toEqual([`/pool/${FILE}`])
-      expect(first.version).toBe('9.9.9')
-      for (const cpu of ['aarch64', 'riscv64']) {
-        const path = first.emulators.get(cpu) as string
-        expect(path.startsWith(cache)).toBe(true)
-        expect(readFileSync(path)).toEqual(emulator(cpu))
-      }
-      expect(cached().sort()).toEqual([
-        `qemu-aarch64/${cacheKey(VERSION, sha256(pkg))}`,
-        `qemu-riscv64/${cacheKey(VERSION, sha256(pkg))}`
-      ])
-      const second = await installer(urls, sums).install(['aarch64', 'riscv64'])
-      expect(server.requests).toHaveLength(1) // no request, no decompression
-      expect(second.emulators).toEqual(first.emulators)
-      await second.pending?.get('aarch64')?.() // the hit checks out
-    } finally {
-      await server.close()
+    const urls = [`${server.origin}/pool/qemu-user_{version}_{arch}.deb`]
+    const sums = [`${sha256(pkg)}  ${FILE}`]
+    const first = await installer(urls, sums).install(['aarch64', 'riscv64'])
+    expect(server.requests).toEqual([`/pool/${FILE}`])
+    expect(first.version).toBe('9.9.9')
+    for (const cpu of ['aarch64', 'riscv64']) {
+      const path = first.emulators.get(cpu) as string
+      expect(path.startsWith(cache)).toBe(true)
+      expect(readFileSync(path)).toEqual(emulator(cpu))
     }
+    expect(cached().sort()).toEqual([
+      `qemu-aarch64/${cacheKey(VERSION, sha256(pkg))}`,
+      `qemu-riscv64/${cacheKey(VERSION, sha256(pkg))}`
+    ])
+    const second = await installer(urls, sums).install(['aarch64', 'riscv64'])
+    expect(server.requests).toHaveLength(1) // no request, no decompression
+    expect(second.emulators).toEqual(first.emulators)
+    await second.pending?.get('aarch64')?.() // the hit checks out
   })
 
   test('a modified cache entry is never registered: its check fails naming the entry', async () => {
     const pkg = qemuDeb(['aarch64'])
     const server = await serve({ [`/${FILE}`]: pkg })
-    try {
-      const args = [
-        [`${server.origin}/qemu-user_{version}_{arch}.deb`],
-        [`${sha256(pkg)}  ${FILE}`]
-      ]
-      const first = await installer(args[0], args[1]).install(['aarch64'])
-      const path = first.emulators.get('aarch64') as string
-      writeFileSync(path, emulator('aarch64-modified'))
-      const hit = await installer(args[0], args[1]).install(['aarch64'])
-      await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
-        /The tool-cache entry .*qemu-aarch64 has SHA-256 [0-9a-f]{64}, but it was cached as [0-9a-f]{64}: it was modified, so it is not registered\. Delete /
-      )
-    } finally {
-      await server.close()
-    }
+    const args = [[`${server.origin}/qemu-user_{version}_{arch}.deb`], [`${sha256(pkg)}  ${FILE}`]]
+    const first = await installer(args[0], args[1]).install(['aarch64'])
+    const path = first.emulators.get('aarch64') as string
+    writeFileSync(path, emulator('aarch64-modified'))
+    const hit = await installer(args[0], args[1]).install(['aarch64'])
+    await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
+      /The tool-cache entry .*qemu-aarch64 has SHA-256 [0-9a-f]{64}, but it was cached as [0-9a-f]{64}: it was modified, so it is not registered\. Delete /
+    )
   })
 
   test('another package under the pinned name fails naming the URL; nothing from it is cached', async () => {
     const pkg = qemuDeb(['aarch64'])
     const other = qemuDeb(['aarch64'], { aarch64: emulator('something else') })
     const server = await serve({ [`/${FILE}`]: other })
-    try {
-      await expect(
-        installer(
-          [`${server.origin}/qemu-user_{version}_{arch}.deb`],
-          [`${sha256(pkg)}  ${FILE}`]
-        ).install(['aarch64'])
-      ).rejects.toThrow(
-        new RegExp(
-          `^http://127\\.0\\.0\\.1:\\d+/${FILE.replace(/[+.]/g, '\\$&')} is not the file expected \\(.*SHA-256.*\\); nothing from it was used or cached\\.`
-        )
+    await expect(
+      installer(
+        [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+        [`${sha256(pkg)}  ${FILE}`]
+      ).install(['aarch64'])
+    ).rejects.toThrow(
+      new RegExp(
+        `^http://127\\.0\\.0\\.1:\\d+/${FILE.replace(/[+.]/g, '\\$&')} is not the file expected \\(.*SHA-256.*\\); nothing from it was used or cached\\.`
       )
-      expect(cached()).toEqual([])
-    } finally {
-      await server.close()
-    }
+    )
+    expect(cached()).toEqual([])
   })
 
   test('a corrupt download (one byte changed) is a failed source: nothing is used or cached', async () => {
@@ -147,76 +149,59 @@ describe('a .deb package source', () => {
     const tampered = Buffer.from(pkg)
     tampered[tampered.length - 100] ^= 1
     const server = await serve({ [`/${FILE}`]: tampered })
-    try {
-      await expect(
-        installer(
-          [`${server.origin}/qemu-user_{version}_{arch}.deb`],
-          [`${sha256(pkg)}  ${FILE}`]
-        ).install(['aarch64'])
-      ).rejects.toThrow(
-        // xz may find the damage first, or the whole-file hash (when xz stopped before it)
-        /^(Could not download QEMU .* from any source: .*corrupt|.* is not the file expected \(.*SHA-256)/
-      )
-      expect(cached()).toEqual([])
-    } finally {
-      await server.close()
-    }
+    await expect(
+      installer(
+        [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+        [`${sha256(pkg)}  ${FILE}`]
+      ).install(['aarch64'])
+    ).rejects.toThrow(
+      // xz may find the damage first, or the whole-file hash (when xz stopped before it)
+      /^(Could not download QEMU .* from any source: .*corrupt|.* is not the file expected \(.*SHA-256)/
+    )
+    expect(cached()).toEqual([])
   })
 
   test('an emulator built for another host is refused before caching', async () => {
     const pkg = qemuDeb(['aarch64'], { aarch64: emulator('aarch64', 'aarch64') })
     const server = await serve({ [`/${FILE}`]: pkg })
-    try {
-      await expect(
-        installer(
-          [`${server.origin}/qemu-user_{version}_{arch}.deb`],
-          [`${sha256(pkg)}  ${FILE}`]
-        ).install(['aarch64'])
-      ).rejects.toThrow(/is built for ELF machine 183, not for this x86_64 host/)
-      expect(cached()).toEqual([])
-    } finally {
-      await server.close()
-    }
+    await expect(
+      installer(
+        [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+        [`${sha256(pkg)}  ${FILE}`]
+      ).install(['aarch64'])
+    ).rejects.toThrow(/is built for ELF machine 183, not for this x86_64 host/)
+    expect(cached()).toEqual([])
   })
 
   test('sources are tried in order: an unreachable mirror, then the next', async () => {
     const pkg = qemuDeb(['s390x'])
     const server = await serve({ [`/b/${FILE}`]: pkg })
-    try {
-      const done = await installer(
-        [
-          `${server.origin}/a/qemu-user_{version}_{arch}.deb`,
-          `${server.origin}/b/qemu-user_{version}_{arch}.deb`
-        ],
-        [`${sha256(pkg)}  ${FILE}`]
-      ).install(['s390x'])
-      expect(done.emulators.get('s390x')).toMatch(/qemu-s390x$/)
-      expect(server.requests).toEqual([`/a/${FILE}`, `/b/${FILE}`])
-      expect(
-        core.seen.log.some(l =>
-          /Download failed \(.*\/a\/.*HTTP 404\); trying the next source\./.test(l)
-        )
-      ).toBe(true)
-    } finally {
-      await server.close()
-    }
+    const done = await installer(
+      [
+        `${server.origin}/a/qemu-user_{version}_{arch}.deb`,
+        `${server.origin}/b/qemu-user_{version}_{arch}.deb`
+      ],
+      [`${sha256(pkg)}  ${FILE}`]
+    ).install(['s390x'])
+    expect(done.emulators.get('s390x')).toMatch(/qemu-s390x$/)
+    expect(server.requests).toEqual([`/a/${FILE}`, `/b/${FILE}`])
+    expect(
+      core.seen.log.some(l =>
+        /Download failed \(.*\/a\/.*HTTP 404\); trying the next source\./.test(l)
+      )
+    ).toBe(true)
   })
 
   test('every source failing is one line, credentials hidden', async () => {
     const server = await serve({})
-    try {
-      const url = server.origin.replace('http://', 'http://ci:t0ps3cret@')
-      await expect(
-        installer(
-          [`${url}/qemu-user_{version}_{arch}.deb`],
-          [`${'a'.repeat(64)}  ${FILE}`]
-        ).install(['s390x'])
-      ).rejects.toThrow(
-        /^Could not download QEMU 9\.9\.9\+test-1 from any source: http:\/\/\*\*\*@127\.0\.0\.1:\d+\/qemu-user.*: HTTP 404\. Check qemu-version and download-url/
-      )
-    } finally {
-      await server.close()
-    }
+    const url = server.origin.replace('http://', 'http://ci:t0ps3cret@')
+    await expect(
+      installer([`${url}/qemu-user_{version}_{arch}.deb`], [`${'a'.repeat(64)}  ${FILE}`]).install([
+        's390x'
+      ])
+    ).rejects.toThrow(
+      /^Could not download QEMU 9\.9\.9\+test-1 from any source: http:\/\/\*\*\*@127\.0\.0\.1:\d+\/qemu-user.*: HTTP 404\. Check qemu-version and download-url/
+    )
   })
 })
 
@@ -294,26 +279,22 @@ describe('per-CPU files', () => {
       '/v7.2.0-1/qemu-s390x-static': files.s390x
     })
     const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
-    try {
-      const done = await installer(
-        url,
-        Object.entries(files).map(([cpu, f]) => `${sha256(f)}  qemu-${cpu}-static`),
-        '7.2.0-1'
-      ).install(['aarch64', 's390x'])
-      expect(readFileSync(done.emulators.get('s390x') as string)).toEqual(files.s390x)
-      expect(done.version).toBe('7.2.0')
-      const before = cached()
-      await expect(
-        installer(url, [`${sha256(files.s390x)}  qemu-aarch64-static`], '7.2.0-1').install([
-          'aarch64'
-        ])
-      ).rejects.toThrow(
-        /qemu-aarch64-static is not the file expected \(it has SHA-256 [0-9a-f]{64}, checksums expects [0-9a-f]{64}\)/
-      )
-      expect(cached()).toEqual(before)
-    } finally {
-      await server.close()
-    }
+    const done = await installer(
+      url,
+      Object.entries(files).map(([cpu, f]) => `${sha256(f)}  qemu-${cpu}-static`),
+      '7.2.0-1'
+    ).install(['aarch64', 's390x'])
+    expect(readFileSync(done.emulators.get('s390x') as string)).toEqual(files.s390x)
+    expect(done.version).toBe('7.2.0')
+    const before = cached()
+    await expect(
+      installer(url, [`${sha256(files.s390x)}  qemu-aarch64-static`], '7.2.0-1').install([
+        'aarch64'
+      ])
+    ).rejects.toThrow(
+      /qemu-aarch64-static is not the file expected \(it has SHA-256 [0-9a-f]{64}, checksums expects [0-9a-f]{64}\)/
+    )
+    expect(cached()).toEqual(before)
   })
 })
 
@@ -322,65 +303,57 @@ describe('what a user sees of a download and of a cache hit', () => {
     const pkg = qemuDeb(['aarch64', 's390x'])
     const files = { aarch64: emulator('aarch64') }
     const server = await serve({ [`/${FILE}`]: pkg, '/f/qemu-aarch64': files.aarch64 })
-    try {
-      const deb = await installer(
-        [`${server.origin}/qemu-user_{version}_{arch}.deb`],
-        [`${sha256(pkg)}  ${FILE}`]
-      ).install(['aarch64', 's390x'])
-      expect(core.seen.log).toContain(
-        `Downloading ${server.origin}/${FILE}, verified against checksums (${FILE})`
-      )
-      expect(deb.source).toBe(`download (${VERSION})`)
-      expect(core.addPath.mock.calls.map(([p]) => p)).toEqual(
-        ['aarch64', 's390x'].map(cpu => join(deb.emulators.get(cpu) as string, '..'))
-      )
-      expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
-      const perCpu = await installer(
-        [`${server.origin}/f/qemu-{cpu}`],
-        [`${sha256(files.aarch64)}  qemu-aarch64`],
-        '7.2.0-1'
-      ).install(['aarch64'])
-      expect(core.seen.log).toContain(
-        `Downloading ${server.origin}/f/qemu-aarch64, verified against checksums (one line per emulator)`
-      )
-      expect(perCpu.source).toBe('download (7.2.0-1)')
-      expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
-      core.reset()
-      await installer(
-        [`${server.origin}/f/qemu-{cpu}`],
-        [`${sha256(files.aarch64)}  qemu-aarch64`],
-        '7.2.0-1'
-      ).install(['aarch64'])
-      expect(core.seen.log).toEqual([
-        `qemu-aarch64 7.2.0-1: tool cache hit (${join(perCpu.emulators.get('aarch64') as string, '..')})`
-      ])
-    } finally {
-      await server.close()
-    }
+    const deb = await installer(
+      [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+      [`${sha256(pkg)}  ${FILE}`]
+    ).install(['aarch64', 's390x'])
+    expect(core.seen.log).toContain(
+      `Downloading ${server.origin}/${FILE}, verified against checksums (${FILE})`
+    )
+    expect(deb.source).toBe(`download (${VERSION})`)
+    expect(core.addPath.mock.calls.map(([p]) => p)).toEqual(
+      ['aarch64', 's390x'].map(cpu => join(deb.emulators.get(cpu) as string, '..'))
+    )
+    expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
+    const perCpu = await installer(
+      [`${server.origin}/f/qemu-{cpu}`],
+      [`${sha256(files.aarch64)}  qemu-aarch64`],
+      '7.2.0-1'
+    ).install(['aarch64'])
+    expect(core.seen.log).toContain(
+      `Downloading ${server.origin}/f/qemu-aarch64, verified against checksums (one line per emulator)`
+    )
+    expect(perCpu.source).toBe('download (7.2.0-1)')
+    expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
+    core.reset()
+    await installer(
+      [`${server.origin}/f/qemu-{cpu}`],
+      [`${sha256(files.aarch64)}  qemu-aarch64`],
+      '7.2.0-1'
+    ).install(['aarch64'])
+    expect(core.seen.log).toEqual([
+      `qemu-aarch64 7.2.0-1: tool cache hit (${join(perCpu.emulators.get('aarch64') as string, '..')})`
+    ])
   })
 
   test('the pinned Debian package is named as the trust anchor; a different file under its name is refused', async () => {
     const version = '10.0.13+ds-0+deb13u1'
     const name = `qemu-user_${version}_amd64.deb`
     const server = await serve({ [`/${name}`]: qemuDeb(['aarch64']) })
-    try {
-      const d = new DownloadInstaller(host, {
-        version,
-        sources: downloadSources([`${server.origin}/qemu-user_{version}_{arch}.deb`]),
-        checksums: parseChecksums([])
-      })
-      // a whole file of another size is the wrong file: refused, not retried elsewhere
-      await expect(d.install(['aarch64'])).rejects.toThrow(
-        /^http:\/\/127\.0\.0\.1:\d+\/qemu-user_10\.0\.13\+ds-0\+deb13u1_amd64\.deb is not the file expected \(.*it is \d+ bytes, expected 71089852\); nothing from it was used or cached\. The mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums\.$/
-      )
-      const pinned = debianPackage(version, 'amd64')?.sha256 as string
-      expect(core.seen.log).toContain(
-        `Downloading ${server.origin}/${name}, verified against Debian's signed index, pinned in the action (${pinned.slice(0, 12)}…)`
-      )
-      expect(cached()).toEqual([])
-    } finally {
-      await server.close()
-    }
+    const d = new DownloadInstaller(host, {
+      version,
+      sources: downloadSources([`${server.origin}/qemu-user_{version}_{arch}.deb`]),
+      checksums: parseChecksums([])
+    })
+    // a whole file of another size is the wrong file: refused, not retried elsewhere
+    await expect(d.install(['aarch64'])).rejects.toThrow(
+      /^http:\/\/127\.0\.0\.1:\d+\/qemu-user_10\.0\.13\+ds-0\+deb13u1_amd64\.deb is not the file expected \(.*it is \d+ bytes, expected 71089852\); nothing from it was used or cached\. The mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums\.$/
+    )
+    const pinned = debianPackage(version, 'amd64')?.sha256 as string
+    expect(core.seen.log).toContain(
+      `Downloading ${server.origin}/${name}, verified against Debian's signed index, pinned in the action (${pinned.slice(0, 12)}…)`
+    )
+    expect(cached()).toEqual([])
   })
 
   test('a per-CPU cache hit is checked against checksums, not only against the hash recorded beside it', async () => {
@@ -388,20 +361,16 @@ describe('what a user sees of a download and of a cache hit', () => {
     const server = await serve({ '/qemu-aarch64': file })
     const urls = [`${server.origin}/qemu-{cpu}`]
     const sums = [`${sha256(file)}  qemu-aarch64`]
-    try {
-      const first = await installer(urls, sums, '7.2.0-1').install(['aarch64'])
-      const path = first.emulators.get('aarch64') as string
-      // both the file and its recorded hash replaced: only the user's checksum catches it
-      const other = emulator('aarch64-evil')
-      writeFileSync(path, other)
-      writeFileSync(`${path}.sha256`, `${sha256(other)}\n`)
-      const hit = await installer(urls, sums, '7.2.0-1').install(['aarch64'])
-      await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
-        `has SHA-256 ${sha256(other)}, but it was cached as ${sha256(file)}`
-      )
-    } finally {
-      await server.close()
-    }
+    const first = await installer(urls, sums, '7.2.0-1').install(['aarch64'])
+    const path = first.emulators.get('aarch64') as string
+    // both the file and its recorded hash replaced: only the user's checksum catches it
+    const other = emulator('aarch64-evil')
+    writeFileSync(path, other)
+    writeFileSync(`${path}.sha256`, `${sha256(other)}\n`)
+    const hit = await installer(urls, sums, '7.2.0-1').install(['aarch64'])
+    await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
+      `has SHA-256 ${sha256(other)}, but it was cached as ${sha256(file)}`
+    )
   })
 
   test('a cache entry without its recorded hash, or no longer an emulator for this host, is not registered', async () => {
@@ -409,107 +378,76 @@ describe('what a user sees of a download and of a cache hit', () => {
     const server = await serve({ [`/${FILE}`]: pkg })
     const urls = [`${server.origin}/qemu-user_{version}_{arch}.deb`]
     const sums = [`${sha256(pkg)}  ${FILE}`]
-    try {
-      const path = (await installer(urls, sums).install(['aarch64'])).emulators.get(
-        'aarch64'
-      ) as string
-      rmSync(`${path}.sha256`)
-      const hit = await installer(urls, sums).install(['aarch64'])
-      await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
-        /but no hash was recorded when it was cached: it was modified, so it is not registered\. Delete .* \(or the runner's tool cache\) and run again\.$/
-      )
-      const arm = emulator('aarch64', 'aarch64')
-      writeFileSync(path, arm)
-      writeFileSync(`${path}.sha256`, `${sha256(arm)}\n`)
-      await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
-        `${path} (qemu-aarch64, from the tool cache) is built for ELF machine 183, not for this x86_64 host.`
-      )
-    } finally {
-      await server.close()
-    }
+    const path = (await installer(urls, sums).install(['aarch64'])).emulators.get(
+      'aarch64'
+    ) as string
+    rmSync(`${path}.sha256`)
+    const hit = await installer(urls, sums).install(['aarch64'])
+    await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
+      /but no hash was recorded when it was cached: it was modified, so it is not registered\. Delete .* \(or the runner's tool cache\) and run again\.$/
+    )
+    const arm = emulator('aarch64', 'aarch64')
+    writeFileSync(path, arm)
+    writeFileSync(`${path}.sha256`, `${sha256(arm)}\n`)
+    await expect(hit.pending?.get('aarch64')?.()).rejects.toThrow(
+      `${path} (qemu-aarch64, from the tool cache) is built for ELF machine 183, not for this x86_64 host.`
+    )
   })
 
   test('a package without a requested emulator fails naming it; nothing is cached', async () => {
     const pkg = qemuDeb(['aarch64'])
     const server = await serve({ [`/${FILE}`]: pkg })
-    try {
-      await expect(
-        installer(
-          [`${server.origin}/qemu-user_{version}_{arch}.deb`],
-          [`${sha256(pkg)}  ${FILE}`]
-        ).install(['s390x'])
-      ).rejects.toThrow(
-        `Could not download QEMU ${VERSION} from any source: ${server.origin}/${FILE}: ${FILE}: its data.tar.xz has no ./usr/bin/qemu-s390x.`
-      )
-      expect(cached()).toEqual([])
-      expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
-    } finally {
-      await server.close()
-    }
+    await expect(
+      installer(
+        [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+        [`${sha256(pkg)}  ${FILE}`]
+      ).install(['s390x'])
+    ).rejects.toThrow(
+      `Could not download QEMU ${VERSION} from any source: ${server.origin}/${FILE}: ${FILE}: its data.tar.xz has no ./usr/bin/qemu-s390x.`
+    )
+    expect(cached()).toEqual([])
+    expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
   })
 
   test('a large emulator streams to disk whole; a server error is retried; the client names itself', async () => {
     const big = Buffer.concat([emulator('s390x'), Buffer.alloc(4 << 20, 7)])
-    const agents: string[] = []
     let failures = 1
-    const server: Server = createServer((req, res) => {
-      agents.push(req.headers['user-agent'] ?? '')
-      if (failures-- > 0) res.writeHead(503).end('busy')
-      else res.writeHead(200, { 'content-length': big.length }).end(big)
-    })
-    await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok))
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    try {
-      const done = await installer(
-        [`${origin}/qemu-{cpu}`],
-        [`${sha256(big)}  qemu-s390x`],
-        '7.2.0-1'
-      ).install(['s390x'])
-      expect(readFileSync(done.emulators.get('s390x') as string).equals(big)).toBe(true)
-      expect(agents).toEqual(['setup-cross-arch', 'setup-cross-arch'])
-    } finally {
-      await new Promise(ok => server.close(ok))
-    }
+    const { origin, agents } = await serve({}, () =>
+      failures-- > 0 ? { status: 503, body: 'busy' } : { status: 200, body: big }
+    )
+    const done = await installer(
+      [`${origin}/qemu-{cpu}`],
+      [`${sha256(big)}  qemu-s390x`],
+      '7.2.0-1'
+    ).install(['s390x'])
+    expect(readFileSync(done.emulators.get('s390x') as string).equals(big)).toBe(true)
+    expect(agents).toEqual(['setup-cross-arch', 'setup-cross-arch'])
   })
 
   test('a 300 answer is a failed source, not a file to verify', async () => {
     const pkg = qemuDeb(['s390x'])
-    const server: Server = createServer((req, res) => {
-      if (req.url?.startsWith('/a/')) res.writeHead(300).end('choose')
-      else res.writeHead(200, { 'content-length': pkg.length }).end(pkg)
-    })
-    await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok))
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    try {
-      const done = await installer(
-        [
-          `${origin}/a/qemu-user_{version}_{arch}.deb`,
-          `${origin}/b/qemu-user_{version}_{arch}.deb`
-        ],
-        [`${sha256(pkg)}  ${FILE}`]
-      ).install(['s390x'])
-      expect(done.emulators.get('s390x')).toMatch(/qemu-s390x$/)
-      expect(core.seen.log.some(l => l.includes('HTTP 300); trying the next source.'))).toBe(true)
-    } finally {
-      await new Promise(ok => server.close(ok))
-    }
+    const { origin } = await serve({}, url =>
+      url.startsWith('/a/') ? { status: 300, body: 'choose' } : { status: 200, body: pkg }
+    )
+    const done = await installer(
+      [`${origin}/a/qemu-user_{version}_{arch}.deb`, `${origin}/b/qemu-user_{version}_{arch}.deb`],
+      [`${sha256(pkg)}  ${FILE}`]
+    ).install(['s390x'])
+    expect(done.emulators.get('s390x')).toMatch(/qemu-s390x$/)
+    expect(core.seen.log.some(l => l.includes('HTTP 300); trying the next source.'))).toBe(true)
   })
 
   test('every source failing: each one named, in order', async () => {
     const server = await serve({})
-    try {
-      await expect(
-        installer(
-          [`${server.origin}/a/qemu-user_{version}_{arch}.deb`, `${server.origin}/b/qemu-{cpu}`],
-          [`${'a'.repeat(64)}  ${FILE}`, `${'b'.repeat(64)}  qemu-s390x`]
-        ).install(['s390x'])
-      ).rejects.toThrow(
-        `Could not download QEMU ${VERSION} from any source: ${server.origin}/a/${FILE}: HTTP 404; ${server.origin}/b/qemu-s390x: HTTP 404. Check qemu-version and download-url (name a reachable mirror there).`
-      )
-      expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
-    } finally {
-      await server.close()
-    }
+    await expect(
+      installer(
+        [`${server.origin}/a/qemu-user_{version}_{arch}.deb`, `${server.origin}/b/qemu-{cpu}`],
+        [`${'a'.repeat(64)}  ${FILE}`, `${'b'.repeat(64)}  qemu-s390x`]
+      ).install(['s390x'])
+    ).rejects.toThrow(
+      `Could not download QEMU ${VERSION} from any source: ${server.origin}/a/${FILE}: HTTP 404; ${server.origin}/b/qemu-s390x: HTTP 404. Check qemu-version and download-url (name a reachable mirror there).`
+    )
+    expect(readdirSync(process.env.RUNNER_TEMP as string)).toEqual([])
   })
 
   test('nothing to verify against: every unusable source named, and the version the action knows', () => {
