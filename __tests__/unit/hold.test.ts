@@ -76,9 +76,19 @@ function machine() {
     })
   const post = (j: Job) =>
     releaseHeld({ coordination, reader: kernel, writer: kernel, mounter: kernel, job: j, live })
+  /** registrar: none: the job relies on handlers someone else registered. */
+  const hold = (j: Job, platforms: string[]) =>
+    holdExisting({
+      coordination,
+      reader: kernel,
+      request: request(platforms),
+      registrar: new NoRegistrar(),
+      job: j,
+      live
+    })
   /** Every entry as `cat` shows it, in the kernel's order. */
   const snapshot = () => kernel.names().map(n => `${n}\n${kernel.text(n)}`)
-  return { kernel, live, coordination, job, main, post, snapshot }
+  return { kernel, live, coordination, job, main, post, hold, snapshot }
 }
 
 const debianAarch64 = `:qemu-aarch64:M::${emulatorFor('aarch64').magic}:${emulatorFor('aarch64').mask}:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:PF`
@@ -333,14 +343,7 @@ describe('registrar: none', () => {
     const a = m.job('a')
     await m.main(a, ['arm64'])
     const user = m.job('user')
-    await holdExisting({
-      coordination: m.coordination,
-      reader: m.kernel,
-      request: request(['arm64']),
-      registrar: new NoRegistrar(),
-      job: user,
-      live: m.live
-    })
+    await m.hold(user, ['arm64'])
     await m.post(a)
     expect(m.kernel.names()).toEqual(['qemu-aarch64'])
   })
@@ -357,17 +360,9 @@ describe('one job, several steps; mounting; what post leaves', () => {
     const holders = m.coordination.state.holders
     expect(holders.map(h => h.key).sort()).toEqual([a.key, other.key].sort())
     expect(holders.find(h => h.key === a.key)?.names).toEqual(['qemu-s390x'])
-    const none = {
-      coordination: m.coordination,
-      reader: m.kernel,
-      request: request(['arm64']),
-      registrar: new NoRegistrar(),
-      job: a,
-      live: m.live
-    }
-    const held = await holdExisting(none)
+    const held = await m.hold(a, ['arm64'])
     expect(held.changed).toEqual([])
-    await holdExisting(none)
+    await m.hold(a, ['arm64'])
     expect(m.coordination.state.holders.filter(h => h.key === a.key)).toEqual([
       expect.objectContaining({ names: ['qemu-aarch64'], cleanup: false })
     ])
@@ -422,14 +417,7 @@ describe('one job, several steps; mounting; what post leaves', () => {
     const b = m.job('b')
     await m.main(b, ['s390x'])
     const keep = m.job('keep')
-    await holdExisting({
-      coordination: m.coordination,
-      reader: m.kernel,
-      request: request(['s390x']),
-      registrar: new NoRegistrar(),
-      job: keep,
-      live: m.live
-    })
+    await m.hold(keep, ['s390x'])
     const released = await m.post(b)
     expect(released.kept).toEqual(['qemu-s390x'])
     expect(m.kernel.mounted).toBe(true)
