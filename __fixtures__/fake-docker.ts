@@ -94,7 +94,8 @@ export interface FakeImage {
   readonly qemu?: string
 }
 
-const result = (code: number, stdout = '', stderr = ''): RunResult => ({
+/** A finished process, as docker run hands it back. */
+export const ran = (code: number, stdout = '', stderr = ''): RunResult => ({
   code,
   signal: null,
   stdout,
@@ -180,22 +181,21 @@ export class FakeDocker implements Docker {
   async pull(reference: string, platform?: string): Promise<RunResult> {
     this.calls.push(['pull', ...(platform ? ['--platform', platform] : []), reference])
     const found = this.registry.get(reference)
-    if (!found)
-      return result(1, '', `Error response from daemon: manifest for ${reference} not found`)
+    if (!found) return ran(1, '', `Error response from daemon: manifest for ${reference} not found`)
     const image =
       'id' in found
         ? (found as FakeImage)
         : (found as Record<string, FakeImage>)[platform ?? 'linux/amd64']
     if (!image)
-      return result(1, '', `no matching manifest for ${platform} in the manifest list entries`)
+      return ran(1, '', `no matching manifest for ${platform} in the manifest list entries`)
     this.load(reference, image)
-    return result(0, `Status: Downloaded newer image for ${reference}`)
+    return ran(0, `Status: Downloaded newer image for ${reference}`)
   }
 
   async tag(id: string, reference: string): Promise<RunResult> {
     this.calls.push(['tag', id, reference])
     this.tags.set(reference, id)
-    return result(0)
+    return ran(0)
   }
 
   async untag(reference: string): Promise<RunResult> {
@@ -205,13 +205,13 @@ export class FakeDocker implements Docker {
       this.tags.delete(reference)
       // the last tag gone, the image goes too
       if (![...this.tags.values()].includes(id)) this.images.delete(id)
-      return result(0)
+      return ran(0)
     }
-    if (!this.images.has(reference)) return result(1, '', `No such image: ${reference}`)
+    if (!this.images.has(reference)) return ran(1, '', `No such image: ${reference}`)
     if ([...this.tags.values()].includes(reference))
-      return result(1, '', 'conflict: unable to delete (must be forced)')
+      return ran(1, '', 'conflict: unable to delete (must be forced)')
     this.images.delete(reference)
-    return result(0)
+    return ran(0)
   }
 
   /** What `docker run` printed to the job's log (runs with echo): the user sees it. */
@@ -231,12 +231,12 @@ export class FakeDocker implements Docker {
   private execute(reference: string, args: readonly string[], flags: readonly string[]): RunResult {
     this.calls.push(['run', ...flags, reference, ...args])
     const bad = badRunFlag(flags)
-    if (bad) return result(125, '', bad)
+    if (bad) return ran(125, '', bad)
     const image = this.resolve(reference)
-    if (!image) return result(125, '', `Unable to find image '${reference}' locally`)
+    if (!image) return ran(125, '', `Unable to find image '${reference}' locally`)
     const privileged = flags.includes('--privileged')
     if (privileged && this.refusePrivileged)
-      return result(126, '', 'unable to apply caps: operation not permitted')
+      return ran(126, '', 'unable to apply caps: operation not permitted')
     const at = flags.indexOf('--entrypoint')
     const entrypoint = at >= 0 ? [flags[at + 1]] : image.entrypoint
     const binds = flags
@@ -251,15 +251,15 @@ export class FakeDocker implements Docker {
         const handler = this.kernel
           .listNow()
           .find(e => e.name === `qemu-${image.emulatedBy}` && e.enabled)
-        if (!handler) return result(255, '', 'exec /bin/uname: exec format error')
+        if (!handler) return ran(255, '', 'exec /bin/uname: exec format error')
         if (!handler.flags.includes('F') && !files.has(handler.interpreter))
-          return result(255, '', 'exec /bin/uname: no such file or directory')
+          return ran(255, '', 'exec /bin/uname: no such file or directory')
       }
-      return result(0, `${image.machine ?? 'x86_64'}\n`)
+      return ran(0, `${image.machine ?? 'x86_64'}\n`)
     }
     if (entrypoint[0]?.startsWith('/usr/bin/qemu-') && args[0] === '--version')
-      return result(0, `qemu-x version ${image.qemu ?? '7.2.0'}\n`)
-    return result(127, '', `exec: ${entrypoint[0]}: not found`)
+      return ran(0, `qemu-x version ${image.qemu ?? '7.2.0'}\n`)
+    return ran(127, '', `exec: ${entrypoint[0]}: not found`)
   }
 
   private withFiles<T>(files: Set<string>, fn: () => T): T {
@@ -279,21 +279,20 @@ export class FakeDocker implements Docker {
     privileged: boolean
   ): RunResult {
     if (!image.entrypoint.includes('/register'))
-      return result(127, '', 'exec: "/bin/sh": stat /bin/sh: no such file or directory')
+      return ran(127, '', 'exec: "/bin/sh": stat /bin/sh: no such file or directory')
     // sh takes `-c SCRIPT NAME ARGS...`; anything else is a script file it cannot open
-    if (args[0] !== '-c') return result(2, '', `sh: 0: cannot open ${args[0]}: No such file`)
+    if (args[0] !== '-c') return ran(2, '', `sh: 0: cannot open ${args[0]}: No such file`)
     const [, script, , ...ops] = args
     if (!script.includes('binfmt_misc')) {
       const missing = ops
         .filter(p => !files.has(p))
         .map(p => `missing ${p}\n`)
         .join('')
-      return result(0, `${missing}qemu-x version ${image.qemu ?? '7.2.0'}\n`)
+      return ran(0, `${missing}qemu-x version ${image.qemu ?? '7.2.0'}\n`)
     }
-    if (!privileged) return result(2, '', 'mount: permission denied (are you root?)')
+    if (!privileged) return ran(2, '', 'mount: permission denied (are you root?)')
     for (const op of ops) {
-      if (op.startsWith('X') && !files.has(op.slice(1)))
-        return result(3, '', `missing ${op.slice(1)}`)
+      if (op.startsWith('X') && !files.has(op.slice(1))) return ran(3, '', `missing ${op.slice(1)}`)
     }
     let out = ''
     let n = 0
@@ -305,16 +304,16 @@ export class FakeDocker implements Docker {
           else this.kernel.control(rest, op[0] === 'D' ? '-1' : op[0] === 'E' ? '1' : '0')
         })
       } catch (error) {
-        return result(4, out, `cat: write error: ${(error as Error).message}\nop ${n} failed`)
+        return ran(4, out, `cat: write error: ${(error as Error).message}\nop ${n} failed`)
       }
       n++
       out += `done ${n}\n`
     }
-    return result(0, out)
+    return ran(0, out)
   }
 
   private register(args: readonly string[], files: Set<string>, privileged: boolean): RunResult {
-    if (!privileged) return result(1, '', 'mount: permission denied')
+    if (!privileged) return ran(1, '', 'mount: permission denied')
     let out = ''
     if (args[0] === '--reset') {
       for (const name of this.kernel.names().filter(n => n.startsWith('qemu-')))
@@ -335,7 +334,7 @@ export class FakeDocker implements Docker {
         out += `cat: write error: ${(error as Error).message}\n`
       }
     }
-    return result(0, out)
+    return ran(0, out)
   }
 
   private binfmt(
@@ -349,10 +348,10 @@ export class FakeDocker implements Docker {
       return i >= 0 ? args[i + 1].split(',') : []
     }
     if (args.includes('--version'))
-      return result(0, '', `binfmt/fake qemu/v${image.qemu ?? '10.2.3'} go/1.24\n`)
+      return ran(0, '', `binfmt/fake qemu/v${image.qemu ?? '10.2.3'} go/1.24\n`)
     let log = ''
     if (!privileged)
-      return result(0, '', 'error: cannot mount binfmt_misc filesystem: operation not permitted\n')
+      return ran(0, '', 'error: cannot mount binfmt_misc filesystem: operation not permitted\n')
     for (const name of option('--uninstall')) {
       const entry = this.kernel.names().find(n => n === name || n.endsWith(`-${name}`))
       if (entry) this.kernel.control(entry, '-1')
@@ -383,7 +382,7 @@ export class FakeDocker implements Docker {
       null,
       2
     )
-    return result(0, `${status}\n`, log)
+    return ran(0, `${status}\n`, log)
   }
 }
 

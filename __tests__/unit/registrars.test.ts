@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
-import { binfmtFiles, FakeDocker, multiarchFiles } from '../../__fixtures__/fake-docker.js'
+import { binfmtFiles, FakeDocker, multiarchFiles, ran } from '../../__fixtures__/fake-docker.js'
 import { fakeHost } from '../../__fixtures__/fake-host.js'
 import { FakeKernel } from '../../__fixtures__/fake-kernel.js'
 
@@ -463,7 +463,7 @@ describe('ContainerRegistrar, what the user sees', () => {
 
   test('a pull failing without a word still says what failed', async () => {
     const docker = new FakeDocker()
-    docker.pull = async () => ({ code: 1, signal: null, stdout: '', stderr: '' })
+    docker.pull = async () => ran(1)
     await expect(
       new ContainerRegistrar(docker, 'nowhere/img', nothingOnHost).prepare(request(['arm64']))
     ).rejects.toThrow(
@@ -504,18 +504,13 @@ describe('ContainerRegistrar, what the user sees', () => {
     )
     const broken = new FakeDocker()
     broken.load(image, MULTIARCH)
-    broken.run = async () => ({
-      code: 126,
-      signal: null,
-      stdout: '',
-      stderr: 'oci runtime error\n'
-    })
+    broken.run = async () => ran(126, '', 'oci runtime error\n')
     await expect(
       new ContainerRegistrar(broken, image, nothingOnHost).prepare(request(['arm64']))
     ).rejects.toThrow(
       `${image} could not be run (oci runtime error). Check the image, or use registrar: native.`
     )
-    broken.run = async () => ({ code: 2, signal: null, stdout: '', stderr: '' })
+    broken.run = async () => ran(2)
     await expect(
       new ContainerRegistrar(broken, image, nothingOnHost).prepare(request(['arm64']))
     ).rejects.toThrow(`${image} could not be run (exit 2).`)
@@ -543,7 +538,7 @@ describe('ContainerRegistrar, what the user sees', () => {
       const run = docker.run.bind(docker)
       docker.run = async (ref, args, flags) =>
         args[0] === '--version' && flags?.join(' ') === '--pull never'
-          ? { code: 0, signal: null, stdout: '', stderr: `${printed}\n` }
+          ? ran(0, '', `${printed}\n`)
           : run(ref, args, flags)
       const r = new ContainerRegistrar(docker, 't', nothingOnHost)
       await r.prepare(request(['arm64']))
@@ -587,7 +582,7 @@ describe('SeedRegistrar (registrar: seed)', () => {
       'Setting /usr/bin/qemu-aarch64-static as binfmt interpreter for aarch64'
     )
     expect(core.seen.warnings).toEqual([])
-    docker.run = async () => ({ code: 1, signal: null, stdout: '', stderr: 'boom' })
+    docker.run = async () => ran(1, '', 'boom')
     await r.register(request(['arm64']))
     expect(core.seen.warnings).toEqual(['seed exited 1; checking what it really registered.'])
   })
@@ -762,12 +757,7 @@ describe('the container routes as writers', () => {
 
   test('an image for another architecture is named before anything else', async () => {
     const { docker, writer } = multiarch()
-    docker.run = async () => ({
-      code: 1,
-      signal: null,
-      stdout: '',
-      stderr: 'exec /bin/sh: exec format error'
-    })
+    docker.run = async () => ran(1, '', 'exec /bin/sh: exec format error')
     await expect(writer.apply([{ op: 'remove', name: 'qemu-x' }])).rejects.toThrow(
       /reg\/img does not run on this host's architecture \(exec format error\)/
     )
@@ -775,12 +765,8 @@ describe('the container routes as writers', () => {
 
   test('the kernel refusing a write (Permission denied) is not blamed on the engine', async () => {
     const { docker, writer } = multiarch()
-    docker.run = async () => ({
-      code: 4,
-      signal: null,
-      stdout: 'done 1\n',
-      stderr: 'cat: write error: Permission denied\nop 1 failed\n'
-    })
+    docker.run = async () =>
+      ran(4, 'done 1\n', 'cat: write error: Permission denied\nop 1 failed\n')
     const ops = [
       { op: 'remove', name: 'qemu-aarch64' },
       { op: 'remove', name: 'qemu-s390x' }
@@ -793,7 +779,7 @@ describe('the container routes as writers', () => {
 
   test('a shell that fails a write without a word still names the image and its exit code', async () => {
     const { docker, writer } = multiarch()
-    docker.run = async () => ({ code: 4, signal: null, stdout: '', stderr: 'op 0 failed\n' })
+    docker.run = async () => ran(4, '', 'op 0 failed\n')
     const error = (await writer
       .apply([{ op: 'remove', name: 'qemu-x' }])
       .catch(e => e)) as KernelWriteError
@@ -853,21 +839,11 @@ describe('the container routes as writers', () => {
       ['Invalid argument', 'EINVAL'],
       ['File exists', 'EEXIST']
     ]) {
-      docker.run = async () => ({
-        code: 4,
-        signal: null,
-        stdout: '',
-        stderr: `cat: write error: ${text}\nop 0 failed\n`
-      })
+      docker.run = async () => ran(4, '', `cat: write error: ${text}\nop 0 failed\n`)
       const error = (await writer.apply(ops).catch(e => e)) as KernelWriteError
       expect([text, error.code, error.op.name]).toEqual([text, code, 'qemu-a'])
     }
-    docker.run = async () => ({
-      code: 1,
-      signal: null,
-      stdout: 'done 1\ndone 2\n',
-      stderr: 'sh: exit 1\n'
-    })
+    docker.run = async () => ran(1, 'done 1\ndone 2\n', 'sh: exit 1\n')
     const late = (await writer.apply(ops).catch(e => e)) as KernelWriteError
     expect([late.op.name, late.done, late.reason]).toEqual(['qemu-b', 2, 'sh: exit 1'])
   })

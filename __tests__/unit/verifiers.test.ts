@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals'
 import * as core from '../../__fixtures__/core.js'
-import { FakeDocker, type FakeImage } from '../../__fixtures__/fake-docker.js'
+import { FakeDocker, ran, type FakeImage } from '../../__fixtures__/fake-docker.js'
 import { FakeProbes } from '../../__fixtures__/fake-host.js'
 import { FakeKernel } from '../../__fixtures__/fake-kernel.js'
 
@@ -23,7 +23,7 @@ beforeEach(() => core.reset())
 
 describe('verifyByProbe', () => {
   const asRoot = {
-    run: async (): Promise<RunResult> => ({ code: 0, signal: null, stdout: '', stderr: '' })
+    run: async (): Promise<RunResult> => ran(0)
   }
 
   test('each probe prints its machine: passed', async () => {
@@ -216,7 +216,7 @@ describe('verifyByImage', () => {
   test('a tag that cannot be put back is a warning naming it', async () => {
     class StuckTags extends FakeDocker {
       async tag(): Promise<RunResult> {
-        return { code: 1, signal: null, stdout: '', stderr: 'Error: permission denied\n' }
+        return ran(1, '', 'Error: permission denied\n')
       }
     }
     const docker = new StuckTags(machine('aarch64').kernel)
@@ -247,7 +247,7 @@ describe('verifyByImage', () => {
       'manifest unknown: not found for platform linux/s390x'
     ]) {
       const docker = machine('s390x')
-      docker.pull = async () => ({ code: 1, signal: null, stdout: '', stderr: `Error: ${why}\n` })
+      docker.pull = async () => ran(1, '', `Error: ${why}\n`)
       const [v] = await verifyByImage([t('s390x')], 'x86_64', docker, 'i')
       expect(v.problem).toMatch(/^i has no linux\/s390x variant \(/)
     }
@@ -261,7 +261,7 @@ describe('verifyByImage', () => {
     const [gone] = await verifyByImage([t('arm64')], 'x86_64', docker, '')
     expect(gone.problem).toBe('alpine:3.22 could not be resolved after pulling')
     const quiet = machine('aarch64')
-    quiet.run = async () => ({ code: 0, signal: null, stdout: '\n', stderr: '' })
+    quiet.run = async () => ran(0, '\n')
     const [v] = await verifyByImage([t('arm64')], 'x86_64', quiet, '')
     expect(v.problem).toBe('alpine:3.22 for linux/arm64 printed (nothing), expected aarch64')
   })
@@ -273,7 +273,7 @@ describe('verifyByImage', () => {
     expect(docker.calls.filter(c => c[0] === 'tag' || c[0] === 'rmi')).toEqual([])
     expect(core.seen.warnings).toEqual([])
     const fresh = machine('aarch64')
-    fresh.untag = async () => ({ code: 1, signal: null, stdout: '', stderr: 'Error: busy\n' })
+    fresh.untag = async () => ran(1, '', 'Error: busy\n')
     await verifyByImage([t('arm64')], 'x86_64', fresh, '')
     expect(core.seen.warnings).toEqual([
       'Could not put the tag alpine:3.22 back (Error: busy); it now names the variant pulled for verification.'
