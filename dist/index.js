@@ -31464,9 +31464,11 @@ class NoRegistrar {
 async function registrarFor(name, inputs, host, docker) {
     switch (name) {
         case 'container':
-            return new (await __nccwpck_require__.e(/* import() */ 928).then(__nccwpck_require__.bind(__nccwpck_require__, 5928))).ContainerRegistrar(docker, inputs.image, host.hasFile);
-        case 'seed':
-            return new (await __nccwpck_require__.e(/* import() */ 928).then(__nccwpck_require__.bind(__nccwpck_require__, 5928))).SeedRegistrar(docker, inputs.image, host.hasFile);
+        case 'seed': {
+            const { ContainerRegistrar, SeedRegistrar } = await __nccwpck_require__.e(/* import() */ 42).then(__nccwpck_require__.bind(__nccwpck_require__, 7042));
+            const Image = name === 'seed' ? SeedRegistrar : ContainerRegistrar;
+            return new Image(docker, inputs.image, host.hasFile);
+        }
         case 'native':
             return new NativeRegistrar(host.direct, host.privilege);
         case 'none':
@@ -31477,10 +31479,8 @@ async function registrarFor(name, inputs, host, docker) {
 async function writerFor(spec, host, docker) {
     if (spec.kind === 'direct')
         return host.direct;
-    const { BinfmtCliWriter, ShellImageWriter } = await __nccwpck_require__.e(/* import() */ 566).then(__nccwpck_require__.bind(__nccwpck_require__, 9566));
-    return spec.contract === 'multiarch'
-        ? new ShellImageWriter(docker, spec.image, host.hasFile)
-        : new BinfmtCliWriter(docker, spec.image, spec.preserveArgv0 ?? false);
+    // the same module as the image registrars: one chunk of the bundle holds the image code
+    return (await __nccwpck_require__.e(/* import() */ 42).then(__nccwpck_require__.bind(__nccwpck_require__, 7042))).imageWriter(spec, docker, host.hasFile);
 }
 
 

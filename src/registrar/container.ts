@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { HostError, RegistrationError } from '../errors.js'
 import type { BinfmtEntry } from '../host/entry.js'
-import type { KernelWriter } from '../host/kernel.js'
+import type { KernelWriter, RouteSpec } from '../host/kernel.js'
 import type { RegistrationOutcome, RegistrationRequest } from '../model.js'
 import { lastLine } from '../tools/exec.js'
 import type { Docker } from '../tools/docker.js'
@@ -32,6 +32,21 @@ async function checkEngine(docker: Docker, registrar: string): Promise<void> {
         'Use registrar: native with root or passwordless sudo.'
     )
   }
+}
+
+/**
+ * How a container route writes to the kernel: through the image's own shell, or through its
+ * tonistiigi/binfmt-style CLI. Main registers with it, and the post step rebuilds it from the
+ * saved route, so that both take the same way.
+ */
+export function imageWriter(
+  spec: Extract<RouteSpec, { kind: 'container' }>,
+  docker: Docker,
+  onHost: (path: string) => boolean
+): KernelWriter {
+  return spec.contract === 'multiarch'
+    ? new ShellImageWriter(docker, spec.image, onHost)
+    : new BinfmtCliWriter(docker, spec.image, spec.preserveArgv0 ?? false)
 }
 
 /** Pulls the registrar image unless it is present, and reads its contract. */
@@ -79,11 +94,14 @@ export class ContainerRegistrar implements Registrar {
       `${this.image}: ${facts.contract === 'multiarch' ? 'multiarch/qemu-user-static' : 'tonistiigi/binfmt'} contract`
     )
     if (!request.persistent) this.refuseNonPersistent(request, facts)
+    this.writer = imageWriter(
+      { kind: 'container', image: this.image, ...facts },
+      this.docker,
+      this.onHost
+    )
     if (facts.contract === 'multiarch') {
-      this.writer = new ShellImageWriter(this.docker, this.image, this.onHost)
       this.qemuVersion = await this.checkCarried(request)
     } else {
-      this.writer = new BinfmtCliWriter(this.docker, this.image, facts.preserveArgv0)
       const result = await this.docker.run(this.image, ['--version'], ['--pull', 'never'])
       this.qemuVersion = /qemu\/v?(\S+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1]
     }

@@ -20,13 +20,11 @@ export async function registrarFor(
 ): Promise<Registrar> {
   switch (name) {
     case 'container':
-      return new (await import('./container.js')).ContainerRegistrar(
-        docker,
-        inputs.image,
-        host.hasFile
-      )
-    case 'seed':
-      return new (await import('./container.js')).SeedRegistrar(docker, inputs.image, host.hasFile)
+    case 'seed': {
+      const { ContainerRegistrar, SeedRegistrar } = await import('./container.js')
+      const Image = name === 'seed' ? SeedRegistrar : ContainerRegistrar
+      return new Image(docker, inputs.image, host.hasFile)
+    }
     case 'native':
       return new NativeRegistrar(host.direct, host.privilege)
     case 'none':
@@ -41,8 +39,6 @@ export async function writerFor(
   docker: Docker
 ): Promise<KernelWriter> {
   if (spec.kind === 'direct') return host.direct
-  const { BinfmtCliWriter, ShellImageWriter } = await import('./image.js')
-  return spec.contract === 'multiarch'
-    ? new ShellImageWriter(docker, spec.image, host.hasFile)
-    : new BinfmtCliWriter(docker, spec.image, spec.preserveArgv0 ?? false)
+  // the same module as the image registrars: one chunk of the bundle holds the image code
+  return (await import('./container.js')).imageWriter(spec, docker, host.hasFile)
 }
