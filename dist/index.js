@@ -30726,16 +30726,24 @@ async function preflight(inputs, ports, probes) {
         installerFor(p.install.name, inputs, host)?.check(request.cpus);
         await registrar.prepare(request);
         if (p.cleanup.enabled)
-            checkRestorable(registrar, entries, request);
+            checkRestorable(registrar, host, entries, request);
     }
     return { host, targets, request, plan: p, registrar, verifyImage: inputs.verifyImage };
 }
 /**
- * A route that cannot write arbitrary lines (a tonistiigi/binfmt-style image's CLI) could not put
- * back an entry this run would replace: say so before changing anything.
+ * How what the registrar changes is put back (rollback, cleanup): its own route, unless that
+ * route cannot write arbitrary lines (a tonistiigi/binfmt-style image's CLI) and the job can
+ * write them itself as root.
  */
-function checkRestorable(registrar, entries, request) {
-    if (!registrar.writer || registrar.writer.writesAnyLine || !request.reset)
+function restorerFor(writer, host) {
+    return writer.writesAnyLine || !host.privilege.canActAsRoot ? writer : host.direct;
+}
+/**
+ * A route that cannot write arbitrary lines could not put back an entry this run would replace:
+ * say so before changing anything.
+ */
+function checkRestorable(registrar, host, entries, request) {
+    if (!registrar.writer || restorerFor(registrar.writer, host).writesAnyLine || !request.reset)
         return;
     const replaced = request.cpus.map(catalogue/* handlerName */._g).filter(n => entries.some(e => e.name === n));
     if (replaced.length === 0)
@@ -30764,9 +30772,11 @@ async function register(prepared, ports, installation) {
     };
     if (!registrar.writer)
         return (0,hold/* holdExisting */.PL)(common);
+    const restorer = restorerFor(registrar.writer, host);
     const registered = await (0,hold/* registerHeld */.RZ)({
         ...common,
         writer: registrar.writer,
+        restorer,
         mounter: host.direct,
         installation,
         cleanup: p.cleanup.enabled
@@ -30775,7 +30785,7 @@ async function register(prepared, ports, installation) {
         job,
         cleanup: p.cleanup.enabled,
         shared: p.shared,
-        route: registrar.writer.spec
+        route: restorer.spec
     };
     core.saveState(constants/* State */.Uw.Session, JSON.stringify(session));
     return registered;
@@ -31249,7 +31259,8 @@ async function registerHeld(args) {
             handlers = checkHandlers(await reader.list(), request, outcome, registrar.remedy);
         }
         catch (error) {
-            throw await rolledBack(error, reader, writer, args.mounter, current, mountedBefore);
+            const restorer = args.restorer ?? writer;
+            throw await rolledBack(error, reader, restorer, args.mounter, current, mountedBefore);
         }
         const changed = (0,changes/* changedNames */.tS)(current, await reader.list());
         const baselines = { ...state.baselines };

@@ -7,6 +7,7 @@ import { State } from './constants.js'
 import { ActionError, describe, HostError, VerificationError } from './errors.js'
 import type { BinfmtEntry } from './host/entry.js'
 import type { Host } from './host/host.js'
+import type { KernelWriter } from './host/kernel.js'
 import { classify } from './host/native.js'
 import { installEmulators, installerFor, staticOnHost } from './installer/index.js'
 import { readInputs, urlSecrets, type Inputs } from './inputs.js'
@@ -170,21 +171,32 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   if (emulated.length > 0) {
     installerFor(p.install.name, inputs, host)?.check(request.cpus)
     await registrar.prepare(request)
-    if (p.cleanup.enabled) checkRestorable(registrar, entries, request)
+    if (p.cleanup.enabled) checkRestorable(registrar, host, entries, request)
   }
   return { host, targets, request, plan: p, registrar, verifyImage: inputs.verifyImage }
 }
 
 /**
- * A route that cannot write arbitrary lines (a tonistiigi/binfmt-style image's CLI) could not put
- * back an entry this run would replace: say so before changing anything.
+ * How what the registrar changes is put back (rollback, cleanup): its own route, unless that
+ * route cannot write arbitrary lines (a tonistiigi/binfmt-style image's CLI) and the job can
+ * write them itself as root.
+ */
+function restorerFor(writer: KernelWriter, host: Host): KernelWriter {
+  return writer.writesAnyLine || !host.privilege.canActAsRoot ? writer : host.direct
+}
+
+/**
+ * A route that cannot write arbitrary lines could not put back an entry this run would replace:
+ * say so before changing anything.
  */
 function checkRestorable(
   registrar: Registrar,
+  host: Host,
   entries: readonly BinfmtEntry[],
   request: RegistrationRequest
 ): void {
-  if (!registrar.writer || registrar.writer.writesAnyLine || !request.reset) return
+  if (!registrar.writer || restorerFor(registrar.writer, host).writesAnyLine || !request.reset)
+    return
   const replaced = request.cpus.map(handlerName).filter(n => entries.some(e => e.name === n))
   if (replaced.length === 0) return
   throw new HostError(
@@ -218,9 +230,11 @@ async function register(
     live: ports.liveness
   }
   if (!registrar.writer) return holdExisting(common)
+  const restorer = restorerFor(registrar.writer, host)
   const registered = await registerHeld({
     ...common,
     writer: registrar.writer,
+    restorer,
     mounter: host.direct,
     installation,
     cleanup: p.cleanup.enabled
@@ -229,7 +243,7 @@ async function register(
     job,
     cleanup: p.cleanup.enabled,
     shared: p.shared,
-    route: registrar.writer.spec
+    route: restorer.spec
   }
   core.saveState(State.Session, JSON.stringify(session))
   return registered

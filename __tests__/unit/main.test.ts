@@ -168,8 +168,8 @@ describe('run()', () => {
     expect(core.seen.state[State.Session]).toBeUndefined()
   })
 
-  test('cleanup on a self-hosted runner, replacing with a CLI-only image: refused before any change', async () => {
-    const m = machine()
+  test('cleanup on a self-hosted runner, replacing with a CLI-only image without root: refused before any change', async () => {
+    const m = machine({ privilege: 'none' })
     m.kernel.register(
       registerLine(registrationFor('aarch64', '/usr/libexec/qemu-binfmt/aarch64-binfmt-P', 'PF'))
     )
@@ -183,6 +183,27 @@ describe('run()', () => {
       )
     ])
     expect(snapshot(m)).toEqual(before)
+  })
+
+  test('as root, what a CLI-only image replaced is put back directly: on a failure, and by the saved route', async () => {
+    const m = machine()
+    m.kernel.register(
+      registerLine(registrationFor('aarch64', '/usr/libexec/qemu-binfmt/aarch64-binfmt-P', 'PF'))
+    )
+    const before = snapshot(m)
+    process.env.RUNNER_ENVIRONMENT = 'self-hosted'
+    // the image has no riscv64: readback fails, and the replaced qemu-aarch64 comes back as it was
+    given({ platforms: 'arm64,riscv64', registrar: 'container', image: 'tonistiigi/binfmt' })
+    await run(m.ports)
+    expect(core.seen.failed).toEqual([
+      expect.stringMatching(/linux\/riscv64 \(qemu-riscv64\) is not registered/)
+    ])
+    expect(snapshot(m)).toEqual(before)
+    // with cleanup on it is not refused, and the post step is told to restore directly
+    given({ platforms: 'arm64', registrar: 'container', image: 'tonistiigi/binfmt' })
+    await run(m.ports)
+    expect(core.seen.failed).toEqual([])
+    expect(JSON.parse(core.seen.state[State.Session]).route).toEqual({ kind: 'direct' })
   })
 
   test('registrar none: checks and holds what is there; fails naming what is missing', async () => {

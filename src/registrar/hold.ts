@@ -64,6 +64,8 @@ export async function registerHeld(args: {
   coordination: Coordination
   reader: BinfmtReader
   writer: KernelWriter
+  /** Puts back what a failed registration changed; by default `writer`. */
+  restorer?: KernelWriter
   /** Mounts and unmounts binfmt_misc on the host (a container cannot): the direct route. */
   mounter: KernelWriter
   registrar: Registrar
@@ -90,7 +92,8 @@ export async function registerHeld(args: {
         outcome = await registrar.register(request, current, args.installation)
         handlers = checkHandlers(await reader.list(), request, outcome, registrar.remedy)
       } catch (error) {
-        throw await rolledBack(error, reader, writer, args.mounter, current, mountedBefore)
+        const restorer = args.restorer ?? writer
+        throw await rolledBack(error, reader, restorer, args.mounter, current, mountedBefore)
       }
       const changed = changedNames(current, await reader.list())
       const baselines: Record<string, Baseline> = { ...state.baselines }
