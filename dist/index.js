@@ -29215,7 +29215,10 @@ class DirectWriter {
 /* harmony import */ var _catalogue_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2834);
 
 
-/** NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only. */
+/**
+ * NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only; in
+ * memory only without one (no file in a directory others can write).
+ */
 class JobNativeRuns {
     file;
     boot;
@@ -29225,7 +29228,8 @@ class JobNativeRuns {
         this.boot = boot;
         let saved = {};
         try {
-            saved = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'));
+            if (file)
+                saved = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'));
         }
         catch {
             // not written yet
@@ -29237,6 +29241,8 @@ class JobNativeRuns {
     }
     set(cpu, printed) {
         this.known[cpu] = printed ?? null;
+        if (!this.file)
+            return;
         try {
             (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(this.file, JSON.stringify({ boot: this.boot, printed: this.known }));
         }
@@ -29294,214 +29300,33 @@ async function classify(platforms, host, probes, existing, memo) {
 
 /***/ }),
 
-/***/ 7097:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Al: () => (/* binding */ ProcLiveness),
-/* harmony export */   Ed: () => (/* binding */ heldByOthers),
-/* harmony export */   gZ: () => (/* binding */ withoutExpired),
-/* harmony export */   j2: () => (/* binding */ Unshared),
-/* harmony export */   or: () => (/* binding */ FileCoordination)
-/* harmony export */ });
-/* unused harmony exports SHARED_DIR, emptyState, MAX_HOLD_MS, isLive */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/**
- * binfmt_misc is one per kernel: on a self-hosted machine every job and every user shares it.
- * This module is what they agree on: one lock around every read-modify-write of binfmt_misc, and
- * one record of who holds which handler and what each entry was before the first holder came.
- *
- * The files live in SHARED_DIR (a sticky, world-writable directory; files mode 0666, so the runner
- * user and root can both take the lock). The record says which boot it belongs to: binfmt_misc
- * starts empty at every boot, and so does the record.
- */
-
-
-const SHARED_DIR = '/tmp/setup-cross-arch';
-const emptyState = (boot) => ({
-    version: 1,
-    boot,
-    mounted: false,
-    baselines: {},
-    holders: []
-});
-/** A record outlives a job that died without its post step by at most this long. */
-const MAX_HOLD_MS = 6 * 24 * 3600_000;
-/** Whether a holder's job is still running. */
-function isLive(holder, live) {
-    return live.started(holder.pid) === holder.started && live.now() - holder.since < MAX_HOLD_MS;
-}
-/** The state with holders of dead jobs dropped (and a record of another boot started afresh). */
-function withoutExpired(state, live) {
-    if (state.boot !== live.boot)
-        return emptyState(live.boot);
-    return { ...state, holders: state.holders.filter(h => isLive(h, live)) };
-}
-/** Names some holder other than `key` still holds. */
-function heldByOthers(state, key) {
-    return new Set(state.holders.filter(h => h.key !== key).flatMap(h => h.names));
-}
-/**
- * No lock and no record: for a machine no other job shares (a GitHub-hosted runner runs one job
- * and is thrown away), where there is nobody to coordinate with and nothing to put back.
- */
-class Unshared {
-    boot;
-    constructor(boot) {
-        this.boot = boot;
-    }
-    async transaction(_who, fn) {
-        return (await fn(emptyState(this.boot))).result;
-    }
-}
-/** Process facts from /proc. */
-class ProcLiveness {
-    boot = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    started(pid) {
-        try {
-            const stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${pid}/stat`, 'utf8');
-            // the command name may hold spaces and parentheses: fields start after the last ')'
-            return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-        }
-        catch {
-            return undefined;
-        }
-    }
-    now() {
-        return Date.now();
-    }
-}
-/** How long a job waits for the lock before it gives up, naming the holder. */
-const LOCK_WAIT_S = 300;
-/**
- * The lock is flock(2) on SHARED_DIR/lock, taken by util-linux's flock on a descriptor this
- * process holds open: the lock belongs to the open file, so it is released when this process
- * closes it or dies, never left behind. The holder writes who it is into the file.
- */
-class FileCoordination {
-    boot;
-    dir;
-    waitSeconds;
-    constructor(boot, dir = SHARED_DIR, 
-    /** How long a job waits for the lock before it gives up, naming the holder. */
-    waitSeconds = LOCK_WAIT_S) {
-        this.boot = boot;
-        this.dir = dir;
-        this.waitSeconds = waitSeconds;
-    }
-    async transaction(who, fn, onWait) {
-        this.ensureDir();
-        const lock = this.open('lock');
-        let held = false;
-        try {
-            if ((await flock(lock, ['-x', '-n'], this.dir)) !== 0) {
-                onWait?.((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`${this.dir}/lock`, 'utf8').trim() || 'another job');
-                if ((await flock(lock, ['-x', '-w', String(this.waitSeconds)], this.dir)) !== 0) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostError */ .dh(`Waited ${this.waitSeconds} s for ${this.dir}/lock, held by ${(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`${this.dir}/lock`, 'utf8').trim() || 'another job'}. ` +
-                        'Check for a hung job on this runner, or remove the holder process.');
-                }
-            }
-            held = true;
-            rewrite(lock, `${who} (pid ${process.pid}, since ${new Date().toISOString()})\n`);
-            const file = this.open('state.json');
-            try {
-                const { result, state } = await fn(this.read(file));
-                rewrite(file, `${JSON.stringify(state)}\n`);
-                return result;
-            }
-            finally {
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(file);
-            }
-        }
-        finally {
-            if (held)
-                rewrite(lock, '');
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(lock); // releases the lock
-        }
-    }
-    read(fd) {
-        try {
-            // a fresh descriptor: read from the start
-            const state = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(fd, 'utf8'));
-            if (state.version === 1 && Array.isArray(state.holders))
-                return state;
-        }
-        catch {
-            // empty or unreadable: start afresh
-        }
-        return emptyState(this.boot);
-    }
-    ensureDir() {
-        try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(this.dir);
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(this.dir, 0o1777); // sticky and world-writable, whatever the umask
-        }
-        catch (error) {
-            if (error.code !== 'EEXIST') {
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostError */ .dh(`Could not create ${this.dir}: ${error.message}. The action keeps its lock there; make /tmp writable for the runner user.`);
-            }
-        }
-    }
-    open(name) {
-        const path = `${this.dir}/${name}`;
-        let fd;
-        try {
-            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(path, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDWR | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_CREAT | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW, 0o666);
-        }
-        catch (error) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostError */ .dh(`Could not open ${path}: ${error.message}. Another user created it without write access for others; remove it (it is recreated with mode 0666).`);
-        }
-        try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o666);
-        }
-        catch {
-            // owned by another user, who made it 0666 already
-        }
-        return fd;
-    }
-}
-/** Replaces a file's content in one write at offset 0 (the file is shared: never renamed). */
-function rewrite(fd, text) {
-    const bytes = Buffer.from(text);
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.ftruncateSync)(fd, 0);
-    let written = 0;
-    while (written < bytes.length)
-        // Stryker disable next-line ArithmeticOperator: a regular file takes the whole buffer in one write; the loop only guards a short one
-        written += (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeSync)(fd, bytes, written, bytes.length - written, written);
-}
-/** flock(1) on a descriptor of this process, passed to it as its fd 3. */
-async function flock(fd, args, dir) {
-    // loaded here: a run on a machine nobody shares never takes the lock (Unshared)
-    const { spawn } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1421, 23));
-    return new Promise((resolve, reject) => {
-        const child = spawn('flock', [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
-        child.on('error', error => reject(new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostError */ .dh(`Could not run flock (util-linux) to take ${dir}/lock: ${error.message}. Install util-linux on this runner.`)));
-        child.on('close', code => resolve(code));
-    });
-}
-
-
-/***/ }),
-
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7242);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3209);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7236);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6661);
+/* harmony import */ var _session_coordination_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6324);
+/* harmony import */ var _session_route_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5161);
+/* harmony import */ var _session_store_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2949);
 /**
  * The action's entry, for both the main and the post step: the main step leaves state behind,
- * which the runner hands back to the post step.
+ * which the runner hands back to the post step. Started with KEEPER_ARG (as root, through sudo or
+ * in the registrar's container) it is the keeper of the machine-wide lock and record instead.
  */
 
 
 
 
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState(_constants_js__WEBPACK_IMPORTED_MODULE_1__/* .State */ .Uw.IsPost) === 'true') {
+
+
+
+if (process.argv[2] === _session_route_js__WEBPACK_IMPORTED_MODULE_5__/* .KEEPER_ARG */ .i6) {
+    process.exitCode = await (0,_session_coordination_js__WEBPACK_IMPORTED_MODULE_4__/* .keep */ .aC)(new _session_store_js__WEBPACK_IMPORTED_MODULE_6__/* .StateDir */ .$R(), process.stdin, message => process.stdout.write(`${JSON.stringify(message)}\n`));
+}
+else if (_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState(_constants_js__WEBPACK_IMPORTED_MODULE_1__/* .State */ .Uw.IsPost) === 'true') {
     await (0,_post_js__WEBPACK_IMPORTED_MODULE_3__/* .cleanup */ .t)();
 }
 else {
@@ -29514,7 +29339,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3209:
+/***/ 7236:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30390,8 +30215,6 @@ async function staticOnHost(cpus, host) {
     return true;
 }
 
-// EXTERNAL MODULE: ./src/host/shared.ts
-var shared = __nccwpck_require__(7097);
 ;// CONCATENATED MODULE: ./src/plan.ts
 /**
  * What a run will do, decided from the inputs and what is known about the host, before anything
@@ -30411,20 +30234,32 @@ const canWriteDirectly = (f) => f.privilege !== 'none' && !f.userNamespace;
 function plan(inputs, f) {
     const registrar = chooseRegistrar(inputs, f);
     checkFeasible(registrar.name, f);
-    const cleanup = inputs.cleanup === 'true'
-        ? { enabled: true, why: 'cleanup: true' }
-        : inputs.cleanup === 'false'
-            ? { enabled: false, why: 'cleanup: false' }
-            : f.selfHosted
-                ? { enabled: true, why: 'cleanup: auto on a self-hosted runner' }
-                : { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' };
     return {
         registrar,
         install: chooseInstall(inputs, f, registrar.name),
         verify: chooseVerify(inputs, f),
-        cleanup,
-        shared: cleanup.enabled || !f.githubHosted
+        restore: chooseRestore(inputs, f)
     };
+}
+function chooseRestore(inputs, f) {
+    if (f.ownPidNamespace) {
+        if (inputs.cleanup === 'true') {
+            throw new errors/* HostError */.dh('cleanup: true needs the job to be seen from the host, and this job runs in a pid namespace of its own (a job container, or a runner in a container): ' +
+                'other jobs could not tell whether it still runs, and would take its handlers away. Run the job on the host, or set cleanup: false.');
+        }
+        return {
+            mode: 'none',
+            why: `cleanup: ${inputs.cleanup} in a pid namespace of its own (a job container): other jobs could not tell whether it still runs, so it records no hold and puts nothing back`
+        };
+    }
+    if (inputs.cleanup === 'true')
+        return { mode: 'restore', why: 'cleanup: true' };
+    const hold = f.githubHosted ? 'none' : 'hold';
+    if (inputs.cleanup === 'false')
+        return { mode: hold, why: 'cleanup: false' };
+    return f.selfHosted
+        ? { mode: 'restore', why: 'cleanup: auto on a self-hosted runner' }
+        : { mode: hold, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' };
 }
 function chooseRegistrar(inputs, f) {
     if (f.emulated === 0)
@@ -30507,6 +30342,16 @@ function chooseVerify(inputs, f) {
 var src_ports = __nccwpck_require__(2524);
 // EXTERNAL MODULE: ./src/registrar/hold.ts + 1 modules
 var hold = __nccwpck_require__(3894);
+// EXTERNAL MODULE: ./src/session/route.ts
+var route = __nccwpck_require__(5161);
+;// CONCATENATED MODULE: ./src/session/session.ts
+function currentJob(live, env = process.env) {
+    const key = ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_JOB', 'RUNNER_NAME', 'GITHUB_ACTION']
+        .map(name => env[name] || '-')
+        .join('/');
+    return { key, pid: process.ppid, started: live.started(process.ppid) ?? '' };
+}
+
 // EXTERNAL MODULE: ./src/registrar/index.ts + 2 modules
 var src_registrar = __nccwpck_require__(7326);
 // EXTERNAL MODULE: ./src/verifier/verifier.ts
@@ -30582,6 +30427,7 @@ async function writeSummary(markdown) {
 // EXTERNAL MODULE: ./src/verifier/probe.ts
 var probe = __nccwpck_require__(2312);
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -30713,22 +30559,29 @@ async function preflight(inputs, ports, probes) {
         hostEmulators: inputs.install === 'auto' && emulated.length > 0
             ? await staticOnHost(request.cpus, host)
             : false,
-        emulated: emulated.length
+        emulated: emulated.length,
+        ownPidNamespace: ports.ownPidNamespace()
     });
     core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`);
     if (emulated.length > 0)
         core.info(`Emulators: ${p.install.name} (${p.install.why})`);
-    core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`);
+    core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`);
     if (p.verify.note)
         core.info(p.verify.note);
     const registrar = await (0,src_registrar/* registrarFor */.B)(p.registrar.name, inputs, host, ports.docker);
+    let restore = { mode: p.restore.mode };
     if (emulated.length > 0) {
         installerFor(p.install.name, inputs, host)?.check(request.cpus);
         await registrar.prepare(request);
-        if (p.cleanup.enabled)
+        if (p.restore.mode === 'restore')
             checkRestorable(registrar, host, entries, request);
+        const writer = registrar.writer?.spec;
+        const routed = (0,route/* withRoute */.IA)(p.restore.mode, (0,route/* keeperRoute */.Ke)(host.privilege.mode, writer), writer);
+        if (routed.note)
+            core.info(routed.note);
+        restore = routed;
     }
-    return { host, targets, request, plan: p, registrar, verifyImage: inputs.verifyImage };
+    return { host, targets, request, plan: p, restore, registrar, verifyImage: inputs.verifyImage };
 }
 /**
  * How what the registrar changes is put back (rollback, cleanup): its own route, unless that
@@ -30760,10 +30613,10 @@ async function install(inputs, prepared) {
     return core.group('Install QEMU', () => installEmulators(p.install, inputs, host, request.cpus));
 }
 async function register(prepared, ports, installation) {
-    const { host, registrar, request, plan: p } = prepared;
-    const job = (0,hold/* currentJob */.bH)(ports.liveness);
+    const { host, registrar, request, restore } = prepared;
+    const job = currentJob(ports.liveness);
     const common = {
-        coordination: p.shared ? ports.coordination : new shared/* Unshared */.j2(ports.liveness.boot),
+        coordination: ports.coordination(restore.route),
         reader: host.binfmt,
         registrar,
         request,
@@ -30779,13 +30632,13 @@ async function register(prepared, ports, installation) {
         restorer,
         mounter: host.direct,
         installation,
-        cleanup: p.cleanup.enabled
+        restore: restore.mode
     });
     const session = {
         job,
-        cleanup: p.cleanup.enabled,
-        shared: p.shared,
-        route: restorer.spec
+        restore: restore.mode,
+        route: restorer.spec,
+        ...(restore.route ? { keeper: restore.route } : {})
     };
     core.saveState(constants/* State */.Uw.Session, JSON.stringify(session));
     return registered;
@@ -30842,12 +30695,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   g: () => (/* binding */ defaultPorts)
 });
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/catalogue.ts
 var catalogue = __nccwpck_require__(2834);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -30961,8 +30814,10 @@ function readOr(path) {
 
 // EXTERNAL MODULE: ./src/host/native.ts
 var host_native = __nccwpck_require__(1815);
-// EXTERNAL MODULE: ./src/host/shared.ts
-var shared = __nccwpck_require__(7097);
+// EXTERNAL MODULE: ./src/session/record.ts
+var record = __nccwpck_require__(8451);
+// EXTERNAL MODULE: ./src/session/route.ts
+var session_route = __nccwpck_require__(5161);
 ;// CONCATENATED MODULE: ./src/tools/docker.ts
 
 /** The docker CLI on the runner's PATH. */
@@ -31067,15 +30922,20 @@ var probe = __nccwpck_require__(2312);
 
 
 
+
 function defaultPorts() {
-    const liveness = new shared/* ProcLiveness */.Al();
+    const liveness = new record/* ProcLiveness */.Al();
     return {
         inspectHost: inspectHost,
         docker: new DockerCli(),
         liveness,
-        coordination: new shared/* FileCoordination */.or(liveness.boot),
+        coordination: route => (0,session_route/* coordinationFor */.VY)(route, liveness.boot),
+        ownPidNamespace: () => (0,session_route/* ownPidNamespace */.pP)(() => (0,external_node_fs_.readlinkSync)('/proc/self/ns/pid')),
         probes: () => probe/* Probes */.Q.create(),
-        nativeRuns: () => new host_native/* JobNativeRuns */.t((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'setup-cross-arch-native-runs.json'), liveness.boot)
+        // only in the job's own RUNNER_TEMP: a fixed name in a shared directory is anyone's to write
+        nativeRuns: () => process.env.RUNNER_TEMP
+            ? new host_native/* JobNativeRuns */.t((0,external_node_path_.join)(process.env.RUNNER_TEMP, 'setup-cross-arch-native-runs.json'), liveness.boot)
+            : new host_native/* JobNativeRuns */.t(undefined, liveness.boot)
     };
 }
 
@@ -31113,13 +30973,13 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
     }
     try {
         const session = JSON.parse(saved);
-        if (!session.shared) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__.info('cleanup is off for this run: handlers stay registered (this GitHub-hosted runner is used by this job only).');
+        if (session.restore === 'none' || !session.keeper) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.info('This run recorded no hold and puts nothing back: handlers stay registered (the main step\'s "Cleanup:" line says why).');
             return;
         }
         const host = await ports.inspectHost();
         const released = await (0,_registrar_hold_js__WEBPACK_IMPORTED_MODULE_4__/* .releaseHeld */ .zn)({
-            coordination: ports.coordination,
+            coordination: ports.coordination(session.keeper),
             reader: host.binfmt,
             writer: await (0,_registrar_index_js__WEBPACK_IMPORTED_MODULE_5__/* .writerFor */ .P)(session.route, host, ports.docker),
             mounter: host.direct,
@@ -31132,13 +30992,13 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
             _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(line);
         if (released.left.length > 0) {
             const message = `Could not put back ${released.left.join('; ')}: they stay as this job left them. Check /proc/sys/fs/binfmt_misc on this runner.`;
-            if (session.cleanup)
+            if (session.restore === 'restore')
                 _actions_core__WEBPACK_IMPORTED_MODULE_0__.setFailed(message);
             else
                 _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(message);
         }
         else if (released.restored.length === 0 && released.kept.length === 0) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(session.cleanup
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(session.restore === 'restore'
                 ? 'binfmt_misc handlers are already as they were before this job.'
                 : 'cleanup is off for this run: handlers stay registered.');
         }
@@ -31157,7 +31017,6 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  bH: () => (/* binding */ currentJob),
   PL: () => (/* binding */ holdExisting),
   RZ: () => (/* binding */ registerHeld),
   zn: () => (/* binding */ releaseHeld)
@@ -31175,8 +31034,8 @@ var changes = __nccwpck_require__(967);
 var entry = __nccwpck_require__(8926);
 // EXTERNAL MODULE: ./src/host/kernel.ts
 var kernel = __nccwpck_require__(3853);
-// EXTERNAL MODULE: ./src/host/shared.ts
-var shared = __nccwpck_require__(7097);
+// EXTERNAL MODULE: ./src/session/record.ts
+var record = __nccwpck_require__(8451);
 ;// CONCATENATED MODULE: ./src/registrar/readback.ts
 
 
@@ -31217,7 +31076,7 @@ function checkHandlers(entries, request, outcome, remedy) {
 
 ;// CONCATENATED MODULE: ./src/registrar/hold.ts
 /**
- * Registering and putting back on a kernel that other jobs share (host/shared.ts): every
+ * Registering and putting back on a kernel that other jobs share (session/): every
  * read-modify-write of binfmt_misc happens under the machine-wide lock; each job records which
  * handlers it holds; the first job to change an entry records what it was; a post step puts an
  * entry back only when no other live job holds it, so the last holder leaves the host as it was
@@ -31232,12 +31091,6 @@ function checkHandlers(entries, request, outcome, remedy) {
 
 
 
-function currentJob(live, env = process.env) {
-    const key = ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_JOB', 'RUNNER_NAME', 'GITHUB_ACTION']
-        .map(name => env[name] || '-')
-        .join('/');
-    return { key, pid: process.ppid, started: live.started(process.ppid) ?? '' };
-}
 /**
  * Registers the request under the lock, reads the host back, and records the hold. On any
  * failure, everything this run changed is put back first.
@@ -31245,7 +31098,7 @@ function currentJob(live, env = process.env) {
 async function registerHeld(args) {
     const { coordination, reader, writer, registrar, request, job } = args;
     return coordination.transaction(job.key, async (stored) => {
-        const state = (0,shared/* withoutExpired */.gZ)(stored, args.live);
+        const state = (0,record/* withoutExpired */.gZ)(stored, args.live);
         const mountedBefore = await reader.isMounted();
         if (!mountedBefore) {
             await args.mounter.mount();
@@ -31264,7 +31117,8 @@ async function registerHeld(args) {
         }
         const changed = (0,changes/* changedNames */.tS)(current, await reader.list());
         const baselines = { ...state.baselines };
-        if (args.cleanup) {
+        const restoring = args.restore === 'restore';
+        if (restoring) {
             for (const name of changed)
                 baselines[name] ??= (0,changes/* baselineOf */.Bv)(name, current);
         }
@@ -31273,15 +31127,13 @@ async function registerHeld(args) {
             pid: job.pid,
             started: job.started,
             since: args.live.now(),
-            names: [...new Set([...request.cpus.map(catalogue/* handlerName */._g), ...changed])],
-            cleanup: args.cleanup,
-            route: writer.spec
+            names: [...new Set([...request.cpus.map(catalogue/* handlerName */._g), ...changed])]
         };
         return {
             result: { handlers, outcome, changed },
             state: {
                 ...state,
-                mounted: state.mounted || (!mountedBefore && args.cleanup),
+                mounted: state.mounted || (!mountedBefore && restoring),
                 baselines,
                 holders: [...state.holders.filter(h => h.key !== job.key), holder]
             }
@@ -31292,7 +31144,7 @@ async function registerHeld(args) {
 async function holdExisting(args) {
     const { coordination, reader, request, registrar, job } = args;
     return coordination.transaction(job.key, async (stored) => {
-        const state = (0,shared/* withoutExpired */.gZ)(stored, args.live);
+        const state = (0,record/* withoutExpired */.gZ)(stored, args.live);
         const outcome = await registrar.register(request, [], undefined);
         const handlers = checkHandlers(await reader.list(), request, outcome, registrar.remedy);
         const holder = {
@@ -31300,9 +31152,7 @@ async function holdExisting(args) {
             pid: job.pid,
             started: job.started,
             since: args.live.now(),
-            names: request.cpus.map(catalogue/* handlerName */._g),
-            cleanup: false,
-            route: { kind: 'direct' }
+            names: request.cpus.map(catalogue/* handlerName */._g)
         };
         return {
             result: { handlers, outcome, changed: [] },
@@ -31342,8 +31192,8 @@ async function rolledBack(error, reader, writer, mounter, before, mountedBefore)
 async function releaseHeld(args) {
     const { coordination, reader, writer, job } = args;
     return coordination.transaction(job.key, async (stored) => {
-        const state = (0,shared/* withoutExpired */.gZ)(stored, args.live);
-        const others = (0,shared/* heldByOthers */.Ed)(state, job.key);
+        const state = (0,record/* withoutExpired */.gZ)(stored, args.live);
+        const others = (0,record/* heldByOthers */.Ed)(state, job.key);
         const holders = state.holders.filter(h => h.key !== job.key);
         const scope = Object.keys(state.baselines).filter(name => !others.has(name));
         const kept = Object.keys(state.baselines).filter(name => others.has(name));
@@ -31561,6 +31411,765 @@ async function registerByPlan(writer, current, wanted, reset) {
                 ? 'With the F flag the interpreter must exist when it is registered: check the emulators installed above.'
                 : 'Check the kernel log (dmesg) and that no other tool manages binfmt_misc on this runner.'));
     }
+}
+
+
+/***/ }),
+
+/***/ 6324:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  KQ: () => (/* binding */ KeeperCoordination),
+  je: () => (/* binding */ LocalCoordination),
+  j2: () => (/* binding */ Unshared),
+  aC: () => (/* binding */ keep)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/session/escape.ts
+/**
+ * The runner reads every stdout line that starts with `::` as a workflow command, and
+ * core.info() does not escape. Text the action did not write itself in this run (a shared file,
+ * another process) goes through `printable` before it is logged.
+ */
+/** How much of a foreign text a log line shows. */
+const MAX_SHOWN = 200;
+/**
+ * `text` as one harmless piece of a log line: control characters (newlines included) and
+ * anything outside printable ASCII as `\xHH` / `\u{H}`, at most `max` characters (then `…`),
+ * and a leading `::` broken up so that it cannot start a workflow command.
+ */
+function printable(text, max = MAX_SHOWN) {
+    let out = '';
+    for (const c of text) {
+        const code = c.codePointAt(0);
+        out +=
+            code < 0x20 || code === 0x7f
+                ? `\\x${code.toString(16).padStart(2, '0')}`
+                : code > 0x7e
+                    ? `\\u{${code.toString(16)}}`
+                    : c === '\\'
+                        ? '\\\\'
+                        : c;
+    }
+    if (out.length > max)
+        out = `${out.slice(0, max)}…`;
+    return out.replace(/^(\s*):/, '$1\\x3a');
+}
+
+// EXTERNAL MODULE: ./src/session/record.ts
+var record = __nccwpck_require__(8451);
+// EXTERNAL MODULE: ./src/session/store.ts
+var store = __nccwpck_require__(2949);
+;// CONCATENATED MODULE: ./src/session/coordination.ts
+/**
+ * The machine-wide lock and the record, as the steps use them: one transaction around every
+ * read-modify-write of binfmt_misc. The files are root's (store.ts); a job reaches them the way it
+ * reaches binfmt_misc itself: in this process when it is root, otherwise through a keeper, one
+ * process with root's rights (through `sudo -n`, or in the registrar's container) that holds the
+ * lock for the transaction and hands the record over its stdin and stdout.
+ */
+
+
+
+
+
+/**
+ * No lock and no record: for a machine no other job shares (a GitHub-hosted runner runs one job
+ * and is thrown away), where there is nobody to coordinate with and nothing to put back.
+ */
+class Unshared {
+    boot;
+    constructor(boot) {
+        this.boot = boot;
+    }
+    async transaction(_who, fn) {
+        return (await fn(emptyFor(this.boot))).result;
+    }
+}
+const emptyFor = (boot) => (0,record/* parseRecord */.Hh)('', boot).state;
+/** The record a transaction starts from; a record that is not valid is discarded, with a warning. */
+function startFrom(text, boot, where) {
+    const { state, problem } = (0,record/* parseRecord */.Hh)(text, boot);
+    if (problem) {
+        core.warning(`Discarded the binfmt_misc record in ${where}: ${printable(problem)}. Nothing on the host is put back for it; the record starts afresh.`);
+    }
+    return state;
+}
+/** What a holder's line in the lock file says, for the log. */
+const holderOf = (text) => (text.trim() ? printable(text.trim()) : 'another job');
+/** Runs a transaction on a lock already held. */
+async function within(held, boot, where, fn) {
+    const { result, state } = await fn(startFrom(held.record, boot, where));
+    held.save(`${JSON.stringify(state)}\n`);
+    return result;
+}
+/** The lock and the record opened by this process, which is root. */
+class LocalCoordination {
+    boot;
+    dir;
+    waitSeconds;
+    constructor(boot, dir = new store/* StateDir */.$R(), waitSeconds) {
+        this.boot = boot;
+        this.dir = dir;
+        this.waitSeconds = waitSeconds;
+    }
+    async transaction(who, fn, onWait) {
+        const held = await (0,store/* acquire */.XC)(this.dir, who, text => onWait?.(holderOf(text)), this.waitSeconds);
+        try {
+            return await within(held, this.boot, this.dir.path, fn);
+        }
+        finally {
+            held.release();
+        }
+    }
+}
+/**
+ * The lock and the record through a keeper process with root's rights (`command`, whose last
+ * arguments start keep() below). It says `wait` while it waits, then `record` once it holds the
+ * lock; it saves the record it is sent back, and releases the lock when its stdin ends (also
+ * when this process dies).
+ */
+class KeeperCoordination {
+    boot;
+    command;
+    via;
+    constructor(boot, 
+    /** The keeper's program and arguments, never a shell with anything of the job's in it. */
+    command, 
+    /** For messages: sudo, or the container image. */
+    via) {
+        this.boot = boot;
+        this.command = command;
+        this.via = via;
+    }
+    async transaction(who, fn, onWait) {
+        const { spawn } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1421, 23));
+        const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 481, 23));
+        const child = spawn(this.command[0], this.command.slice(1), {
+            stdio: ['pipe', 'pipe', 'pipe']
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+        const exited = new Promise(resolve => {
+            child.on('error', error => {
+                stderr += error.message;
+                resolve(null);
+            });
+            child.on('close', code => resolve(code));
+        });
+        const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+        const failed = async (what) => {
+            const code = await exited;
+            const why = stderr.trim().split('\n').pop() ?? '';
+            return new errors/* HostError */.dh(`Could not take the binfmt_misc lock ${this.via}: ${what}${code === null ? '' : ` (exit ${code})`}${why ? `: ${printable(why)}` : ''}. ` +
+                'Check that this route still works on this runner, or set cleanup: false.');
+        };
+        /** The keeper's next message; undefined once its stdout ends. */
+        const next = async () => {
+            const line = await lines.next();
+            if (line.done)
+                return undefined;
+            try {
+                return JSON.parse(line.value);
+            }
+            catch {
+                return { unreadable: line.value };
+            }
+        };
+        child.stdin.on('error', () => {
+            // the keeper ended early: its exit says why
+        });
+        child.stdin.write(`${JSON.stringify({ who })}\n`);
+        let message = await next();
+        while (message && typeof message.wait === 'string') {
+            onWait?.(holderOf(message.wait));
+            message = await next();
+        }
+        if (!message || typeof message.record !== 'string') {
+            child.stdin.end();
+            throw await failed(typeof message?.error === 'string'
+                ? printable(message.error, 1000)
+                : typeof message?.unreadable === 'string'
+                    ? `it printed "${printable(message.unreadable)}"`
+                    : 'it stopped');
+        }
+        let result;
+        try {
+            result = await within({
+                record: message.record,
+                save: text => child.stdin.write(`${JSON.stringify({ record: text })}\n`)
+            }, this.boot, `the keeper's record (${this.via})`, fn);
+        }
+        finally {
+            child.stdin.end();
+        }
+        const saved = await next();
+        if (saved?.saved !== true || (await exited) !== 0)
+            throw await failed('it did not save the record');
+        return result;
+    }
+}
+/**
+ * The keeper's side: reads who it holds for, takes the lock, sends the record, saves the record
+ * it gets back (if any) and releases the lock when its input ends. Returns the exit code.
+ */
+async function keep(dir, input, send) {
+    const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 481, 23));
+    const lines = createInterface({ input })[Symbol.asyncIterator]();
+    try {
+        const first = await lines.next();
+        const who = first.done ? '' : JSON.parse(first.value).who;
+        if (typeof who !== 'string' || !who)
+            throw new errors/* HostError */.dh('the keeper was not told who it holds for');
+        const held = await (0,store/* acquire */.XC)(dir, printable(who), holder => send({ wait: holder }));
+        try {
+            send({ record: held.record });
+            const reply = await lines.next();
+            if (!reply.done) {
+                const { record } = JSON.parse(reply.value);
+                if (typeof record !== 'string')
+                    throw new errors/* HostError */.dh('the keeper was sent no record');
+                held.save(record);
+            }
+        }
+        finally {
+            held.release();
+        }
+        send({ saved: true });
+        return 0;
+    }
+    catch (error) {
+        send({ error: error.message });
+        return 1;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8451:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Al: () => (/* binding */ ProcLiveness),
+/* harmony export */   Ed: () => (/* binding */ heldByOthers),
+/* harmony export */   Hh: () => (/* binding */ parseRecord),
+/* harmony export */   gZ: () => (/* binding */ withoutExpired)
+/* harmony export */ });
+/* unused harmony exports emptyState, MAX_HOLD_MS, isLive, MAX_REGISTER_LENGTH, BINPRM_BUF_SIZE, isEntryName, checkEntry */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _host_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8926);
+/**
+ * binfmt_misc is one per kernel: on a self-hosted machine every job and every user shares it.
+ * The record is what the jobs agree on: who holds which handler, and what each entry was before
+ * the first holder came. It lives in a directory only root can write (store.ts), and it is
+ * checked field by field before anything is done for it: a record that does not fit is
+ * discarded, and the host is not touched for it.
+ */
+
+
+const emptyState = (boot) => ({
+    version: 1,
+    boot,
+    mounted: false,
+    baselines: {},
+    holders: []
+});
+/** A record outlives a job that died without its post step by at most this long. */
+const MAX_HOLD_MS = 6 * 24 * 3600_000;
+/** Whether a holder's job is still running. */
+function isLive(holder, live) {
+    return live.started(holder.pid) === holder.started && live.now() - holder.since < MAX_HOLD_MS;
+}
+/** The state with holders of dead jobs dropped (and a record of another boot started afresh). */
+function withoutExpired(state, live) {
+    if (state.boot !== live.boot)
+        return emptyState(live.boot);
+    return { ...state, holders: state.holders.filter(h => isLive(h, live)) };
+}
+/** Names some holder other than `key` still holds. */
+function heldByOthers(state, key) {
+    return new Set(state.holders.filter(h => h.key !== key).flatMap(h => h.names));
+}
+/** Process facts from /proc. */
+class ProcLiveness {
+    boot = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    started(pid) {
+        try {
+            const stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+            // the command name may hold spaces and parentheses: fields start after the last ')'
+            return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+        }
+        catch {
+            return undefined;
+        }
+    }
+    now() {
+        return Date.now();
+    }
+}
+/** The kernel refuses a register line longer than this (fs/binfmt_misc.c, MAX_REGISTER_LENGTH). */
+const MAX_REGISTER_LENGTH = 1920;
+/** Magic and offset together must fit the first bytes the kernel reads (BINPRM_BUF_SIZE). */
+const BINPRM_BUF_SIZE = 256;
+/** Bounds on what one record may hold: far above any real runner, far below harm. */
+const MAX_HOLDERS = 256;
+const MAX_BASELINES = 256;
+const MAX_NAMES = 64;
+/** Linux pids never exceed 2^22 (PID_MAX_LIMIT). */
+const PID_MAX = 4_194_304;
+/**
+ * The record in `text`, checked field by field. Empty text is a fresh record for `boot`; text
+ * that is not a record the action wrote is discarded (a fresh record, and the reason).
+ */
+function parseRecord(text, boot) {
+    if (text.trim() === '')
+        return { state: emptyState(boot) };
+    try {
+        return { state: checkState(JSON.parse(text)) };
+    }
+    catch (error) {
+        return { state: emptyState(boot), problem: error.message };
+    }
+}
+class Invalid extends Error {
+}
+function fail(what) {
+    throw new Invalid(what);
+}
+function object(value, what) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        fail(`${what} is not an object`);
+    return value;
+}
+function array(value, what, max) {
+    if (!Array.isArray(value))
+        fail(`${what} is not a list`);
+    if (value.length > max)
+        fail(`${what} has more than ${max} items`);
+    return value;
+}
+function int(value, what, min, max) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+        fail(`${what} is not a whole number from ${min} to ${max}`);
+    return value;
+}
+function bool(value, what) {
+    if (typeof value !== 'boolean')
+        fail(`${what} is not true or false`);
+    return value;
+}
+/** Printable ASCII only: nothing that could end a log line, a register line or a field. */
+function text(value, what, pattern) {
+    if (typeof value !== 'string' || !pattern.test(value))
+        fail(`${what} is not allowed`);
+    return value;
+}
+/** A binfmt_misc entry name the kernel accepts: no `/`, not `.` or `..`, not its control files. */
+function isEntryName(name) {
+    return (/^[\x21-\x7e]{1,255}$/.test(name) &&
+        !name.includes('/') &&
+        !['.', '..', 'register', 'status'].includes(name));
+}
+function entryName(value, what) {
+    if (typeof value !== 'string' || !isEntryName(value))
+        fail(`${what} is not an entry name`);
+    return value;
+}
+const HEX = /^(?:[0-9a-f]{2})+$/;
+/** A binfmt_misc entry as the kernel could have printed it, and the line that would register it. */
+function checkEntry(value, what) {
+    const e = object(value, what);
+    const name = entryName(e.name, `${what}'s name`);
+    const at = `${what} (${name})`;
+    const interpreter = text(e.interpreter, `${at}'s interpreter`, /^\/[\x20-\x7e]{0,254}$/);
+    const flags = text(e.flags, `${at}'s flags`, /^P?O?C?F?$/);
+    if ((0,_host_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .canonicalFlags */ .GE)(flags) !== flags)
+        fail(`${at}'s flags are not as the kernel prints them`);
+    const offset = int(e.offset, `${at}'s offset`, 0, BINPRM_BUF_SIZE - 1);
+    const entry = {
+        name,
+        enabled: bool(e.enabled, `${at}'s enabled`),
+        interpreter,
+        flags,
+        offset
+    };
+    if (e.extension !== undefined) {
+        if (e.magic !== undefined || e.mask !== undefined || offset !== 0)
+            fail(`${at} is an extension entry with a magic`);
+        entry.extension = text(e.extension, `${at}'s extension`, /^\.[\x21-\x2e\x30-\x7e]{1,127}$/);
+    }
+    else {
+        const magic = text(e.magic, `${at}'s magic`, HEX);
+        if (offset + magic.length / 2 > BINPRM_BUF_SIZE)
+            fail(`${at}'s magic reaches past the first ${BINPRM_BUF_SIZE} bytes`);
+        entry.magic = magic;
+        if (e.mask !== undefined) {
+            entry.mask = text(e.mask, `${at}'s mask`, HEX);
+            if (entry.mask.length !== magic.length)
+                fail(`${at}'s mask is not as long as its magic`);
+        }
+    }
+    if ((0,_host_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .lineFor */ .y1)(entry).length > MAX_REGISTER_LENGTH)
+        fail(`${at} is longer than a register line can be`);
+    return entry;
+}
+function checkBaseline(value, name) {
+    const what = `the baseline of ${name}`;
+    const b = object(value, what);
+    const above = array(b.above, `${what}'s newer entries`, MAX_BASELINES).map((e, i) => checkEntry(e, `${what}'s newer entry ${i}`));
+    const rank = int(b.rank, `${what}'s rank`, 0, 100_000);
+    if (b.before === undefined)
+        return { above, rank };
+    const before = checkEntry(b.before, what);
+    if (before.name !== name)
+        fail(`${what} names another entry`);
+    return { before, above, rank };
+}
+function checkHolder(value, i) {
+    const what = `holder ${i}`;
+    const h = object(value, what);
+    return {
+        key: text(h.key, `${what}'s key`, /^[\x20-\x7e]{1,512}$/),
+        pid: int(h.pid, `${what}'s pid`, 1, PID_MAX),
+        started: text(h.started, `${what}'s start time`, /^\d{0,20}$/),
+        since: int(h.since, `${what}'s time`, 0, Number.MAX_SAFE_INTEGER),
+        names: array(h.names, `${what}'s names`, MAX_NAMES).map((n, j) => entryName(n, `${what}'s name ${j}`))
+    };
+}
+function checkState(value) {
+    const s = object(value, 'the record');
+    if (s.version !== 1)
+        fail('the record is not of version 1');
+    const baselines = object(s.baselines, 'the baselines');
+    const names = Object.keys(baselines);
+    if (names.length > MAX_BASELINES)
+        fail(`the record has more than ${MAX_BASELINES} baselines`);
+    return {
+        version: 1,
+        boot: text(s.boot, 'the boot id', /^[\x21-\x7e]{1,64}$/),
+        mounted: bool(s.mounted, 'mounted'),
+        baselines: Object.fromEntries(names.map(name => [entryName(name, `baseline name`), checkBaseline(baselines[name], name)])),
+        holders: array(s.holders, 'the holders', MAX_HOLDERS).map(checkHolder)
+    };
+}
+
+
+/***/ }),
+
+/***/ 5161:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IA: () => (/* binding */ withRoute),
+/* harmony export */   Ke: () => (/* binding */ keeperRoute),
+/* harmony export */   VY: () => (/* binding */ coordinationFor),
+/* harmony export */   i6: () => (/* binding */ KEEPER_ARG),
+/* harmony export */   pP: () => (/* binding */ ownPidNamespace)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _coordination_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6324);
+/**
+ * How a job reaches the root-only lock and record (store.ts): the route it already has to
+ * binfmt_misc. As root, in this process; with passwordless sudo, a keeper started through
+ * `sudo -n`; a docker-group user without sudo, a keeper in a container of the registrar image
+ * (one with a shell), which runs this same program as root on the host's filesystem. A job with
+ * none of these cannot touch the record: it takes no lock and records no hold, or, when it would
+ * have to put entries back, it stops before changing anything.
+ */
+
+
+/** The argument that makes the action's entry the keeper (index.ts). */
+const KEEPER_ARG = 'keep-binfmt-record';
+/** The route a job with these rights has to the record, if any. */
+function keeperRoute(privilege, writer) {
+    if (privilege !== 'none')
+        return { kind: privilege };
+    if (writer?.kind === 'container' && writer.contract === 'multiarch')
+        return { kind: 'container', image: writer.image };
+    return undefined;
+}
+/**
+ * The restore mode a run can keep, and its route: a run that would have to put entries back but
+ * has no route stops here (nothing has changed yet); one that would only record a hold records
+ * none, and says so.
+ */
+function withRoute(mode, route, writer) {
+    if (mode === 'none')
+        return { mode };
+    if (route)
+        return { mode, route };
+    if (mode === 'restore' && writer) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HostError */ .dh(`cleanup is on, and this job has no way to the root-only binfmt_misc record: it is not root, has no passwordless sudo, and ${writer.kind === 'container' ? `the registrar image ${writer.image} has no shell` : 'no registrar container'} to keep the record with. ` +
+            'Use a registrar image with a shell (multiarch/qemu-user-static style), grant passwordless sudo, or set cleanup: false.');
+    }
+    return {
+        mode: 'none',
+        note: 'No hold recorded: without root, sudo or a registrar image with a shell this job cannot reach the root-only record, so other jobs do not know it uses these handlers.'
+    };
+}
+/** The program a keeper runs: this action's own entry, with the keeper argument. */
+function keeperProgram() {
+    return [process.execPath, process.argv[1], KEEPER_ARG];
+}
+/**
+ * The keeper's container runs this same program as root on the host's filesystem: `/` bound at
+ * /host and chroot into it (the image's shell starts it; the script is constant, the program
+ * comes as arguments).
+ */
+const CHROOT_SCRIPT = 'exec chroot /host "$@"';
+function coordinationFor(route, boot) {
+    if (!route)
+        return new _coordination_js__WEBPACK_IMPORTED_MODULE_1__/* .Unshared */ .j2(boot);
+    switch (route.kind) {
+        case 'root':
+            return new _coordination_js__WEBPACK_IMPORTED_MODULE_1__/* .LocalCoordination */ .je(boot);
+        case 'sudo':
+            return new _coordination_js__WEBPACK_IMPORTED_MODULE_1__/* .KeeperCoordination */ .KQ(boot, ['sudo', '-n', ...keeperProgram()], 'through sudo');
+        case 'container':
+            return new _coordination_js__WEBPACK_IMPORTED_MODULE_1__/* .KeeperCoordination */ .KQ(boot, [
+                'docker',
+                'run',
+                '--rm',
+                '--interactive',
+                '--network',
+                'none',
+                '--pull',
+                'never',
+                '--user',
+                '0:0',
+                '--volume',
+                '/:/host',
+                '--entrypoint',
+                '/bin/sh',
+                route.image,
+                '-c',
+                CHROOT_SCRIPT,
+                'sh',
+                ...keeperProgram()
+            ], `through a container of ${route.image}`);
+    }
+}
+/** /proc/self/ns/pid of a process in the initial pid namespace (PROC_PID_INIT_INO). */
+const INITIAL_PID_NAMESPACE = 'pid:[4026531836]';
+/**
+ * Whether this process runs in a pid namespace of its own (a job container, a runner in a
+ * container): its pids mean nothing to jobs on the host, so its hold could not be told apart
+ * from a dead job's.
+ */
+function ownPidNamespace(link) {
+    try {
+        return link() !== INITIAL_PID_NAMESPACE;
+    }
+    catch {
+        return true;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2949:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $R: () => (/* binding */ StateDir),
+/* harmony export */   XC: () => (/* binding */ acquire)
+/* harmony export */ });
+/* unused harmony exports STATE_DIR, LOCK_WAIT_S, checkOwned, rewrite */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/**
+ * Where the lock and the record live: a directory root creates under /run (a tmpfs emptied at
+ * every boot, like binfmt_misc itself), mode 0700, files mode 0600. Only a process that can act
+ * as root ever opens them: this one when it is root, otherwise a keeper process started through
+ * sudo or the registrar container (keeper.ts). Nothing another user created is ever used: every
+ * directory on the way and each file is checked with lstat and fstat before use.
+ */
+
+
+
+const STATE_DIR = '/run/setup-cross-arch';
+/** How long a job waits for the lock before it gives up, naming the holder. */
+const LOCK_WAIT_S = 300;
+const kind = (s) => s.isSymbolicLink()
+    ? 'a symlink'
+    : s.isDirectory()
+        ? 'a directory'
+        : s.isFile()
+            ? 'a file'
+            : 'a special file';
+/**
+ * Refuses `path` unless it is what it must be (a directory or a regular file, not a symlink),
+ * owned by `owner`, and writable by nobody else; `fd` (when given) must be that same file.
+ */
+function checkOwned(path, st, want, owner, fdStat, 
+/** A sticky directory (like /tmp) protects what others own in it: fine above ours. */
+stickyWritable = false) {
+    const right = want === 'directory' ? st.isDirectory() : st.isFile();
+    const problem = !right
+        ? `is ${kind(st)}, not a ${want === 'directory' ? 'directory' : 'regular file'}`
+        : st.uid !== owner
+            ? `is owned by uid ${st.uid}, not ${owner === 0 ? 'root' : `uid ${owner}`}`
+            : (st.mode & 0o022) !== 0 && !(stickyWritable && (st.mode & 0o1000) !== 0)
+                ? 'is writable by group or others'
+                : want === 'file' && st.nlink !== 1
+                    ? `has ${st.nlink} hard links`
+                    : fdStat && (fdStat.dev !== st.dev || fdStat.ino !== st.ino)
+                        ? 'was replaced while it was opened'
+                        : undefined;
+    if (problem) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`${path} ${problem} (owner uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}): ` +
+            'the action keeps its binfmt_misc lock and record only where root alone can write, and will not use it. ' +
+            `Remove it as root (rm -rf ${path}) and run the job again.`);
+    }
+}
+/** A file or directory that may not be there yet. */
+function lstatOrNone(path) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(path);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw stateError(path, error);
+    }
+}
+const stateError = (path, error) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`Could not use ${path}: ${error.message}. The action keeps its binfmt_misc lock and record there, as root.`);
+/**
+ * The state directory as only `owner` (root) can write it. Every directory above it must be a
+ * real directory of root's that nobody else can write; it is created mode 0700 when missing.
+ */
+class StateDir {
+    path;
+    owner;
+    constructor(path = STATE_DIR, 
+    /** root in production; tests that do not run as root pass their own uid. */
+    owner = 0) {
+        this.path = path;
+        this.owner = owner;
+    }
+    /** Checks (creating it when missing) the directory, then opens `name` in it, checked. */
+    open(name) {
+        this.ensure();
+        const path = `${this.path}/${name}`;
+        let fd;
+        try {
+            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(path, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDWR | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_CREAT | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW, 0o600);
+        }
+        catch (error) {
+            throw stateError(path, error);
+        }
+        try {
+            const st = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fstatSync)(fd);
+            checkOwned(path, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(path), 'file', this.owner, st);
+            if ((st.mode & 0o077) !== 0)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fchmodSync)(fd, 0o600);
+            return fd;
+        }
+        catch (error) {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+            throw error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh ? error : stateError(path, error);
+        }
+    }
+    ensure() {
+        for (let up = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(this.path), seen = ''; up !== seen; seen = up, up = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(up)) {
+            const st = lstatOrNone(up);
+            if (!st)
+                throw stateError(up, new Error('it does not exist'));
+            checkOwned(up, st, 'directory', st.uid === this.owner ? this.owner : 0, undefined, true);
+        }
+        if (!lstatOrNone(this.path)) {
+            try {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(this.path, 0o700);
+            }
+            catch (error) {
+                // another job created it first: checked below like any other
+                if (error.code !== 'EEXIST')
+                    throw stateError(this.path, error);
+            }
+        }
+        let fd;
+        try {
+            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(this.path, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_DIRECTORY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW);
+        }
+        catch (error) {
+            checkOwned(this.path, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(this.path), 'directory', this.owner);
+            throw stateError(this.path, error);
+        }
+        try {
+            const st = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fstatSync)(fd);
+            checkOwned(this.path, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(this.path), 'directory', this.owner, st);
+            if ((st.mode & 0o077) !== 0)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fchmodSync)(fd, 0o700);
+        }
+        finally {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+        }
+    }
+}
+/** Replaces a file's content in one write at offset 0 (the file is never renamed). */
+function rewrite(fd, text) {
+    const bytes = Buffer.from(text);
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.ftruncateSync)(fd, 0);
+    let written = 0;
+    while (written < bytes.length)
+        // Stryker disable next-line ArithmeticOperator: a regular file takes the whole buffer in one write; the loop only guards a short one
+        written += (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeSync)(fd, bytes, written, bytes.length - written, written);
+}
+/**
+ * Takes the lock (flock(2) on `lock`, through util-linux's flock on a descriptor this process
+ * holds: released when this process closes it or dies, never left behind) and opens the record.
+ * `onWait` is told what the lock file says about its holder (text for the log only after
+ * `printable`).
+ */
+async function acquire(dir, who, onWait, waitSeconds = LOCK_WAIT_S) {
+    const lock = dir.open('lock');
+    try {
+        if ((await flock(lock, ['-x', '-n'], dir.path)) !== 0) {
+            onWait((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(lock, 'utf8').trim());
+            if ((await flock(lock, ['-x', '-w', String(waitSeconds)], dir.path)) !== 0) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`Waited ${waitSeconds} s for the binfmt_misc lock (${dir.path}/lock). ` +
+                    'Check for a hung job on this runner, or end the process that holds it.');
+            }
+        }
+        rewrite(lock, `${who} (pid ${process.pid}, since ${new Date().toISOString()})\n`);
+        const file = dir.open('state.json');
+        return {
+            record: (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'),
+            save: text => rewrite(file, text),
+            release: () => {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(file);
+                rewrite(lock, '');
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(lock); // releases the lock
+            }
+        };
+    }
+    catch (error) {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(lock);
+        throw error;
+    }
+}
+/** flock(1) on a descriptor of this process, passed to it as its fd 3. */
+async function flock(fd, args, dir) {
+    // loaded here: a run on a machine nobody shares never takes the lock (Unshared)
+    const { spawn } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1421, 23));
+    return new Promise((resolve, reject) => {
+        const child = spawn('flock', [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
+        child.on('error', error => reject(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`Could not run flock (util-linux) to take ${dir}/lock: ${error.message}. Install util-linux on this runner.`)));
+        child.on('close', code => resolve(code));
+    });
 }
 
 
@@ -32067,6 +32676,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_ho
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 

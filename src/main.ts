@@ -12,16 +12,11 @@ import { classify } from './host/native.js'
 import { installEmulators, installerFor, staticOnHost } from './installer/index.js'
 import { readInputs, urlSecrets, type Inputs } from './inputs.js'
 import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
-import { Unshared } from './host/shared.js'
 import { needsDocker, plan, type Plan } from './plan.js'
 import { defaultPorts, type Ports } from './ports.js'
-import {
-  currentJob,
-  holdExisting,
-  registerHeld,
-  type Registered,
-  type Session
-} from './registrar/hold.js'
+import { holdExisting, registerHeld, type Registered } from './registrar/hold.js'
+import { keeperRoute, withRoute, type KeeperRoute, type RestoreMode } from './session/route.js'
+import { currentJob, type Session } from './session/session.js'
 import { registrarFor, type Registrar } from './registrar/index.js'
 import { setOutputs, type RunReport } from './report/outputs.js'
 import { summaryMarkdown, writeSummary } from './report/summary.js'
@@ -80,6 +75,8 @@ interface Prepared {
   readonly targets: readonly Target[]
   readonly request: RegistrationRequest
   readonly plan: Plan
+  /** Plan.restore's mode as this job's route to the record allows, and that route. */
+  readonly restore: { readonly mode: RestoreMode; readonly route?: KeeperRoute }
   readonly registrar: Registrar
   /** The verify-image input (empty: each platform's default). */
   readonly verifyImage: string
@@ -161,19 +158,25 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
       inputs.install === 'auto' && emulated.length > 0
         ? await staticOnHost(request.cpus, host)
         : false,
-    emulated: emulated.length
+    emulated: emulated.length,
+    ownPidNamespace: ports.ownPidNamespace()
   })
   core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`)
   if (emulated.length > 0) core.info(`Emulators: ${p.install.name} (${p.install.why})`)
-  core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`)
+  core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`)
   if (p.verify.note) core.info(p.verify.note)
   const registrar = await registrarFor(p.registrar.name, inputs, host, ports.docker)
+  let restore: Prepared['restore'] = { mode: p.restore.mode }
   if (emulated.length > 0) {
     installerFor(p.install.name, inputs, host)?.check(request.cpus)
     await registrar.prepare(request)
-    if (p.cleanup.enabled) checkRestorable(registrar, host, entries, request)
+    if (p.restore.mode === 'restore') checkRestorable(registrar, host, entries, request)
+    const writer = registrar.writer?.spec
+    const routed = withRoute(p.restore.mode, keeperRoute(host.privilege.mode, writer), writer)
+    if (routed.note) core.info(routed.note)
+    restore = routed
   }
-  return { host, targets, request, plan: p, registrar, verifyImage: inputs.verifyImage }
+  return { host, targets, request, plan: p, restore, registrar, verifyImage: inputs.verifyImage }
 }
 
 /**
@@ -219,10 +222,10 @@ async function register(
   ports: Ports,
   installation: Installation | undefined
 ): Promise<Registered> {
-  const { host, registrar, request, plan: p } = prepared
+  const { host, registrar, request, restore } = prepared
   const job = currentJob(ports.liveness)
   const common = {
-    coordination: p.shared ? ports.coordination : new Unshared(ports.liveness.boot),
+    coordination: ports.coordination(restore.route),
     reader: host.binfmt,
     registrar,
     request,
@@ -237,13 +240,13 @@ async function register(
     restorer,
     mounter: host.direct,
     installation,
-    cleanup: p.cleanup.enabled
+    restore: restore.mode
   })
   const session: Session = {
     job,
-    cleanup: p.cleanup.enabled,
-    shared: p.shared,
-    route: restorer.spec
+    restore: restore.mode,
+    route: restorer.spec,
+    ...(restore.route ? { keeper: restore.route } : {})
   }
   core.saveState(State.Session, JSON.stringify(session))
   return registered

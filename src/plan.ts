@@ -7,6 +7,7 @@ import { HostError, VerificationError } from './errors.js'
 import type { PrivilegeMode } from './host/privilege.js'
 import type { Inputs } from './inputs.js'
 import type { RegistrarName } from './registrar/registrar.js'
+import type { RestoreMode } from './session/route.js'
 
 export interface Facts {
   readonly privilege: PrivilegeMode
@@ -22,6 +23,11 @@ export interface Facts {
   readonly hostEmulators: boolean
   /** How many requested platforms need emulation. */
   readonly emulated: number
+  /**
+   * The job runs in a pid namespace of its own (a job container): jobs on the host could not
+   * tell whether it still runs.
+   */
+  readonly ownPidNamespace: boolean
 }
 
 export type InstallName = 'apt' | 'download' | 'host' | 'nothing'
@@ -35,12 +41,12 @@ export interface Plan {
     readonly fallback?: 'apt'
   }
   readonly verify: { readonly probe: boolean; readonly image: boolean; readonly note?: string }
-  readonly cleanup: { readonly enabled: boolean; readonly why: string }
   /**
-   * Whether this run takes the machine-wide lock and records its hold. Not on a GitHub-hosted
-   * runner without cleanup: no other job shares its kernel, and nothing is put back after it.
+   * What the run does with the machine-wide lock and record (session/): 'restore' when the post
+   * step puts the host back (cleanup); 'hold' when it only records which handlers it relies on;
+   * 'none' on a GitHub-hosted runner without cleanup (no other job shares its kernel).
    */
-  readonly shared: boolean
+  readonly restore: { readonly mode: RestoreMode; readonly why: string }
 }
 
 /** Whether the facts need the Docker engine asked (it costs a process start). */
@@ -63,21 +69,33 @@ const canWriteDirectly = (f: Pick<Facts, 'privilege' | 'userNamespace'>): boolea
 export function plan(inputs: Inputs, f: Facts): Plan {
   const registrar = chooseRegistrar(inputs, f)
   checkFeasible(registrar.name, f)
-  const cleanup =
-    inputs.cleanup === 'true'
-      ? { enabled: true, why: 'cleanup: true' }
-      : inputs.cleanup === 'false'
-        ? { enabled: false, why: 'cleanup: false' }
-        : f.selfHosted
-          ? { enabled: true, why: 'cleanup: auto on a self-hosted runner' }
-          : { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
   return {
     registrar,
     install: chooseInstall(inputs, f, registrar.name),
     verify: chooseVerify(inputs, f),
-    cleanup,
-    shared: cleanup.enabled || !f.githubHosted
+    restore: chooseRestore(inputs, f)
   }
+}
+
+function chooseRestore(inputs: Inputs, f: Facts): Plan['restore'] {
+  if (f.ownPidNamespace) {
+    if (inputs.cleanup === 'true') {
+      throw new HostError(
+        'cleanup: true needs the job to be seen from the host, and this job runs in a pid namespace of its own (a job container, or a runner in a container): ' +
+          'other jobs could not tell whether it still runs, and would take its handlers away. Run the job on the host, or set cleanup: false.'
+      )
+    }
+    return {
+      mode: 'none',
+      why: `cleanup: ${inputs.cleanup} in a pid namespace of its own (a job container): other jobs could not tell whether it still runs, so it records no hold and puts nothing back`
+    }
+  }
+  if (inputs.cleanup === 'true') return { mode: 'restore', why: 'cleanup: true' }
+  const hold = f.githubHosted ? 'none' : 'hold'
+  if (inputs.cleanup === 'false') return { mode: hold, why: 'cleanup: false' }
+  return f.selfHosted
+    ? { mode: 'restore', why: 'cleanup: auto on a self-hosted runner' }
+    : { mode: hold, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
 }
 
 function chooseRegistrar(inputs: Inputs, f: Facts): Plan['registrar'] {

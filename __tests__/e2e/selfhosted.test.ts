@@ -13,32 +13,18 @@ import {
   hostUname,
   IMAGES,
   mountBinfmt,
-  newJob,
   registerEntry,
   runAction,
   runPost,
+  native,
+  selfHosted,
   snapshotBinfmt,
-  useBench,
-  type Job
+  useBench
 } from './helpers/index.js'
 import { emulatorFor } from '../../src/catalogue.js'
 
 useBench()
 
-const selfHosted = (name: string, user?: { uid: number; gid: number; groups?: number[] }): Job =>
-  newJob({
-    tag: 'selfhosted',
-    user,
-    identity: { GITHUB_JOB: name, RUNNER_NAME: `runner-${name}`, RUNNER_ENVIRONMENT: 'self-hosted' }
-  })
-
-/** The native registrar with the host's static emulators: quick, and no Docker involved. */
-const native = (platforms: string) => ({
-  registrar: 'native',
-  install: 'none',
-  verify: 'false',
-  platforms
-})
 const qemu = () =>
   entryNames()
     .filter(n => n.startsWith('qemu-'))

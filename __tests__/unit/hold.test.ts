@@ -12,10 +12,10 @@ const { registrationFor } = await import('../../src/registrar/registrar.js')
 const { Privilege } = await import('../../src/host/privilege.js')
 const { NativeRegistrar } = await import('../../src/registrar/native.js')
 const { NoRegistrar } = await import('../../src/registrar/none.js')
-const { MAX_HOLD_MS } = await import('../../src/host/shared.js')
-const { holdExisting, registerHeld, releaseHeld, currentJob } =
-  await import('../../src/registrar/hold.js')
-import type { Job } from '../../src/registrar/hold.js'
+const { MAX_HOLD_MS } = await import('../../src/session/record.js')
+const { holdExisting, registerHeld, releaseHeld } = await import('../../src/registrar/hold.js')
+const { currentJob } = await import('../../src/session/session.js')
+import type { Job } from '../../src/session/session.js'
 import type { Platform } from '../../src/catalogue.js'
 import type { RegistrationOutcome, RegistrationRequest } from '../../src/model.js'
 import type { Registrar } from '../../src/registrar/registrar.js'
@@ -71,7 +71,7 @@ function machine() {
       request: request(platforms),
       installation: installation(over.tag ?? 'shared'),
       job: j,
-      cleanup: over.cleanup ?? true,
+      restore: over.cleanup === false ? 'hold' : 'restore',
       live
     })
   const post = (j: Job) =>
@@ -239,7 +239,7 @@ describe('two jobs on one kernel', () => {
       request: request(['arm64']),
       installation: installation('x'),
       job: j,
-      cleanup: true,
+      restore: 'restore',
       live: m.live
     })
     expect(m.kernel.mounted).toBe(true)
@@ -283,7 +283,7 @@ describe('rollback', () => {
         request: request(['arm64', 'riscv64', 's390x', 'ppc64le']),
         installation: installation('x'),
         job: m.job('a'),
-        cleanup: true,
+        restore: 'restore',
         live: m.live
       })
     ).rejects.toThrow(/registering qemu-s390x .* failed: Invalid argument/)
@@ -327,7 +327,7 @@ describe('rollback', () => {
         registrar: new Sloppy(),
         request: request(['arm64', 's390x'], { credential: true }),
         job: m.job('a'),
-        cleanup: false,
+        restore: 'hold',
         live: m.live
       })
     ).rejects.toThrow(
@@ -364,7 +364,7 @@ describe('one job, several steps; mounting; what post leaves', () => {
     expect(held.changed).toEqual([])
     await m.hold(a, ['arm64'])
     expect(m.coordination.state.holders.filter(h => h.key === a.key)).toEqual([
-      expect.objectContaining({ names: ['qemu-aarch64'], cleanup: false })
+      expect.objectContaining({ names: ['qemu-aarch64'] })
     ])
     expect(m.coordination.state.holders.some(h => h.key === other.key)).toBe(true)
   })
@@ -420,6 +420,17 @@ describe('one job, several steps; mounting; what post leaves', () => {
     await m.hold(keep, ['s390x'])
     const released = await m.post(b)
     expect(released.kept).toEqual(['qemu-s390x'])
+    expect(m.kernel.mounted).toBe(true)
+  })
+
+  test('post never unmounts a binfmt_misc that no holder mounted, even when the host is left empty', async () => {
+    const m = machine()
+    const a = m.job('a')
+    await m.main(a, ['arm64'])
+    expect(m.coordination.state.mounted).toBe(false)
+    const released = await m.post(a)
+    expect(released.restored).toEqual(['removing qemu-aarch64'])
+    expect(m.kernel.names()).toEqual([])
     expect(m.kernel.mounted).toBe(true)
   })
 

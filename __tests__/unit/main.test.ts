@@ -21,6 +21,7 @@ import {
 jest.unstable_mockModule('@actions/core', () => core)
 
 const { run, failureLine } = await import('../../src/main.js')
+const { Unshared } = await import('../../src/session/coordination.js')
 const { State } = await import('../../src/constants.js')
 const { probeProgram } = await import('../../src/verifier/probe/index.js')
 const { registerLine } = await import('../../src/host/entry.js')
@@ -62,15 +63,21 @@ function machine(over: { privilege?: PrivilegeMode; probes?: FakeProbes } = {}) 
     )
   const coordination = new FakeCoordination()
   const nativeRuns = new FakeNativeRuns()
+  /** The routes the run asked the record by. */
+  const routes: unknown[] = []
   const ports: Ports = {
     inspectHost: async () => host,
     docker,
     liveness,
-    coordination,
+    coordination: route => {
+      routes.push(route)
+      return route ? coordination : new Unshared(liveness.boot)
+    },
+    ownPidNamespace: () => false,
     probes: async () => probes,
     nativeRuns: () => nativeRuns
   }
-  return { ports, docker, kernel: docker.kernel, host, probes, coordination }
+  return { ports, docker, kernel: docker.kernel, host, probes, coordination, routes }
 }
 
 const given = (inputs: Record<string, string>) => core.reset({ ...actionDefaults(), ...inputs })
@@ -103,7 +110,12 @@ describe('run()', () => {
       /\| `linux\/arm64` \| qemu-aarch64 \| `\/usr\/bin\/qemu-aarch64-static` \| F \| ✅ `aarch64` \|/
     )
     const session = JSON.parse(core.seen.state[State.Session])
-    expect(session).toMatchObject({ cleanup: false, route: { kind: 'container', image: IMAGE } })
+    expect(session).toMatchObject({
+      restore: 'hold',
+      route: { kind: 'container', image: IMAGE },
+      keeper: { kind: 'root' }
+    })
+    expect(m.routes).toEqual([{ kind: 'root' }])
     expect(m.coordination.state.holders.map(h => h.names)).toEqual([['qemu-aarch64', 'qemu-s390x']])
     expect(m.probes.runs).toEqual(['aarch64 (chroot)', 's390x (chroot)'])
     expect(m.probes.disposed).toBe(true)
@@ -146,7 +158,7 @@ describe('run()', () => {
     ])
     expect(core.seen.outputs.verified).toBe('false')
     expect(m.kernel.names()).toEqual(['qemu-aarch64'])
-    expect(JSON.parse(core.seen.state[State.Session]).cleanup).toBe(true)
+    expect(JSON.parse(core.seen.state[State.Session]).restore).toBe('restore')
   })
 
   test('a registration that fails partway is rolled back before the failure is reported', async () => {

@@ -23,6 +23,7 @@ const facts = (over: Partial<Facts> = {}): Facts => ({
   githubHosted: false,
   hostEmulators: false,
   emulated: 2,
+  ownPidNamespace: false,
   ...over
 })
 
@@ -130,24 +131,42 @@ describe('verification and cleanup', () => {
     })
   })
 
-  test('cleanup: auto is on for self-hosted runners only', () => {
-    expect(plan(inputs(), facts({ selfHosted: true })).cleanup).toEqual({
-      enabled: true,
+  test('cleanup: auto puts the host back on self-hosted runners only', () => {
+    expect(plan(inputs(), facts({ selfHosted: true })).restore).toEqual({
+      mode: 'restore',
       why: 'cleanup: auto on a self-hosted runner'
     })
-    expect(plan(inputs(), facts()).cleanup.enabled).toBe(false)
-    expect(plan(inputs({ cleanup: 'true' }), facts()).cleanup.enabled).toBe(true)
-    expect(plan(inputs({ cleanup: 'false' }), facts({ selfHosted: true })).cleanup.enabled).toBe(
-      false
-    )
+    expect(plan(inputs(), facts()).restore.mode).toBe('hold')
+    expect(plan(inputs({ cleanup: 'true' }), facts()).restore.mode).toBe('restore')
+    expect(plan(inputs({ cleanup: 'false' }), facts({ selfHosted: true })).restore).toEqual({
+      mode: 'hold',
+      why: 'cleanup: false'
+    })
   })
 
   test('the lock and the record are skipped only on a GitHub-hosted runner without cleanup', () => {
-    expect(plan(inputs(), facts({ githubHosted: true })).shared).toBe(false)
-    expect(plan(inputs({ cleanup: 'true' }), facts({ githubHosted: true })).shared).toBe(true)
-    expect(plan(inputs(), facts({ selfHosted: true })).shared).toBe(true)
-    // a runner that says neither (an older runner, act): shared, to be safe
-    expect(plan(inputs(), facts()).shared).toBe(true)
+    expect(plan(inputs(), facts({ githubHosted: true })).restore.mode).toBe('none')
+    expect(plan(inputs({ cleanup: 'false' }), facts({ githubHosted: true })).restore.mode).toBe(
+      'none'
+    )
+    expect(plan(inputs({ cleanup: 'true' }), facts({ githubHosted: true })).restore.mode).toBe(
+      'restore'
+    )
+    expect(plan(inputs(), facts({ selfHosted: true })).restore.mode).toBe('restore')
+    // a runner that says neither (an older runner, act): the hold is recorded, to be safe
+    expect(plan(inputs(), facts()).restore.mode).toBe('hold')
+  })
+
+  test('in a pid namespace of its own (a job container), no hold is recorded; cleanup: true is refused', () => {
+    const inside = facts({ selfHosted: true, ownPidNamespace: true })
+    expect(plan(inputs(), inside).restore).toEqual({
+      mode: 'none',
+      why: 'cleanup: auto in a pid namespace of its own (a job container): other jobs could not tell whether it still runs, so it records no hold and puts nothing back'
+    })
+    expect(plan(inputs({ cleanup: 'false' }), inside).restore.mode).toBe('none')
+    expect(() => plan(inputs({ cleanup: 'true' }), inside)).toThrow(
+      'cleanup: true needs the job to be seen from the host, and this job runs in a pid namespace of its own (a job container, or a runner in a container): other jobs could not tell whether it still runs, and would take its handlers away. Run the job on the host, or set cleanup: false.'
+    )
   })
 
   test('Docker is asked only when the plan can depend on it', () => {
@@ -171,7 +190,7 @@ describe('the whole plan, as the preflight log shows it', () => {
       {
         registrar: { name: 'none', why: 'nothing to emulate' },
         install: { name: 'nothing', why: 'nothing to emulate' },
-        cleanup: { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
+        restore: { mode: 'hold', why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
       }
     ],
     [
@@ -181,7 +200,7 @@ describe('the whole plan, as the preflight log shows it', () => {
       {
         registrar: { name: 'container', why: 'registrar: container' },
         install: { name: 'apt', why: 'install: apt (emulators on the host too)' },
-        cleanup: { enabled: true, why: 'cleanup: true' }
+        restore: { mode: 'restore', why: 'cleanup: true' }
       }
     ],
     [
@@ -190,7 +209,7 @@ describe('the whole plan, as the preflight log shows it', () => {
       {},
       {
         install: { name: 'download', why: 'install: download (emulators on the host too)' },
-        cleanup: { enabled: false, why: 'cleanup: false' }
+        restore: { mode: 'hold', why: 'cleanup: false' }
       }
     ],
     [

@@ -15,6 +15,7 @@ jest.unstable_mockModule('@actions/core', () => core)
 
 const { run } = await import('../../src/main.js')
 const { cleanup } = await import('../../src/post.js')
+const { Unshared } = await import('../../src/session/coordination.js')
 const { State } = await import('../../src/constants.js')
 const { registerLine } = await import('../../src/host/entry.js')
 const { registrationFor } = await import('../../src/registrar/registrar.js')
@@ -31,6 +32,9 @@ function machine(privilege: 'root' | 'none' = 'root') {
   })
   const liveness = new FakeLiveness()
   liveness.processes.set(process.ppid, 'job-runner')
+  const coordination = new FakeCoordination()
+  /** The routes each step asked the record by. */
+  const routes: unknown[] = []
   const ports: Ports = {
     inspectHost: async () =>
       fakeHost({
@@ -40,12 +44,16 @@ function machine(privilege: 'root' | 'none' = 'root') {
       }),
     docker,
     liveness,
-    coordination: new FakeCoordination(),
+    coordination: route => {
+      routes.push(route)
+      return route ? coordination : new Unshared(liveness.boot)
+    },
+    ownPidNamespace: () => false,
     probes: async () =>
       new FakeProbes({ aarch64: { stdout: 'aarch64\n' }, s390x: { stdout: 's390x\n' } }),
     nativeRuns: () => new FakeNativeRuns()
   }
-  return { ports, kernel: docker.kernel, liveness, docker }
+  return { ports, kernel: docker.kernel, liveness, docker, coordination, routes }
 }
 
 const snapshot = (k: FakeDocker['kernel']) => k.names().map(n => `${n}\n${k.text(n)}`)
@@ -94,6 +102,11 @@ describe('cleanup()', () => {
     expect(core.seen.log).toEqual(
       expect.arrayContaining(['removing qemu-s390x', 'removing qemu-aarch64'])
     )
+    // the record, too, through the registrar's container: main's route and post's
+    expect(m.routes).toEqual([
+      { kind: 'container', image: IMAGE },
+      { kind: 'container', image: IMAGE }
+    ])
     // the restore went through a privileged container, binding the host's interpreter
     const last = m.docker.calls.filter(c => c.includes('--privileged')).pop() as string[]
     expect(last.join(' ')).toContain(
@@ -114,11 +127,12 @@ describe('cleanup()', () => {
     process.env.RUNNER_ENVIRONMENT = 'github-hosted'
     try {
       const state = await mainStep(m, { platforms: 'arm64', registrar: 'container', image: IMAGE })
-      expect((m.ports.coordination as FakeCoordination).state.holders).toEqual([])
+      expect(m.coordination.state.holders).toEqual([])
+      expect(m.routes).toEqual([undefined])
       await postStep(m, state)
       expect(m.kernel.names()).toEqual(['qemu-aarch64'])
       expect(core.seen.log).toEqual([
-        'cleanup is off for this run: handlers stay registered (this GitHub-hosted runner is used by this job only).'
+        'This run recorded no hold and puts nothing back: handlers stay registered (the main step\'s "Cleanup:" line says why).'
       ])
     } finally {
       delete process.env.RUNNER_ENVIRONMENT

@@ -14,17 +14,20 @@ export interface NativeRuns {
   set(cpu: string, printed: string | undefined): void
 }
 
-/** NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only. */
+/**
+ * NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only; in
+ * memory only without one (no file in a directory others can write).
+ */
 export class JobNativeRuns implements NativeRuns {
   private readonly known: Record<string, string | null>
 
   constructor(
-    private readonly file: string,
+    private readonly file: string | undefined,
     private readonly boot: string
   ) {
     let saved: { boot?: string; printed?: Record<string, string | null> } = {}
     try {
-      saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved
+      if (file) saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved
     } catch {
       // not written yet
     }
@@ -37,6 +40,7 @@ export class JobNativeRuns implements NativeRuns {
 
   set(cpu: string, printed: string | undefined): void {
     this.known[cpu] = printed ?? null
+    if (!this.file) return
     try {
       writeFileSync(this.file, JSON.stringify({ boot: this.boot, printed: this.known }))
     } catch {

@@ -1,5 +1,5 @@
 /**
- * Registering and putting back on a kernel that other jobs share (host/shared.ts): every
+ * Registering and putting back on a kernel that other jobs share (session/): every
  * read-modify-write of binfmt_misc happens under the machine-wide lock; each job records which
  * handlers it holds; the first job to change an entry records what it was; a post step puts an
  * entry back only when no other live job holds it, so the last holder leaves the host as it was
@@ -12,41 +12,20 @@ import { describe, RegistrationError } from '../errors.js'
 import type { BinfmtReader } from '../host/binfmt.js'
 import { baselineOf, changedNames, planRestore, type Baseline } from '../host/changes.js'
 import { sameEntry, type BinfmtEntry } from '../host/entry.js'
-import { describeOp, type KernelWriter, type RouteSpec } from '../host/kernel.js'
+import { describeOp, type KernelWriter } from '../host/kernel.js'
+import type { Coordination } from '../session/coordination.js'
 import {
   heldByOthers,
   withoutExpired,
-  type Coordination,
   type Holder,
   type Liveness,
   type SharedState
-} from '../host/shared.js'
+} from '../session/record.js'
+import type { RestoreMode } from '../session/route.js'
+import type { Job } from '../session/session.js'
 import type { Installation, RegistrationOutcome, RegistrationRequest } from '../model.js'
 import { checkHandlers } from './readback.js'
 import type { Registrar } from './registrar.js'
-
-/** A job as the runner identifies it, and its runner process (the step's parent). */
-export interface Job {
-  readonly key: string
-  readonly pid: number
-  readonly started: string
-}
-
-export function currentJob(live: Liveness, env: NodeJS.ProcessEnv = process.env): Job {
-  const key = ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_JOB', 'RUNNER_NAME', 'GITHUB_ACTION']
-    .map(name => env[name] || '-')
-    .join('/')
-  return { key, pid: process.ppid, started: live.started(process.ppid) ?? '' }
-}
-
-/** What the main step hands the post step. */
-export interface Session {
-  readonly job: Job
-  readonly cleanup: boolean
-  /** Whether the job took the machine-wide lock and recorded its hold (see Plan.shared). */
-  readonly shared: boolean
-  readonly route: RouteSpec
-}
 
 export interface Registered {
   /** The requested handlers as read back, by CPU. */
@@ -72,7 +51,8 @@ export async function registerHeld(args: {
   request: RegistrationRequest
   installation?: Installation
   job: Job
-  cleanup: boolean
+  /** Plan.restore's mode: with 'restore', what this run changes is recorded to be put back. */
+  restore: RestoreMode
   live: Liveness
 }): Promise<Registered> {
   const { coordination, reader, writer, registrar, request, job } = args
@@ -97,7 +77,8 @@ export async function registerHeld(args: {
       }
       const changed = changedNames(current, await reader.list())
       const baselines: Record<string, Baseline> = { ...state.baselines }
-      if (args.cleanup) {
+      const restoring = args.restore === 'restore'
+      if (restoring) {
         for (const name of changed) baselines[name] ??= baselineOf(name, current)
       }
       const holder: Holder = {
@@ -105,15 +86,13 @@ export async function registerHeld(args: {
         pid: job.pid,
         started: job.started,
         since: args.live.now(),
-        names: [...new Set([...request.cpus.map(handlerName), ...changed])],
-        cleanup: args.cleanup,
-        route: writer.spec
+        names: [...new Set([...request.cpus.map(handlerName), ...changed])]
       }
       return {
         result: { handlers, outcome, changed },
         state: {
           ...state,
-          mounted: state.mounted || (!mountedBefore && args.cleanup),
+          mounted: state.mounted || (!mountedBefore && restoring),
           baselines,
           holders: [...state.holders.filter(h => h.key !== job.key), holder]
         }
@@ -144,9 +123,7 @@ export async function holdExisting(args: {
         pid: job.pid,
         started: job.started,
         since: args.live.now(),
-        names: request.cpus.map(handlerName),
-        cleanup: false,
-        route: { kind: 'direct' }
+        names: request.cpus.map(handlerName)
       }
       return {
         result: { handlers, outcome, changed: [] },
