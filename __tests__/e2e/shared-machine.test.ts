@@ -296,9 +296,11 @@ describe('a job in a pid namespace of its own (a job container)', () => {
   beforeAll(() => {
     const dir = mkdtempSync('/var/tmp/e2e-pidns-')
     wrapper = join(dir, 'node')
+    // a job container as the runner starts one: its own pid namespace (process.ppid 0) and its
+    // own /proc, with the host's binfmt_misc mounted in it (a privileged container)
     writeFileSync(
       wrapper,
-      `#!/bin/sh\nexec unshare --pid --fork --mount-proc ${process.execPath} "$@"\n`
+      `#!/bin/sh\nexec unshare --pid --fork --mount-proc sh -c 'mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc && exec "$0" "$@"' ${process.execPath} "$@"\n`
     )
     chmodSync(wrapper, 0o755)
   })

@@ -11,20 +11,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import * as os from 'node:os'
 import { join } from 'node:path'
 import { runInThisContext } from 'node:vm'
+import { jest } from '@jest/globals'
+import * as core from '../../__fixtures__/core.js'
 import { FakeLiveness } from '../../__fixtures__/fake-host.js'
-import { HostError } from '../../src/errors.js'
-import { LocalCoordination } from '../../src/session/coordination.js'
-import {
-  emptyState,
-  heldByOthers,
-  isLive,
-  MAX_HOLD_MS,
-  ProcLiveness,
-  withoutExpired,
-  type Holder,
-  type SharedState
-} from '../../src/session/record.js'
-import { STATE_DIR, StateDir } from '../../src/session/store.js'
+import type { Holder, SharedState } from '../../src/session/record.js'
+
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { HostError } = await import('../../src/errors.js')
+const { LocalCoordination } = await import('../../src/session/coordination.js')
+const { emptyState, heldByOthers, isLive, MAX_HOLD_MS, ProcLiveness, withoutExpired } =
+  await import('../../src/session/record.js')
+const { STATE_DIR, StateDir } = await import('../../src/session/store.js')
 
 let tmp: string
 let dir: string
@@ -132,7 +130,8 @@ describe('LocalCoordination', () => {
     ['another version', '{"version":2,"boot":"boot-1","holders":[]}'],
     ['no holders', '{"version":1,"boot":"boot-1"}'],
     ['empty', '']
-  ])('%s starts afresh', async (_what, text) => {
+  ])('%s starts afresh', async (what, text) => {
+    core.reset()
     await new FileCoordination('boot-1', dir).transaction('a', saving(0))
     writeFileSync(join(dir, 'state.json'), text)
     let seen: SharedState | undefined
@@ -141,6 +140,18 @@ describe('LocalCoordination', () => {
       return { result: 0, state }
     })
     expect(seen).toEqual(emptyState('boot-2'))
+    // only a record that is there and not valid is worth a warning
+    expect(core.seen.warnings).toEqual(
+      what === 'empty'
+        ? []
+        : [
+            expect.stringMatching(
+              new RegExp(
+                `^Discarded the binfmt_misc record in ${dir}: .* Nothing on the host is put back for it; the record starts afresh\\.$`
+              )
+            )
+          ]
+    )
   })
 
   test('a transaction that throws saves nothing and releases the lock', async () => {
