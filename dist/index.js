@@ -29550,7 +29550,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: failureLine, merge
+// UNUSED EXPORTS: failureLine, keepUnrestorable, merge
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
@@ -30690,19 +30690,20 @@ async function setUp(inputs, ports) {
             for (const [cpu, e] of registered.handlers)
                 core.info(`${(0,catalogue/* handlerName */._g)(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`);
         }
-        else {
+        else if (prepared.kept.size === 0) {
             core.info('Every requested platform is native to this host: nothing to register.');
         }
-        const verdicts = await verify(prepared, ports, probes, registered?.handlers ?? new Map());
+        const handlers = new Map([...prepared.kept, ...(registered?.handlers ?? [])]);
+        const verdicts = await verify(prepared, ports, probes, handlers);
         const report = {
             targets: prepared.targets,
-            emulators: request.cpus.map(catalogue/* handlerName */._g),
+            emulators: [...new Set(prepared.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(catalogue/* handlerName */._g),
             verdicts,
             qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
             registrar: request.emulated.length > 0 ? registrar.name : 'none'
         };
         setOutputs(report);
-        await writeSummary(summaryMarkdown(report, registered?.handlers ?? new Map(), 'Cross-architecture emulation'));
+        await writeSummary(summaryMarkdown(report, handlers, 'Cross-architecture emulation'));
         const failed = [...verdicts.values()].filter(v => v.problem);
         if (failed.length > 0) {
             throw new errors/* VerificationError */.mk(`Verification failed for ${failed.map(v => `${v.target.platform.name}: ${v.problem}`).join('; ')}.`);
@@ -30723,7 +30724,7 @@ async function preflight(inputs, ports, probes) {
         core.info(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${(0,catalogue/* handlerName */._g)(t.platform.cpu)}`} (${t.why})`);
     }
     const emulated = targets.filter(t => !t.native);
-    const request = {
+    const asked = {
         emulated,
         cpus: [...new Set(emulated.map(t => t.platform.cpu))],
         reset: inputs.reset,
@@ -30738,7 +30739,7 @@ async function preflight(inputs, ports, probes) {
         selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
         githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
         hostEmulators: inputs.install === 'auto' && emulated.length > 0
-            ? await staticOnHost(request.cpus, host)
+            ? await staticOnHost(asked.cpus, host)
             : false,
         emulated: emulated.length
     });
@@ -30748,14 +30749,68 @@ async function preflight(inputs, ports, probes) {
     core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`);
     if (p.verify.note)
         core.info(p.verify.note);
+    // the native registrar's emulators are host files, so an entry whose interpreter is not on the
+    // host always differs from what it registers; the direct route restores from host files
+    const kept = p.cleanup.enabled && p.registrar.name === 'native'
+        ? keepUnrestorable(asked, entries, host)
+        : new Map();
+    const request = withoutKept(asked, kept);
     const registrar = await (0,src_registrar/* registrarFor */.B)(p.registrar.name, inputs, host, ports.docker);
-    if (emulated.length > 0) {
+    if (request.emulated.length > 0) {
         installerFor(p.install.name, inputs, host)?.check(request.cpus);
         await registrar.prepare(request);
         if (p.cleanup.enabled)
             checkRestorable(registrar, host, entries, request);
     }
-    return { host, targets, request, plan: p, registrar, verifyImage: inputs.verifyImage };
+    return { host, targets, request, kept, plan: p, registrar, verifyImage: inputs.verifyImage };
+}
+/**
+ * With cleanup on, a handler that reset would replace but that could never be registered again
+ * from the host (registered with F, its interpreter deleted since: the kernel keeps the file open,
+ * so it still works) is kept and used instead, after one warning; the host stays as it was and verification
+ * proves the kept handler. One that this job could not use (disabled, or lacking a flag the
+ * inputs ask for) is refused before anything changes. By CPU.
+ */
+function keepUnrestorable(request, entries, host) {
+    const kept = new Map();
+    if (!request.reset)
+        return kept;
+    for (const cpu of request.cpus) {
+        const e = entries.find(x => x.name === (0,catalogue/* handlerName */._g)(cpu));
+        if (e?.flags.includes('F') && !host.hasFile(e.interpreter))
+            kept.set(cpu, e);
+    }
+    if (kept.size === 0)
+        return kept;
+    const what = [...kept.values()].map(e => `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}")`);
+    const why = `cleanup is on and reset is true, but ${what.join(', ')} could never be registered again once replaced: ` +
+        'registered with the F flag, ' +
+        (kept.size > 1 ? 'their interpreters were' : 'its interpreter was') +
+        ' deleted since (the kernel keeps the file open, so the handler still works)';
+    const unusable = [...kept.values()].flatMap(e => {
+        const lacks = [
+            ...(e.enabled ? [] : ['it is disabled']),
+            ...(request.credential && !e.flags.includes('C')
+                ? ['it lacks the C flag that credential: true asks for']
+                : [])
+        ];
+        return lacks.length > 0 ? [`${e.name}: ${lacks.join(' and ')}`] : [];
+    });
+    if (unusable.length > 0) {
+        throw new errors/* HostError */.dh(`${why}, and this job cannot use ${kept.size > 1 ? 'them' : 'it'} instead (${unusable.join('; ')}). ` +
+            'Register it again from an interpreter file that exists, or set cleanup: false to replace it for good.');
+    }
+    core.warning(`${why}. Kept as ${kept.size > 1 ? 'they are' : 'it is'}, not replaced: this job uses ${kept.size > 1 ? 'them' : 'it'}, not the emulator installed here. ` +
+        'To replace it, register it again from an interpreter file that exists, or set cleanup: false to replace it for good.');
+    return kept;
+}
+/** The request without the platforms of kept handlers. */
+function withoutKept(request, kept) {
+    return {
+        ...request,
+        emulated: request.emulated.filter(t => !kept.has(t.platform.cpu)),
+        cpus: request.cpus.filter(cpu => !kept.has(cpu))
+    };
 }
 /**
  * How what the registrar changes is put back (rollback, cleanup): its own route, unless that
