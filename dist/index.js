@@ -28729,11 +28729,11 @@ function rawNames(dir) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Bv: () => (/* binding */ baselineOf),
+/* harmony export */   Hq: () => (/* binding */ planRestoreSteps),
 /* harmony export */   dv: () => (/* binding */ planRegistration),
-/* harmony export */   q8: () => (/* binding */ planRestore),
 /* harmony export */   tS: () => (/* binding */ changedNames)
 /* harmony export */ });
-/* unused harmony export bridgeName */
+/* unused harmony exports bridgeName, planRestore */
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8926);
 /**
  * What to write to binfmt_misc, worked out from what it holds: registering the requested handlers
@@ -28801,15 +28801,16 @@ function baselineOf(name, listing) {
 }
 const sameState = (a, b) => (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .sameEntry */ .dI)(a, b) && a.enabled === b.enabled;
 /**
- * The ops that put every name of `scope` back as its baseline has it: entries added since are
- * removed, replaced or removed ones registered again (disabled again when they were), and
- * overlapping entries re-registered after them so that the kernel tries them in their original
- * order. Entries outside the scope are only ever re-registered identically, for that order.
- * Throws RegistrationError (from lineFor) for an entry that cannot be written back.
+ * The ops that put every name of `scope` back as its baseline has it, in steps of one entry each
+ * (see RestoreStep): entries added since are removed, replaced or removed ones registered again
+ * (disabled again when they were), and overlapping entries re-registered after them so that the
+ * kernel tries them in their original order. Entries outside the scope are only ever
+ * re-registered identically, for that order. Throws RegistrationError (from lineFor) for an entry
+ * that cannot be written back.
  */
-function planRestore(current, baselines, scope) {
+function planRestoreSteps(current, baselines, scope) {
     const now = new Map(current.map(e => [e.name, e]));
-    const ops = [];
+    const steps = [];
     /** Entries to register again, by name. */
     const again = new Map();
     const mark = (name, entry, above) => {
@@ -28829,11 +28830,11 @@ function planRestore(current, baselines, scope) {
         const before = baseline.before;
         if (!before) {
             if (present)
-                ops.push({ op: 'remove', name });
+                steps.push({ name, ops: [{ op: 'remove', name }], present });
         }
         else if (present && (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .sameEntry */ .dI)(present, before)) {
             if (present.enabled !== before.enabled)
-                ops.push({ op: before.enabled ? 'enable' : 'disable', name });
+                steps.push({ name, ops: [{ op: before.enabled ? 'enable' : 'disable', name }], present });
         }
         else {
             mark(name, before, baseline.above);
@@ -28849,14 +28850,40 @@ function planRestore(current, baselines, scope) {
             return i < 0 ? [] : [b.rank + b.above.length - i];
         }));
     for (const name of [...again.keys()].sort((a, b) => rank(a) - rank(b))) {
-        const entry = again.get(name);
-        if (now.has(name))
-            ops.push({ op: 'remove', name });
-        ops.push({ op: 'register', name, line: (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .lineFor */ .y1)(entry), fromHost: true });
-        if (!entry.enabled)
-            ops.push({ op: 'disable', name });
+        steps.push(reRegistering(name, again.get(name), now));
     }
-    return ops;
+    return steps;
+}
+/** The step that registers `entry` again under `name`, bridged when an entry holds the name now. */
+function reRegistering(name, entry, now) {
+    const line = (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .lineFor */ .y1)(entry);
+    const register = (as, text) => [
+        { op: 'register', name: as, line: text, fromHost: true },
+        ...(entry.enabled ? [] : [{ op: 'disable', name: as }])
+    ];
+    const present = now.get(name);
+    if (!present)
+        return { name, ops: register(name, line) };
+    const bridge = bridgeName(name);
+    if (now.has(bridge)) {
+        // a bridge left behind by an interrupted run holds the name: replaced without one
+        return { name, ops: [{ op: 'remove', name }, ...register(name, line)], present };
+    }
+    return {
+        name,
+        bridge,
+        present,
+        ops: [
+            ...register(bridge, (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .lineFor */ .y1)({ ...entry, name: bridge })),
+            { op: 'remove', name },
+            ...register(name, line),
+            { op: 'remove', name: bridge }
+        ]
+    };
+}
+/** planRestoreSteps, as one list of ops. */
+function planRestore(current, baselines, scope) {
+    return planRestoreSteps(current, baselines, scope).flatMap(s => s.ops);
 }
 /** The entries `after` differs from `before` in, by name (added, removed or changed). */
 function changedNames(before, after) {
@@ -29348,7 +29375,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: failureLine, merge
+// UNUSED EXPORTS: failureLine, keepUnrestorable, merge
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
@@ -30340,8 +30367,8 @@ function chooseVerify(inputs, f) {
 
 // EXTERNAL MODULE: ./src/ports.ts + 3 modules
 var src_ports = __nccwpck_require__(2524);
-// EXTERNAL MODULE: ./src/registrar/hold.ts + 1 modules
-var hold = __nccwpck_require__(3894);
+// EXTERNAL MODULE: ./src/registrar/hold.ts + 2 modules
+var hold = __nccwpck_require__(5672);
 // EXTERNAL MODULE: ./src/session/route.ts
 var route = __nccwpck_require__(5161);
 ;// CONCATENATED MODULE: ./src/session/session.ts
@@ -30509,19 +30536,20 @@ async function setUp(inputs, ports) {
             for (const [cpu, e] of registered.handlers)
                 core.info(`${(0,catalogue/* handlerName */._g)(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`);
         }
-        else {
+        else if (prepared.kept.size === 0) {
             core.info('Every requested platform is native to this host: nothing to register.');
         }
-        const verdicts = await verify(prepared, ports, probes, registered?.handlers ?? new Map());
+        const handlers = new Map([...prepared.kept, ...(registered?.handlers ?? [])]);
+        const verdicts = await verify(prepared, ports, probes, handlers);
         const report = {
             targets: prepared.targets,
-            emulators: request.cpus.map(catalogue/* handlerName */._g),
+            emulators: [...new Set(prepared.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(catalogue/* handlerName */._g),
             verdicts,
             qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
             registrar: request.emulated.length > 0 ? registrar.name : 'none'
         };
         setOutputs(report);
-        await writeSummary(summaryMarkdown(report, registered?.handlers ?? new Map(), 'Cross-architecture emulation'));
+        await writeSummary(summaryMarkdown(report, handlers, 'Cross-architecture emulation'));
         const failed = [...verdicts.values()].filter(v => v.problem);
         if (failed.length > 0) {
             throw new errors/* VerificationError */.mk(`Verification failed for ${failed.map(v => `${v.target.platform.name}: ${v.problem}`).join('; ')}.`);
@@ -30542,7 +30570,7 @@ async function preflight(inputs, ports, probes) {
         core.info(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${(0,catalogue/* handlerName */._g)(t.platform.cpu)}`} (${t.why})`);
     }
     const emulated = targets.filter(t => !t.native);
-    const request = {
+    const asked = {
         emulated,
         cpus: [...new Set(emulated.map(t => t.platform.cpu))],
         reset: inputs.reset,
@@ -30557,7 +30585,7 @@ async function preflight(inputs, ports, probes) {
         selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
         githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
         hostEmulators: inputs.install === 'auto' && emulated.length > 0
-            ? await staticOnHost(request.cpus, host)
+            ? await staticOnHost(asked.cpus, host)
             : false,
         emulated: emulated.length,
         ownPidNamespace: ports.ownPidNamespace()
@@ -30568,9 +30596,15 @@ async function preflight(inputs, ports, probes) {
     core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`);
     if (p.verify.note)
         core.info(p.verify.note);
+    // the native registrar's emulators are host files, so an entry whose interpreter is not on the
+    // host always differs from what it registers; the direct route restores from host files
+    const kept = p.restore.mode === 'restore' && p.registrar.name === 'native'
+        ? keepUnrestorable(asked, entries, host)
+        : new Map();
+    const request = withoutKept(asked, kept);
     const registrar = await (0,src_registrar/* registrarFor */.B)(p.registrar.name, inputs, host, ports.docker);
     let restore = { mode: p.restore.mode };
-    if (emulated.length > 0) {
+    if (request.emulated.length > 0) {
         installerFor(p.install.name, inputs, host)?.check(request.cpus);
         await registrar.prepare(request);
         if (p.restore.mode === 'restore')
@@ -30581,7 +30615,64 @@ async function preflight(inputs, ports, probes) {
             core.info(routed.note);
         restore = routed;
     }
-    return { host, targets, request, plan: p, restore, registrar, verifyImage: inputs.verifyImage };
+    return {
+        host,
+        targets,
+        request,
+        kept,
+        plan: p,
+        restore,
+        registrar,
+        verifyImage: inputs.verifyImage
+    };
+}
+/**
+ * With cleanup on, a handler that reset would replace but that could never be registered again
+ * from the host (registered with F, its interpreter deleted since: the kernel keeps the file open,
+ * so it still works) is kept and used instead, after one warning; the host stays as it was and verification
+ * proves the kept handler. One that this job could not use (disabled, or lacking a flag the
+ * inputs ask for) is refused before anything changes. By CPU.
+ */
+function keepUnrestorable(request, entries, host) {
+    const kept = new Map();
+    if (!request.reset)
+        return kept;
+    for (const cpu of request.cpus) {
+        const e = entries.find(x => x.name === (0,catalogue/* handlerName */._g)(cpu));
+        if (e?.flags.includes('F') && !host.hasFile(e.interpreter))
+            kept.set(cpu, e);
+    }
+    if (kept.size === 0)
+        return kept;
+    const what = [...kept.values()].map(e => `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}")`);
+    const why = `cleanup is on and reset is true, but ${what.join(', ')} could never be registered again once replaced: ` +
+        'registered with the F flag, ' +
+        (kept.size > 1 ? 'their interpreters were' : 'its interpreter was') +
+        ' deleted since (the kernel keeps the file open, so the handler still works)';
+    const unusable = [...kept.values()].flatMap(e => {
+        const lacks = [
+            ...(e.enabled ? [] : ['it is disabled']),
+            ...(request.credential && !e.flags.includes('C')
+                ? ['it lacks the C flag that credential: true asks for']
+                : [])
+        ];
+        return lacks.length > 0 ? [`${e.name}: ${lacks.join(' and ')}`] : [];
+    });
+    if (unusable.length > 0) {
+        throw new errors/* HostError */.dh(`${why}, and this job cannot use ${kept.size > 1 ? 'them' : 'it'} instead (${unusable.join('; ')}). ` +
+            'Register it again from an interpreter file that exists, or set cleanup: false to replace it for good.');
+    }
+    core.warning(`${why}. Kept as ${kept.size > 1 ? 'they are' : 'it is'}, not replaced: this job uses ${kept.size > 1 ? 'them' : 'it'}, not the emulator installed here. ` +
+        'To replace it, register it again from an interpreter file that exists, or set cleanup: false to replace it for good.');
+    return kept;
+}
+/** The request without the platforms of kept handlers. */
+function withoutKept(request, kept) {
+    return {
+        ...request,
+        emulated: request.emulated.filter(t => !kept.has(t.platform.cpu)),
+        cpus: request.cpus.filter(cpu => !kept.has(cpu))
+    };
 }
 /**
  * How what the registrar changes is put back (rollback, cleanup): its own route, unless that
@@ -30952,7 +31043,7 @@ function defaultPorts() {
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7242);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _ports_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2524);
-/* harmony import */ var _registrar_hold_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3894);
+/* harmony import */ var _registrar_hold_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5672);
 /* harmony import */ var _registrar_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7326);
 
 
@@ -30990,6 +31081,10 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
             _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`${name}: left as it is, another job on this runner still holds it.`);
         for (const line of released.restored)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(line);
+        if (released.stayed.length > 0) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(`Could not put back ${released.stayed.join('; ')}: the host keeps a working handler for each. ` +
+                'To have the old one back, register it again from an interpreter file that exists.');
+        }
         if (released.left.length > 0) {
             const message = `Could not put back ${released.left.join('; ')}: they stay as this job left them. Check /proc/sys/fs/binfmt_misc on this runner.`;
             if (session.restore === 'restore')
@@ -30997,7 +31092,9 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
             else
                 _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(message);
         }
-        else if (released.restored.length === 0 && released.kept.length === 0) {
+        else if (released.restored.length === 0 &&
+            released.kept.length === 0 &&
+            released.stayed.length === 0) {
             _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(session.restore === 'restore'
                 ? 'binfmt_misc handlers are already as they were before this job.'
                 : 'cleanup is off for this run: handlers stay registered.');
@@ -31011,7 +31108,7 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
 
 /***/ }),
 
-/***/ 3894:
+/***/ 5672:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31021,6 +31118,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   RZ: () => (/* binding */ registerHeld),
   zn: () => (/* binding */ releaseHeld)
 });
+
+// UNUSED EXPORTS: describeEntry
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
@@ -31034,6 +31133,79 @@ var changes = __nccwpck_require__(967);
 var entry = __nccwpck_require__(8926);
 // EXTERNAL MODULE: ./src/host/kernel.ts
 var kernel = __nccwpck_require__(3853);
+;// CONCATENATED MODULE: ./src/host/restore.ts
+/**
+ * Carrying out a restore (changes.ts's steps) so that it never stops halfway: a step that fails
+ * is cleaned up as far as it can be and reported, and the steps after it still run. A bridged
+ * step whose baseline cannot be registered leaves the entry registered now in place.
+ */
+
+
+/**
+ * Applies every step through `writer`: all remaining ops in one `apply` (one container run on a
+ * container route), and after a failure the step's cleanup and the rest in the next one.
+ */
+async function applyRestore(writer, steps) {
+    const done = [];
+    const failures = [];
+    let next = 0;
+    while (next < steps.length) {
+        const rest = steps.slice(next);
+        const ops = rest.flatMap(s => s.ops);
+        try {
+            await writer.apply(ops);
+            for (const s of rest)
+                done.push(...s.ops.map(op => (0,kernel/* describeOp */.Ff)(op)));
+            return { done, failures };
+        }
+        catch (error) {
+            // the step the failed op belongs to, and where in it
+            let at = error instanceof kernel/* KernelWriteError */.zs ? error.done : 0;
+            let i = 0;
+            while (at >= rest[i].ops.length)
+                at -= rest[i++].ops.length;
+            for (const s of rest.slice(0, i))
+                done.push(...s.ops.map(op => (0,kernel/* describeOp */.Ff)(op)));
+            const step = rest[i];
+            failures.push(await failed(writer, step, at, error));
+            next += i + 1;
+        }
+    }
+    return { done, failures };
+}
+/** Reports a step that failed at op `at`, removing its bridge when the entry has its name back. */
+async function failed(writer, step, at, error) {
+    const op = step.ops[at];
+    const reason = whyFailed(op, error);
+    if (!step.bridge)
+        return { name: step.name, reason };
+    if (at === 0)
+        return { name: step.name, reason, stayed: step.present };
+    const registerAt = step.ops.findIndex(o => o.op === 'register' && o.name === step.name);
+    // failed registering it under its own name: the bridge carries the baseline, and stays
+    if (at === registerAt)
+        return { name: step.name, reason: `${reason}; it is registered as ${step.bridge} instead` };
+    if (op.op === 'remove' && op.name === step.bridge)
+        return { name: step.name, reason };
+    try {
+        await writer.apply([{ op: 'remove', name: step.bridge }]);
+    }
+    catch (cleanup) {
+        return { name: step.name, reason: `${reason}; ${whyFailed(undefined, cleanup)}` };
+    }
+    return { name: step.name, reason };
+}
+/** Why an op failed, in words: a missing F interpreter is said as such. */
+function whyFailed(op, error) {
+    const text = (0,errors/* describe */.q0)(error);
+    if (!(error instanceof kernel/* KernelWriteError */.zs) || error.code !== 'ENOENT' || op?.op !== 'register')
+        return text;
+    const fields = op.line.slice(1).split(op.line[0]);
+    if (!/F/.test(fields[6] ?? ''))
+        return text;
+    return `${text} (its interpreter ${fields[5]} no longer exists: it was registered with the F flag, which opens the file at registration, and the file was deleted since)`;
+}
+
 // EXTERNAL MODULE: ./src/session/record.ts
 var record = __nccwpck_require__(8451);
 ;// CONCATENATED MODULE: ./src/registrar/readback.ts
@@ -31163,31 +31335,57 @@ async function holdExisting(args) {
 function waitingFor(holder) {
     core.info(`Waiting for the binfmt_misc lock, held by ${holder}.`);
 }
-/** Puts back what changed since `before`; returns the error to report, with the rollback's fate. */
+/**
+ * Puts back what changed since `before`, every entry it can (one that fails never stops the
+ * others); returns the error to report, with the rollback's fate.
+ */
 async function rolledBack(error, reader, writer, mounter, before, mountedBefore) {
     const now = await reader.list();
     const changed = (0,changes/* changedNames */.tS)(before, now);
     // Stryker disable next-line ConditionalExpression: with nothing changed and nothing mounted, the rollback below writes nothing
     if (changed.length === 0 && mountedBefore)
         return error;
+    const failures = [];
     try {
         const baselines = new Map(changed.map(name => [name, (0,changes/* baselineOf */.Bv)(name, before)]));
-        await writer.apply((0,changes/* planRestore */.q8)(now, baselines, changed));
-        if (!mountedBefore && (await reader.list()).length === 0)
-            await mounter.unmount();
+        const result = await applyRestore(writer, (0,changes/* planRestoreSteps */.Hq)(now, baselines, changed));
+        failures.push(...result.failures.map(failureText));
+    }
+    catch (rollback) {
+        failures.push((0,errors/* describe */.q0)(rollback));
+    }
+    const left = (0,changes/* changedNames */.tS)(before, await reader.list());
+    if (failures.length === 0 && left.length === 0) {
+        try {
+            if (!mountedBefore && (await reader.list()).length === 0)
+                await mounter.unmount();
+        }
+        catch (unmount) {
+            failures.push((0,errors/* describe */.q0)(unmount));
+        }
+    }
+    if (failures.length === 0) {
         if (changed.length > 0)
             core.info(`Rolled back ${changed.join(', ')}: the host is as it was before this step.`);
         return error;
     }
-    catch (rollback) {
-        const left = (0,changes/* changedNames */.tS)(before, await reader.list());
-        return new errors/* RegistrationError */.mT(`${(0,errors/* describe */.q0)(error)} Putting the host back then failed too (${(0,errors/* describe */.q0)(rollback)}): ${left.join(', ')} differ from before this step. ` +
-            'Check /proc/sys/fs/binfmt_misc on this runner.');
-    }
+    return new errors/* RegistrationError */.mT(`${(0,errors/* describe */.q0)(error)} Putting the host back then failed too (${failures.join('; ')}): ${left.join(', ') || 'nothing'} differ from before this step. ` +
+        'Check /proc/sys/fs/binfmt_misc on this runner.');
+}
+/** A restore failure as one clause: the entry, what failed, and what is registered instead. */
+function failureText(f) {
+    return f.stayed
+        ? `${f.name}: ${f.reason}; ${describeEntry(f.stayed)} stays registered instead`
+        : `${f.name}: ${f.reason}`;
+}
+/** An entry in a few words: what it runs, with which flags. */
+function describeEntry(e) {
+    return `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}"${e.enabled ? '' : ', disabled'})`;
 }
 /**
  * The post step: drops this job's hold and puts back every recorded entry no other live job
- * holds; unmounts binfmt_misc when a holder mounted it and the host has no entry left.
+ * holds, every one it can (a failing entry never stops the others); unmounts binfmt_misc when a
+ * holder mounted it and the host has no entry left.
  */
 async function releaseHeld(args) {
     const { coordination, reader, writer, job } = args;
@@ -31198,13 +31396,17 @@ async function releaseHeld(args) {
         const scope = Object.keys(state.baselines).filter(name => !others.has(name));
         const kept = Object.keys(state.baselines).filter(name => others.has(name));
         const baselines = new Map(Object.entries(state.baselines));
-        const ops = (0,changes/* planRestore */.q8)(await reader.list(), baselines, scope);
-        let failure;
+        const failures = new Map();
+        let restored = [];
+        let broken;
         try {
-            await writer.apply(ops);
+            const result = await applyRestore(writer, (0,changes/* planRestoreSteps */.Hq)(await reader.list(), baselines, scope));
+            restored = [...result.done];
+            for (const f of result.failures)
+                failures.set(f.name, f);
         }
         catch (error) {
-            failure = error;
+            broken = (0,errors/* describe */.q0)(error);
         }
         const after = await reader.list();
         const left = scope.filter(name => !asBaseline(after, baselines.get(name), name));
@@ -31213,25 +31415,33 @@ async function releaseHeld(args) {
             try {
                 await args.mounter.unmount();
                 mounted = false;
+                restored.push('binfmt_misc: unmounted again (a job mounted it)');
             }
             catch (error) {
-                failure ??= error;
+                broken ??= `unmounting binfmt_misc failed: ${(0,errors/* describe */.q0)(error)}`;
             }
         }
-        const restored = failure ? [] : ops.map(op => (0,kernel/* describeOp */.Ff)(op));
-        if (!mounted && state.mounted)
-            restored.push('binfmt_misc: unmounted again (a job mounted it)');
         const next = {
             ...state,
             mounted,
             holders,
             baselines: Object.fromEntries(Object.entries(state.baselines).filter(([name]) => !scope.includes(name) || left.includes(name)))
         };
+        // the baseline could not come back and nothing of its step took effect: what was there stays
+        const stays = (f) => !!f?.stayed;
+        const why = (name) => {
+            const reason = failures.get(name)?.reason ?? broken;
+            return reason ? `${name} (${reason})` : name;
+        };
         return {
             result: {
                 restored,
                 kept,
-                left: left.map(name => `${name}${failure ? ` (${(0,errors/* describe */.q0)(failure)})` : ''}`)
+                left: [
+                    ...left.filter(name => !stays(failures.get(name))).map(why),
+                    ...(broken && left.length === 0 ? [`binfmt_misc (${broken})`] : [])
+                ],
+                stayed: [...failures.values()].filter(f => stays(f)).map(failureText)
             },
             state: next
         };

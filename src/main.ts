@@ -73,7 +73,10 @@ function inSource(at: RegExpExecArray | null): string | undefined {
 interface Prepared {
   readonly host: Host
   readonly targets: readonly Target[]
+  /** What to register: the request without the platforms whose host handler is kept. */
   readonly request: RegistrationRequest
+  /** Host handlers kept instead of replaced, by CPU (see keepUnrestorable). */
+  readonly kept: ReadonlyMap<string, BinfmtEntry>
   readonly plan: Plan
   /** Plan.restore's mode as this job's route to the record allows, and that route. */
   readonly restore: { readonly mode: RestoreMode; readonly route?: KeeperRoute }
@@ -99,21 +102,22 @@ async function setUp(inputs: Inputs, ports: Ports): Promise<void> {
       )
       for (const [cpu, e] of registered.handlers)
         core.info(`${handlerName(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`)
-    } else {
+    } else if (prepared.kept.size === 0) {
       core.info('Every requested platform is native to this host: nothing to register.')
     }
-    const verdicts = await verify(prepared, ports, probes, registered?.handlers ?? new Map())
+    const handlers = new Map([...prepared.kept, ...(registered?.handlers ?? [])])
+    const verdicts = await verify(prepared, ports, probes, handlers)
     const report: RunReport = {
       targets: prepared.targets,
-      emulators: request.cpus.map(handlerName),
+      emulators: [...new Set(prepared.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(
+        handlerName
+      ),
       verdicts,
       qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
       registrar: request.emulated.length > 0 ? registrar.name : 'none'
     }
     setOutputs(report)
-    await writeSummary(
-      summaryMarkdown(report, registered?.handlers ?? new Map(), 'Cross-architecture emulation')
-    )
+    await writeSummary(summaryMarkdown(report, handlers, 'Cross-architecture emulation'))
     const failed = [...verdicts.values()].filter(v => v.problem)
     if (failed.length > 0) {
       throw new VerificationError(
@@ -140,7 +144,7 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     )
   }
   const emulated = targets.filter(t => !t.native)
-  const request: RegistrationRequest = {
+  const asked: RegistrationRequest = {
     emulated,
     cpus: [...new Set(emulated.map(t => t.platform.cpu))],
     reset: inputs.reset,
@@ -156,7 +160,7 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
     hostEmulators:
       inputs.install === 'auto' && emulated.length > 0
-        ? await staticOnHost(request.cpus, host)
+        ? await staticOnHost(asked.cpus, host)
         : false,
     emulated: emulated.length,
     ownPidNamespace: ports.ownPidNamespace()
@@ -165,9 +169,16 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   if (emulated.length > 0) core.info(`Emulators: ${p.install.name} (${p.install.why})`)
   core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`)
   if (p.verify.note) core.info(p.verify.note)
+  // the native registrar's emulators are host files, so an entry whose interpreter is not on the
+  // host always differs from what it registers; the direct route restores from host files
+  const kept =
+    p.restore.mode === 'restore' && p.registrar.name === 'native'
+      ? keepUnrestorable(asked, entries, host)
+      : new Map<string, BinfmtEntry>()
+  const request = withoutKept(asked, kept)
   const registrar = await registrarFor(p.registrar.name, inputs, host, ports.docker)
   let restore: Prepared['restore'] = { mode: p.restore.mode }
-  if (emulated.length > 0) {
+  if (request.emulated.length > 0) {
     installerFor(p.install.name, inputs, host)?.check(request.cpus)
     await registrar.prepare(request)
     if (p.restore.mode === 'restore') checkRestorable(registrar, host, entries, request)
@@ -176,7 +187,77 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     if (routed.note) core.info(routed.note)
     restore = routed
   }
-  return { host, targets, request, plan: p, restore, registrar, verifyImage: inputs.verifyImage }
+  return {
+    host,
+    targets,
+    request,
+    kept,
+    plan: p,
+    restore,
+    registrar,
+    verifyImage: inputs.verifyImage
+  }
+}
+
+/**
+ * With cleanup on, a handler that reset would replace but that could never be registered again
+ * from the host (registered with F, its interpreter deleted since: the kernel keeps the file open,
+ * so it still works) is kept and used instead, after one warning; the host stays as it was and verification
+ * proves the kept handler. One that this job could not use (disabled, or lacking a flag the
+ * inputs ask for) is refused before anything changes. By CPU.
+ */
+export function keepUnrestorable(
+  request: RegistrationRequest,
+  entries: readonly BinfmtEntry[],
+  host: Pick<Host, 'hasFile'>
+): Map<string, BinfmtEntry> {
+  const kept = new Map<string, BinfmtEntry>()
+  if (!request.reset) return kept
+  for (const cpu of request.cpus) {
+    const e = entries.find(x => x.name === handlerName(cpu))
+    if (e?.flags.includes('F') && !host.hasFile(e.interpreter)) kept.set(cpu, e)
+  }
+  if (kept.size === 0) return kept
+  const what = [...kept.values()].map(
+    e => `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}")`
+  )
+  const why =
+    `cleanup is on and reset is true, but ${what.join(', ')} could never be registered again once replaced: ` +
+    'registered with the F flag, ' +
+    (kept.size > 1 ? 'their interpreters were' : 'its interpreter was') +
+    ' deleted since (the kernel keeps the file open, so the handler still works)'
+  const unusable = [...kept.values()].flatMap(e => {
+    const lacks = [
+      ...(e.enabled ? [] : ['it is disabled']),
+      ...(request.credential && !e.flags.includes('C')
+        ? ['it lacks the C flag that credential: true asks for']
+        : [])
+    ]
+    return lacks.length > 0 ? [`${e.name}: ${lacks.join(' and ')}`] : []
+  })
+  if (unusable.length > 0) {
+    throw new HostError(
+      `${why}, and this job cannot use ${kept.size > 1 ? 'them' : 'it'} instead (${unusable.join('; ')}). ` +
+        'Register it again from an interpreter file that exists, or set cleanup: false to replace it for good.'
+    )
+  }
+  core.warning(
+    `${why}. Kept as ${kept.size > 1 ? 'they are' : 'it is'}, not replaced: this job uses ${kept.size > 1 ? 'them' : 'it'}, not the emulator installed here. ` +
+      'To replace it, register it again from an interpreter file that exists, or set cleanup: false to replace it for good.'
+  )
+  return kept
+}
+
+/** The request without the platforms of kept handlers. */
+function withoutKept(
+  request: RegistrationRequest,
+  kept: ReadonlyMap<string, BinfmtEntry>
+): RegistrationRequest {
+  return {
+    ...request,
+    emulated: request.emulated.filter(t => !kept.has(t.platform.cpu)),
+    cpus: request.cpus.filter(cpu => !kept.has(cpu))
+  }
 }
 
 /**

@@ -37,11 +37,21 @@ export async function cleanup(ports: Ports = defaultPorts()): Promise<void> {
     for (const name of released.kept)
       core.info(`${name}: left as it is, another job on this runner still holds it.`)
     for (const line of released.restored) core.info(line)
+    if (released.stayed.length > 0) {
+      core.warning(
+        `Could not put back ${released.stayed.join('; ')}: the host keeps a working handler for each. ` +
+          'To have the old one back, register it again from an interpreter file that exists.'
+      )
+    }
     if (released.left.length > 0) {
       const message = `Could not put back ${released.left.join('; ')}: they stay as this job left them. Check /proc/sys/fs/binfmt_misc on this runner.`
       if (session.restore === 'restore') core.setFailed(message)
       else core.warning(message)
-    } else if (released.restored.length === 0 && released.kept.length === 0) {
+    } else if (
+      released.restored.length === 0 &&
+      released.kept.length === 0 &&
+      released.stayed.length === 0
+    ) {
       core.info(
         session.restore === 'restore'
           ? 'binfmt_misc handlers are already as they were before this job.'

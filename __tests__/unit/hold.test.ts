@@ -489,6 +489,83 @@ describe('rollback and release, in detail', () => {
   })
 })
 
+describe('a baseline that can never be registered again (an F interpreter deleted since)', () => {
+  /** The host: F handlers for aarch64 and s390x from /old, and a jar entry. */
+  function usedMachine() {
+    const m = machine()
+    m.kernel.register(':jar:E::jar::/usr/bin/jexec:')
+    m.kernel.register(registerLine(registrationFor('s390x', '/old/qemu-s390x', 'F')))
+    m.kernel.register(registerLine(registrationFor('aarch64', '/old/qemu-aarch64', 'F')))
+    return m
+  }
+  const deleted =
+    (...paths: string[]) =>
+    (path: string): boolean =>
+      !paths.includes(path)
+
+  test("post keeps the job's handler in its place, says why, and still puts back the rest", async () => {
+    const m = usedMachine()
+    const before = m.snapshot()
+    const a = m.job('a')
+    await m.main(a, ['arm64', 's390x', 'riscv64'])
+    m.kernel.exists = deleted('/old/qemu-aarch64')
+    const released = await m.post(a)
+    expect(released.stayed).toEqual([
+      expect.stringMatching(
+        /^qemu-aarch64: registering qemu-aarch64\.replacing \(interpreter \/old\/qemu-aarch64, flags "F"\) failed: .* \(its interpreter \/old\/qemu-aarch64 no longer exists: .*\); qemu-aarch64 \(interpreter \/cache\/shared\/qemu-aarch64, flags "F"\) stays registered instead$/
+      )
+    ])
+    expect(released.left).toEqual([])
+    // arm64 binaries still have a working handler; everything else is as it was
+    expect(m.kernel.text('qemu-aarch64')).toContain('interpreter /cache/shared/qemu-aarch64')
+    expect(m.snapshot().filter(e => !e.startsWith('qemu-aarch64'))).toEqual(
+      before.filter(e => !e.startsWith('qemu-aarch64'))
+    )
+    expect(m.kernel.names().some(n => n.endsWith('.replacing'))).toBe(false)
+    expect(released.restored).toContain('removing qemu-riscv64')
+  })
+
+  test('several failures are all reported, each with its reason; one never stops the others', async () => {
+    const m = usedMachine()
+    const a = m.job('a')
+    await m.main(a, ['arm64', 's390x', 'riscv64', 'ppc64le'])
+    m.kernel.exists = deleted('/old/qemu-aarch64')
+    m.kernel.failOn = write =>
+      write === '-1 > qemu-riscv64' || write === '-1 > qemu-ppc64le'
+        ? Object.assign(new Error('EBUSY: busy'), { code: 'EBUSY' })
+        : undefined
+    const released = await m.post(a)
+    expect([...released.left].sort()).toEqual([
+      'qemu-ppc64le (removing qemu-ppc64le failed: EBUSY: busy)',
+      'qemu-riscv64 (removing qemu-riscv64 failed: EBUSY: busy)'
+    ])
+    expect(released.stayed).toEqual([expect.stringMatching(/^qemu-aarch64: .*no longer exists/)])
+    // the one that could be put back was
+    expect(m.kernel.text('qemu-s390x')).toContain('interpreter /old/qemu-s390x')
+    // and what is left stays recorded, for whoever puts the host back later
+    expect(Object.keys(m.coordination.state.baselines).sort()).toEqual([
+      'qemu-aarch64',
+      'qemu-ppc64le',
+      'qemu-riscv64'
+    ])
+  })
+
+  test('a rollback keeps the handler it cannot replace by its baseline, and says so', async () => {
+    const m = usedMachine()
+    m.kernel.exists = deleted('/old/qemu-aarch64')
+    m.kernel.failOn = write =>
+      write.startsWith('register :qemu-riscv64')
+        ? Object.assign(new Error('EACCES: refused'), { code: 'EACCES' })
+        : undefined
+    await expect(m.main(m.job('a'), ['arm64', 's390x', 'riscv64'])).rejects.toThrow(
+      /Putting the host back then failed too \(qemu-aarch64: registering qemu-aarch64\.replacing .*no longer exists.*; qemu-aarch64 \(interpreter \/cache\/shared\/qemu-aarch64, flags "F"\) stays registered instead\): qemu-aarch64 differ from before this step\./
+    )
+    expect(m.kernel.text('qemu-aarch64')).toContain('interpreter /cache/shared/qemu-aarch64')
+    expect(m.kernel.text('qemu-s390x')).toContain('interpreter /old/qemu-s390x')
+    expect(m.kernel.text('jar')).toBeDefined()
+  })
+})
+
 test('the job is named by the runner variables, its runner process is the parent', () => {
   const live = new FakeLiveness()
   live.processes.set(process.ppid, '42')

@@ -80,6 +80,23 @@ function machine(over: { privilege?: PrivilegeMode; probes?: FakeProbes } = {}) 
   return { ports, docker, kernel: docker.kernel, host, probes, coordination, routes }
 }
 
+/** Static x86_64 ELFs on PATH stand in for the host's emulators; the native registrar uses them. */
+async function withHostEmulators(fn: (bin: string) => Promise<void>): Promise<void> {
+  const bin = mkdtempSync(join(tmpdir(), 'fake-qemu-'))
+  const path = process.env.PATH
+  try {
+    for (const cpu of ['aarch64', 'riscv64']) {
+      writeFileSync(join(bin, `qemu-${cpu}-static`), probeProgram('x86_64'))
+      chmodSync(join(bin, `qemu-${cpu}-static`), 0o755)
+    }
+    process.env.PATH = `${bin}:${path}`
+    await fn(bin)
+  } finally {
+    process.env.PATH = path
+    rmSync(bin, { recursive: true, force: true })
+  }
+}
+
 const given = (inputs: Record<string, string>) => core.reset({ ...actionDefaults(), ...inputs })
 const snapshot = (m: ReturnType<typeof machine>) =>
   m.kernel.names().map(n => `${n}\n${m.kernel.text(n)}`)
@@ -234,15 +251,7 @@ describe('run()', () => {
   })
 
   test('native registrar with the host emulators; download URLs with credentials are masked first', async () => {
-    const bin = mkdtempSync(join(tmpdir(), 'fake-qemu-'))
-    const path = process.env.PATH
-    try {
-      for (const cpu of ['aarch64', 'riscv64']) {
-        // a static x86_64 ELF stands in for the emulator
-        writeFileSync(join(bin, `qemu-${cpu}-static`), probeProgram('x86_64'))
-        chmodSync(join(bin, `qemu-${cpu}-static`), 0o755)
-      }
-      process.env.PATH = `${bin}:${path}`
+    await withHostEmulators(async bin => {
       const m = machine()
       given({
         platforms: 'arm64,riscv64',
@@ -262,10 +271,64 @@ describe('run()', () => {
           'Emulators: host (install: none)'
         ])
       )
-    } finally {
-      process.env.PATH = path
-      rmSync(bin, { recursive: true, force: true })
-    }
+    })
+  })
+
+  describe('cleanup on, and an entry to replace that could never come back (its F interpreter deleted since)', () => {
+    const OLD = registerLine(registrationFor('aarch64', '/old/qemu-aarch64', 'F'))
+
+    test('the working handler is kept, not replaced: one warning, verified, the rest registered', async () => {
+      await withHostEmulators(async bin => {
+        const m = machine()
+        m.kernel.register(OLD)
+        const old = m.kernel.text('qemu-aarch64')
+        given({ platforms: 'arm64,riscv64', install: 'none', cleanup: 'true' })
+        await run(m.ports)
+        expect(core.seen.failed).toEqual([])
+        // (the stand-in emulators print no version: that warning is not this test's)
+        expect(core.seen.warnings.filter(w => !w.startsWith('Could not read the QEMU'))).toEqual([
+          expect.stringMatching(
+            /^cleanup is on and reset is true, but qemu-aarch64 \(interpreter \/old\/qemu-aarch64, flags "F"\) could never be registered again once replaced: .*deleted since .*\. Kept as it is, not replaced: this job uses it, not the emulator installed here\. .*set cleanup: false/
+          )
+        ])
+        expect(m.kernel.text('qemu-aarch64')).toBe(old)
+        expect(m.kernel.text('qemu-riscv64')).toContain(`interpreter ${bin}/qemu-riscv64-static\n`)
+        expect(core.seen.outputs).toMatchObject({
+          emulators: 'qemu-aarch64,qemu-riscv64',
+          machines: '{"linux/arm64":"aarch64","linux/riscv64":"riscv64"}',
+          verified: 'true'
+        })
+        expect(m.probes.runs).toEqual(expect.arrayContaining([expect.stringMatching(/^aarch64/)]))
+      })
+    })
+
+    test('one this job could not use instead (it lacks a flag asked for) is refused before any change', async () => {
+      await withHostEmulators(async () => {
+        const m = machine()
+        m.kernel.register(OLD)
+        m.kernel.writes.length = 0
+        given({ platforms: 'arm64', install: 'none', cleanup: 'true', credential: 'true' })
+        await run(m.ports)
+        expect(core.seen.failed).toEqual([
+          expect.stringMatching(
+            /could never be registered again once replaced: .*, and this job cannot use it instead \(qemu-aarch64: it lacks the C flag that credential: true asks for\)\. .*set cleanup: false/
+          )
+        ])
+        expect(m.kernel.writes).toEqual([])
+      })
+    })
+
+    test('with cleanup off it is replaced, as reset asks', async () => {
+      await withHostEmulators(async bin => {
+        const m = machine()
+        m.kernel.register(OLD)
+        given({ platforms: 'arm64', install: 'none', verify: 'false' })
+        await run(m.ports)
+        expect(core.seen.failed).toEqual([])
+        expect(core.seen.warnings.filter(w => !w.startsWith('Could not read the QEMU'))).toEqual([])
+        expect(m.kernel.text('qemu-aarch64')).toContain(`interpreter ${bin}/qemu-aarch64-static\n`)
+      })
+    })
   })
 
   test("failureLine: the action's own errors as they are; anything else as a bug report with its place", () => {

@@ -35,13 +35,10 @@ function machine(privilege: 'root' | 'none' = 'root') {
   const coordination = new FakeCoordination()
   /** The routes each step asked the record by. */
   const routes: unknown[] = []
+  /** Files on the host. */
+  const files = ['/usr/libexec/qemu-binfmt/aarch64-binfmt-P']
   const ports: Ports = {
-    inspectHost: async () =>
-      fakeHost({
-        kernel: docker.kernel,
-        privilege,
-        files: ['/usr/libexec/qemu-binfmt/aarch64-binfmt-P']
-      }),
+    inspectHost: async () => fakeHost({ kernel: docker.kernel, privilege, files }),
     docker,
     liveness,
     coordination: route => {
@@ -53,7 +50,7 @@ function machine(privilege: 'root' | 'none' = 'root') {
       new FakeProbes({ aarch64: { stdout: 'aarch64\n' }, s390x: { stdout: 's390x\n' } }),
     nativeRuns: () => new FakeNativeRuns()
   }
-  return { ports, kernel: docker.kernel, liveness, docker, coordination, routes }
+  return { ports, kernel: docker.kernel, liveness, docker, coordination, routes, files }
 }
 
 const snapshot = (k: FakeDocker['kernel']) => k.names().map(n => `${n}\n${k.text(n)}`)
@@ -181,6 +178,28 @@ describe('cleanup()', () => {
         /^Could not put back qemu-aarch64 \(.*unable to apply caps.*\): they stay as this job left them\./
       )
     ])
+  })
+
+  test("a handler that cannot come back (its F interpreter deleted during the job): the job's stays, one warning says so", async () => {
+    const m = machine()
+    m.kernel.register(':jar:E::jar::/usr/bin/jexec:')
+    m.kernel.register(DEBIAN)
+    const state = await mainStep(m, {
+      platforms: 'arm64,s390x',
+      registrar: 'container',
+      image: IMAGE,
+      cleanup: 'true'
+    })
+    m.files.length = 0 // the distro's interpreter is gone (a package removed meanwhile)
+    await postStep(m, state)
+    expect(core.seen.failed).toEqual([])
+    expect(core.seen.warnings).toEqual([
+      expect.stringMatching(
+        /^Could not put back qemu-aarch64: registering qemu-aarch64\.replacing \(interpreter \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, flags "PF"\) failed: .*no longer exists.*; qemu-aarch64 \(interpreter \/usr\/bin\/qemu-aarch64-static, flags "F"\) stays registered instead: the host keeps a working handler for each\./
+      )
+    ])
+    expect(m.kernel.names()).toEqual(['qemu-aarch64', 'jar'])
+    expect(core.seen.log).toContain('removing qemu-s390x')
   })
 
   test('an unreadable saved state is reported, not thrown', async () => {

@@ -10,9 +10,10 @@ import * as core from '@actions/core'
 import { handlerName } from '../catalogue.js'
 import { describe, RegistrationError } from '../errors.js'
 import type { BinfmtReader } from '../host/binfmt.js'
-import { baselineOf, changedNames, planRestore, type Baseline } from '../host/changes.js'
+import { baselineOf, changedNames, planRestoreSteps, type Baseline } from '../host/changes.js'
 import { sameEntry, type BinfmtEntry } from '../host/entry.js'
-import { describeOp, type KernelWriter } from '../host/kernel.js'
+import type { KernelWriter } from '../host/kernel.js'
+import { applyRestore, type RestoreFailure } from '../host/restore.js'
 import type { Coordination } from '../session/coordination.js'
 import {
   heldByOthers,
@@ -138,7 +139,10 @@ function waitingFor(holder: string): void {
   core.info(`Waiting for the binfmt_misc lock, held by ${holder}.`)
 }
 
-/** Puts back what changed since `before`; returns the error to report, with the rollback's fate. */
+/**
+ * Puts back what changed since `before`, every entry it can (one that fails never stops the
+ * others); returns the error to report, with the rollback's fate.
+ */
 async function rolledBack(
   error: unknown,
   reader: BinfmtReader,
@@ -151,20 +155,43 @@ async function rolledBack(
   const changed = changedNames(before, now)
   // Stryker disable next-line ConditionalExpression: with nothing changed and nothing mounted, the rollback below writes nothing
   if (changed.length === 0 && mountedBefore) return error
+  const failures: string[] = []
   try {
     const baselines = new Map(changed.map(name => [name, baselineOf(name, before)]))
-    await writer.apply(planRestore(now, baselines, changed))
-    if (!mountedBefore && (await reader.list()).length === 0) await mounter.unmount()
+    const result = await applyRestore(writer, planRestoreSteps(now, baselines, changed))
+    failures.push(...result.failures.map(failureText))
+  } catch (rollback) {
+    failures.push(describe(rollback))
+  }
+  const left = changedNames(before, await reader.list())
+  if (failures.length === 0 && left.length === 0) {
+    try {
+      if (!mountedBefore && (await reader.list()).length === 0) await mounter.unmount()
+    } catch (unmount) {
+      failures.push(describe(unmount))
+    }
+  }
+  if (failures.length === 0) {
     if (changed.length > 0)
       core.info(`Rolled back ${changed.join(', ')}: the host is as it was before this step.`)
     return error
-  } catch (rollback) {
-    const left = changedNames(before, await reader.list())
-    return new RegistrationError(
-      `${describe(error)} Putting the host back then failed too (${describe(rollback)}): ${left.join(', ')} differ from before this step. ` +
-        'Check /proc/sys/fs/binfmt_misc on this runner.'
-    )
   }
+  return new RegistrationError(
+    `${describe(error)} Putting the host back then failed too (${failures.join('; ')}): ${left.join(', ') || 'nothing'} differ from before this step. ` +
+      'Check /proc/sys/fs/binfmt_misc on this runner.'
+  )
+}
+
+/** A restore failure as one clause: the entry, what failed, and what is registered instead. */
+function failureText(f: RestoreFailure): string {
+  return f.stayed
+    ? `${f.name}: ${f.reason}; ${describeEntry(f.stayed)} stays registered instead`
+    : `${f.name}: ${f.reason}`
+}
+
+/** An entry in a few words: what it runs, with which flags. */
+export function describeEntry(e: BinfmtEntry): string {
+  return `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}"${e.enabled ? '' : ', disabled'})`
 }
 
 export interface Released {
@@ -172,13 +199,19 @@ export interface Released {
   readonly restored: readonly string[]
   /** Entries other live jobs still hold, left as they are. */
   readonly kept: readonly string[]
-  /** Entries that could not be put back, with why (empty when all went well). */
+  /** Entries that could not be put back, each with why (empty when all went well). */
   readonly left: readonly string[]
+  /**
+   * Entries whose baseline could not be registered again, so the handler this job left stays
+   * registered in its place (the host keeps a working handler): each with why and what stays.
+   */
+  readonly stayed: readonly string[]
 }
 
 /**
  * The post step: drops this job's hold and puts back every recorded entry no other live job
- * holds; unmounts binfmt_misc when a holder mounted it and the host has no entry left.
+ * holds, every one it can (a failing entry never stops the others); unmounts binfmt_misc when a
+ * holder mounted it and the host has no entry left.
  */
 export async function releaseHeld(args: {
   coordination: Coordination
@@ -199,12 +232,18 @@ export async function releaseHeld(args: {
       const scope = Object.keys(state.baselines).filter(name => !others.has(name))
       const kept = Object.keys(state.baselines).filter(name => others.has(name))
       const baselines = new Map(Object.entries(state.baselines))
-      const ops = planRestore(await reader.list(), baselines, scope)
-      let failure: unknown
+      const failures = new Map<string, RestoreFailure>()
+      let restored: string[] = []
+      let broken: string | undefined
       try {
-        await writer.apply(ops)
+        const result = await applyRestore(
+          writer,
+          planRestoreSteps(await reader.list(), baselines, scope)
+        )
+        restored = [...result.done]
+        for (const f of result.failures) failures.set(f.name, f)
       } catch (error) {
-        failure = error
+        broken = describe(error)
       }
       const after = await reader.list()
       const left = scope.filter(name => !asBaseline(after, baselines.get(name) as Baseline, name))
@@ -213,13 +252,11 @@ export async function releaseHeld(args: {
         try {
           await args.mounter.unmount()
           mounted = false
+          restored.push('binfmt_misc: unmounted again (a job mounted it)')
         } catch (error) {
-          failure ??= error
+          broken ??= `unmounting binfmt_misc failed: ${describe(error)}`
         }
       }
-      const restored = failure ? [] : ops.map(op => describeOp(op))
-      if (!mounted && state.mounted)
-        restored.push('binfmt_misc: unmounted again (a job mounted it)')
       const next: SharedState = {
         ...state,
         mounted,
@@ -230,11 +267,21 @@ export async function releaseHeld(args: {
           )
         )
       }
+      // the baseline could not come back and nothing of its step took effect: what was there stays
+      const stays = (f: RestoreFailure | undefined): boolean => !!f?.stayed
+      const why = (name: string): string => {
+        const reason = failures.get(name)?.reason ?? broken
+        return reason ? `${name} (${reason})` : name
+      }
       return {
         result: {
           restored,
           kept,
-          left: left.map(name => `${name}${failure ? ` (${describe(failure)})` : ''}`)
+          left: [
+            ...left.filter(name => !stays(failures.get(name))).map(why),
+            ...(broken && left.length === 0 ? [`binfmt_misc (${broken})`] : [])
+          ],
+          stayed: [...failures.values()].filter(f => stays(f)).map(failureText)
         },
         state: next
       }
