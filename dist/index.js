@@ -28511,7 +28511,7 @@ const PLATFORMS = [
         cpu: 'mips64',
         machine: 'mips64',
         hostMachines: [],
-        inAll: false,
+        inAll: true,
         verifyImage: null
     },
     {

@@ -57,7 +57,7 @@ const A = 'a'.repeat(64)
 const B = 'B'.repeat(64)
 
 describe('platforms', () => {
-  test('all is every everyday platform, in catalogue order', () => {
+  test("all is tonistiigi/binfmt's all but loong64 (no probe proves it yet), in catalogue order", () => {
     expect(parsePlatforms('all').map(p => p.name)).toEqual([
       'linux/amd64',
       'linux/arm64',
@@ -67,7 +67,8 @@ describe('platforms', () => {
       'linux/s390x',
       'linux/riscv64',
       'linux/386',
-      'linux/mips64le'
+      'linux/mips64le',
+      'linux/mips64'
     ])
   })
 
@@ -81,6 +82,7 @@ describe('platforms', () => {
   test('all plus platforms outside it, in catalogue order', () => {
     expect(parsePlatforms('loong64,ALL').map(p => p.name)).toContain('linux/loong64')
     expect(parsePlatforms('mips64, all')).toHaveLength(10)
+    expect(parsePlatforms('all, loong64')).toHaveLength(11)
   })
 
   test.each(['', '  ', ' , \n ,'])('an empty list (%j) fails naming the input', text => {
@@ -108,7 +110,7 @@ describe('readInputs', () => {
 
   test("action.yml's defaults", () => {
     const i = inputs({})
-    expect(i.platforms).toHaveLength(9)
+    expect(i.platforms).toHaveLength(10)
     expect(i).toMatchObject({
       registrar: 'auto',
       image: 'multiarch/qemu-user-static:latest',
