@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { emulatorFor } from '../../src/catalogue.js'
 import {
   clearQemuEntries,
   docker,
@@ -19,7 +18,7 @@ import {
   machines,
   mountBinfmt,
   readEntry,
-  registerEntry,
+  handBuilt,
   run,
   runAction,
   startDownloadServer,
@@ -178,9 +177,7 @@ describe('the platforms output', () => {
       await runAction({ scenario: 's390x first', inputs: { platforms: 'linux/s390x' } })
     )
     // a handler another tool left disabled is not runnable
-    const e = emulatorFor('ppc64le')
-    registerEntry(`:qemu-ppc64le:M::${e.magic}:${e.mask}:/usr/bin/qemu-ppc64le-static:F`)
-    writeFileSync('/proc/sys/fs/binfmt_misc/qemu-ppc64le', '0')
+    handBuilt('ppc64le', '/usr/bin/qemu-ppc64le-static', 'F', false)
     const r = await runAction({ scenario: 'then arm64', inputs: { platforms: 'arm64' } })
     expectSuccess(r)
     expect(r.outputs['requested-platforms']).toBe('linux/arm64')
@@ -237,13 +234,8 @@ describe('handlers registered before the step (registrar: none)', () => {
   it('missing, disabled and lacking F are told apart; the summary shows what was found', async () => {
     mountBinfmt()
     clearQemuEntries()
-    const line = (cpu: string, flags: string) => {
-      const e = emulatorFor(cpu)
-      return `:qemu-${cpu}:M::${e.magic}:${e.mask}:/usr/bin/qemu-${cpu}-static:${flags}`
-    }
-    registerEntry(line('aarch64', ''))
-    registerEntry(line('s390x', 'F'))
-    writeFileSync('/proc/sys/fs/binfmt_misc/qemu-s390x', '0')
+    handBuilt('aarch64', '/usr/bin/qemu-aarch64-static', '')
+    handBuilt('s390x', '/usr/bin/qemu-s390x-static', 'F', false)
     const r = await runAction({
       scenario: 'registrar none: missing, disabled, no F',
       inputs: { registrar: 'none', platforms: 'arm64,s390x,riscv64' }
