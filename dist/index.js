@@ -28374,7 +28374,6 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   H4: () => (/* binding */ EMULATORS),
 /* harmony export */   P4: () => (/* binding */ PLATFORMS),
 /* harmony export */   Yx: () => (/* binding */ lookupPlatform),
 /* harmony export */   _g: () => (/* binding */ handlerName),
@@ -28383,6 +28382,7 @@ module.exports = {
 /* harmony export */   sv: () => (/* binding */ acceptedNames),
 /* harmony export */   tm: () => (/* binding */ findEmulator)
 /* harmony export */ });
+/* unused harmony export EMULATORS */
 /**
  * The one table of platforms and emulators. Everything else reads it: names and aliases, the
  * emulator each platform needs, the magic and mask that binfmt_misc matches (from QEMU's
@@ -28511,7 +28511,7 @@ const PLATFORMS = [
         cpu: 'mips64',
         machine: 'mips64',
         hostMachines: [],
-        inAll: false,
+        inAll: true,
         verifyImage: null
     },
     {
@@ -28578,6 +28578,7 @@ const State = {
 /** Output names, as in action.yml. */
 const Output = {
     Platforms: 'platforms',
+    RequestedPlatforms: 'requested-platforms',
     Emulators: 'emulators',
     Machines: 'machines',
     Verified: 'verified',
@@ -29333,7 +29334,7 @@ async function classify(platforms, host, probes, existing, memo) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7242);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7236);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8187);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6661);
 /* harmony import */ var _session_coordination_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6324);
 /* harmony import */ var _session_route_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5161);
@@ -29366,7 +29367,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7236:
+/***/ 8187:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29554,16 +29555,12 @@ const DEFAULT_DOWNLOAD_URLS = [
 /** Reads and checks every input; throws InputError before anything on the machine changes. */
 function readInputs(source = core) {
     const get = (name) => source.getInput(name);
+    const given = new Set(Object.values(constants/* Input */.pd).filter(name => get(name) !== ''));
     const verifyImage = get(constants/* Input */.pd.VerifyImage);
     return {
-        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms)),
-        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || 'auto', [
-            'auto',
-            'container',
-            'native',
-            'seed',
-            'none'
-        ]),
+        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms) || 'all'),
+        // an image given alone is the registrar, as in docker/setup-qemu-action
+        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || (given.has(constants/* Input */.pd.Image) ? 'container' : 'auto'), ['auto', 'container', 'native', 'seed', 'none']),
         image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
         install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
             'auto',
@@ -29576,10 +29573,11 @@ function readInputs(source = core) {
         checksums: parseChecksums(source.getMultilineInput(constants/* Input */.pd.Checksums)),
         reset: inputs_boolean(constants/* Input */.pd.Reset, get(constants/* Input */.pd.Reset), true),
         persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
-        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), false),
+        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), true),
         verify: verifyChoice(get(constants/* Input */.pd.Verify)),
         verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
-        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false'])
+        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false']),
+        given
     };
 }
 function parsePlatforms(text) {
@@ -29708,7 +29706,9 @@ function urlSecrets(url) {
 }
 /**
  * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
- * for a per-CPU file. `#` comments and blank lines are ignored.
+ * for a per-CPU file. `#` comments and blank lines are ignored, and so are lines for files this
+ * action never fetches (other CPUs, tarballs: a whole upstream SHA256SUMS file may be pasted), as
+ * `sha256sum --ignore-missing` does; the download still refuses a file without its line.
  */
 function parseChecksums(lines) {
     const packages = new Map();
@@ -29717,20 +29717,17 @@ function parseChecksums(lines) {
         const line = raw.trim();
         if (!line || line.startsWith('#'))
             continue;
-        const malformed = () => new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator.');
-        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line);
-        if (!match)
-            throw malformed();
+        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/]*[^/\s])$/.exec(line);
+        if (!match) {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator (qemu-<cpu>-static).');
+        }
         const [, hex, file] = match;
         const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
-        if (!file.endsWith('.deb') && !cpu)
-            throw malformed();
-        const hash = hex.toLowerCase();
-        if (cpu && !(0,catalogue/* findEmulator */.tm)(cpu)) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`, `Name one of ${catalogue/* EMULATORS */.H4.map(e => `qemu-${e.cpu}-static`).join(', ')}.`);
-        }
-        const table = cpu ? cpus : packages;
+        const table = file.endsWith('.deb') ? packages : cpu && (0,catalogue/* findEmulator */.tm)(cpu) ? cpus : undefined;
+        if (!table)
+            continue;
         const key = cpu ?? file;
+        const hash = hex.toLowerCase();
         if (table.has(key) && table.get(key) !== hash) {
             throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `${key} has two different checksums`, 'Keep one line per file.');
         }
@@ -30249,6 +30246,7 @@ async function staticOnHost(cpus, host) {
  * post step puts the host back. Pure: main.ts gathers the facts and carries the plan out.
  */
 
+
 /** Whether the facts need the Docker engine asked (it costs a process start). */
 function needsDocker(inputs, f) {
     return (inputs.registrar === 'container' ||
@@ -30291,8 +30289,14 @@ function chooseRestore(inputs, f) {
 function chooseRegistrar(inputs, f) {
     if (f.emulated === 0)
         return { name: 'none', why: 'nothing to emulate' };
-    if (inputs.registrar !== 'auto')
-        return { name: inputs.registrar, why: `registrar: ${inputs.registrar}` };
+    if (inputs.registrar !== 'auto') {
+        return {
+            name: inputs.registrar,
+            why: inputs.given.has(constants/* Input */.pd.Registrar)
+                ? `registrar: ${inputs.registrar}`
+                : `image: ${inputs.image} given, so its container registers (as in docker/setup-qemu-action)`
+        };
+    }
     if (canWriteDirectly(f)) {
         return {
             name: 'native',
@@ -30364,6 +30368,56 @@ function chooseVerify(inputs, f) {
     }
     return { probe, image: inputs.verify === 'image' || inputs.verify === 'true' };
 }
+/**
+ * One warning for each input the workflow gave that the chosen route cannot use, saying why: a
+ * switching user's settings are honoured or named, never dropped without a word. `contract` is
+ * the registrar image's, once known.
+ */
+function unusedInputs(inputs, p, contract) {
+    const registrar = p.registrar.name;
+    const notUsed = (input, why) => inputs.given.has(input) ? `Input "${input}" has no effect: ${why}.` : undefined;
+    const route = `registrar ${registrar} (${p.registrar.why})`;
+    const source = {
+        nothing: 'are not installed on the host',
+        apt: 'come from apt',
+        host: "are the host's"
+    };
+    const download = p.install.name === 'download'
+        ? undefined
+        : `the emulators ${source[p.install.name]} (${p.install.why}); it is used by install: download`;
+    const fixedFlags = (flag, value) => contract === 'binfmt' && !value
+        ? `a tonistiigi/binfmt-style registrar image always registers with ${flag}; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it`
+        : undefined;
+    const unused = [
+        [
+            constants/* Input */.pd.Image,
+            registrar === 'container' || registrar === 'seed'
+                ? undefined
+                : `${route} registers without a registrar image; it is used by registrar: container or seed`
+        ],
+        [constants/* Input */.pd.QemuVersion, download],
+        [constants/* Input */.pd.DownloadUrl, download],
+        [constants/* Input */.pd.Checksums, download],
+        [
+            constants/* Input */.pd.Reset,
+            registrar === 'none'
+                ? `${route} changes no handler`
+                : registrar === 'seed' && !inputs.reset
+                    ? 'registrar seed always resets every qemu-* entry (--reset)'
+                    : undefined
+        ],
+        [constants/* Input */.pd.Persistent, fixedFlags('F', inputs.persistent)],
+        [constants/* Input */.pd.Credential, fixedFlags('C', inputs.credential)],
+        [
+            constants/* Input */.pd.VerifyImage,
+            p.verify.image ? undefined : 'no image verification runs; it is used by verify: image or true'
+        ]
+    ];
+    return unused.flatMap(([input, why]) => {
+        const line = why && notUsed(input, why);
+        return line ? [line] : [];
+    });
+}
 
 // EXTERNAL MODULE: ./src/ports.ts + 3 modules
 var src_ports = __nccwpck_require__(2524);
@@ -30398,7 +30452,8 @@ function outputsOf(report) {
     const verified = report.verdicts.size > 0 &&
         emulated.every(t => (0,verifier/* passed */.b)(report.verdicts.get(t.platform.name) ?? { target: t, skipped: 'not run' }));
     return {
-        [constants/* Output */.k7.Platforms]: report.targets.map(t => t.platform.name).join(','),
+        [constants/* Output */.k7.Platforms]: report.runnable.join(','),
+        [constants/* Output */.k7.RequestedPlatforms]: report.targets.map(t => t.platform.name).join(','),
         [constants/* Output */.k7.Emulators]: report.emulators.join(','),
         [constants/* Output */.k7.Machines]: JSON.stringify(machines),
         [constants/* Output */.k7.Verified]: String(verified),
@@ -30411,37 +30466,92 @@ function setOutputs(report) {
         core.setOutput(name, value);
 }
 
+;// CONCATENATED MODULE: ./src/report/runnable.ts
+/**
+ * The `platforms` output: what the host can run after the step, as docker/setup-qemu-action
+ * reports it (native platforms included), not only what was asked for.
+ */
+
+/**
+ * Docker platform names, in catalogue order: native ones; requested ones registered and not shown
+ * broken; and every other platform an enabled `qemu-<cpu>` handler on the host serves, whose
+ * interpreter the kernel can open (F, or a path that exists), proven by its probe when this run
+ * verifies by probe.
+ */
+async function runnablePlatforms(r) {
+    const found = (t) => {
+        const entry = r.entries.find(e => e.name === (0,catalogue/* handlerName */._g)(t.platform.cpu) && e.enabled);
+        return entry && (entry.flags.includes('F') || r.hasFile(entry.interpreter)) ? entry : undefined;
+    };
+    const others = r.classified.filter(t => !t.native && !r.requested.has(t.platform.name) && found(t));
+    const cpus = [...new Set(others.map(t => t.platform.cpu).filter(cpu => r.hasProbe(cpu)))];
+    const results = r.probe && cpus.length > 0 ? await r.probe(cpus) : new Map();
+    const works = (t) => {
+        if (t.native)
+            return true;
+        if (r.requested.has(t.platform.name))
+            return r.handlers.has(t.platform.cpu) && !r.verdicts.get(t.platform.name)?.problem;
+        if (!found(t))
+            return false;
+        if (!r.probe || !r.hasProbe(t.platform.cpu))
+            return true;
+        const result = results.get(t.platform.cpu);
+        return result?.code === 0 && result.stdout.trim() === t.platform.machine;
+    };
+    return r.classified.filter(works).map(t => t.platform.name);
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 
 const cell = (text) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-function verification(verdict) {
+/** How a platform was shown to run: by what, and what it printed. */
+function verification(target, verdict) {
+    if (target.native)
+        return 'native: nothing to run';
     if (!verdict)
         return 'not verified';
     if (verdict.problem)
         return `❌ ${verdict.problem}`;
     if (verdict.skipped)
         return `skipped: ${verdict.skipped}`;
-    return `✅ \`${verdict.machine}\``;
+    const by = verdict.by?.length ? `${verdict.by.join(' and ')}, ` : '';
+    return `✅ ${by}\`${verdict.machine}\``;
 }
-/** The job summary: one table row per platform. */
-function summaryMarkdown(report, entries, heading) {
+/**
+ * The job summary: one table row per requested platform, the interpreters in a details block
+ * below it. On a failure (`failed`: its one line) it shows what was done before it.
+ */
+function summaryMarkdown(report, entries, heading, failed) {
     const rows = report.targets.map(t => {
         const entry = entries.get(t.platform.cpu);
         const emulator = t.native ? 'native' : (0,catalogue/* handlerName */._g)(t.platform.cpu);
-        const interpreter = t.native ? '—' : entry ? `\`${entry.interpreter}\`` : 'missing';
-        const flags = t.native ? '—' : entry?.flags || '(none)';
-        return `| \`${t.platform.name}\` | ${emulator} | ${cell(interpreter)} | ${cell(flags)} | ${cell(verification(report.verdicts.get(t.platform.name)))} |`;
+        const flags = t.native ? '—' : entry ? entry.flags || '(none)' : 'not registered';
+        return `| \`${t.platform.name}\` | ${emulator} | ${cell(flags)} | ${cell(verification(t, report.verdicts.get(t.platform.name)))} |`;
     });
+    const interpreters = [...entries].map(([cpu, e]) => `| ${(0,catalogue/* handlerName */._g)(cpu)} | \`${cell(e.interpreter)}\` |`);
     return [
         `## ${heading}`,
         '',
-        '| Platform | Emulator | Interpreter | Flags | Verification |',
-        '| --- | --- | --- | --- | --- |',
-        ...rows,
+        ...(failed ? [`**Failed:** ${failed}`, ''] : []),
+        ...(rows.length > 0
+            ? ['| Platform | Emulator | Flags | Verification |', '| --- | --- | --- | --- |', ...rows, '']
+            : []),
+        `Registrar: **${report.registrar || 'not chosen'}** · QEMU: **${report.qemuVersion || 'unknown'}**` +
+            (report.runnable.length > 0 ? ` · Runnable now: ${report.runnable.join(', ')}` : ''),
         '',
-        `Registrar: **${report.registrar}** · QEMU: **${report.qemuVersion || 'unknown'}**`,
-        ''
+        ...(interpreters.length > 0
+            ? [
+                '<details><summary>Interpreters</summary>',
+                '',
+                '| Handler | Interpreter |',
+                '| --- | --- |',
+                ...interpreters,
+                '',
+                '</details>',
+                ''
+            ]
+            : [])
     ].join('\n');
 }
 /** Appends to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) there is none. */
@@ -30454,6 +30564,7 @@ async function writeSummary(markdown) {
 // EXTERNAL MODULE: ./src/verifier/probe.ts
 var probe = __nccwpck_require__(2312);
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -30520,63 +30631,94 @@ function inSource(at) {
     }
     return `${file}:${line}:${column}`;
 }
+const HEADING = 'Cross-architecture emulation';
 async function setUp(inputs, ports) {
     for (const secret of inputs.downloadSources.flatMap(s => urlSecrets(s.template)))
         core.setSecret(secret);
     const started = performance.now();
     const probes = await ports.probes();
+    const done = {
+        targets: [],
+        handlers: new Map(),
+        verdicts: new Map(),
+        runnable: [],
+        registrar: '',
+        qemuVersion: ''
+    };
     try {
         const prepared = await core.group('Preflight', () => preflight(inputs, ports, probes));
-        const { request, registrar } = prepared;
+        const { request, registrar, host } = prepared;
+        done.targets = prepared.targets;
+        done.registrar = request.emulated.length > 0 ? registrar.name : 'none';
+        done.handlers = new Map(prepared.kept);
         let installation;
         let registered;
         if (request.emulated.length > 0) {
             installation = await install(inputs, prepared);
+            done.qemuVersion = installation?.version ?? '';
             registered = await core.group(`Register handlers (${registrar.name})`, () => register(prepared, ports, installation));
+            done.handlers = new Map([...prepared.kept, ...registered.handlers]);
+            done.qemuVersion = registered.outcome.qemuVersion || done.qemuVersion;
             for (const [cpu, e] of registered.handlers)
                 core.info(`${(0,catalogue/* handlerName */._g)(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`);
         }
         else if (prepared.kept.size === 0) {
             core.info('Every requested platform is native to this host: nothing to register.');
         }
-        const handlers = new Map([...prepared.kept, ...(registered?.handlers ?? [])]);
-        const verdicts = await verify(prepared, ports, probes, handlers);
-        const report = {
-            targets: prepared.targets,
-            emulators: [...new Set(prepared.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(catalogue/* handlerName */._g),
+        const verdicts = await verify(prepared, ports, probes, done.handlers);
+        done.verdicts = verdicts;
+        done.runnable = await runnablePlatforms({
+            classified: prepared.classified,
+            requested: new Set(prepared.targets.map(t => t.platform.name)),
             verdicts,
-            qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
-            registrar: request.emulated.length > 0 ? registrar.name : 'none'
-        };
+            handlers: done.handlers,
+            entries: await host.binfmt.list(),
+            hasFile: path => host.hasFile(path),
+            hasProbe: cpu => probes.has(cpu),
+            probe: prepared.plan.verify.probe ? cpus => probes.runAll(cpus) : undefined
+        });
+        const report = reportOf(done);
         setOutputs(report);
-        await writeSummary(summaryMarkdown(report, handlers, 'Cross-architecture emulation'));
         const failed = [...verdicts.values()].filter(v => v.problem);
         if (failed.length > 0) {
             throw new errors/* VerificationError */.mk(`Verification failed for ${failed.map(v => `${v.target.platform.name}: ${v.problem}`).join('; ')}.`);
         }
+        await writeSummary(summaryMarkdown(report, done.handlers, HEADING));
         core.info(`Ready: ${report.targets.map(t => t.platform.name).join(', ')} in ${Math.round(performance.now() - started)} ms.`);
+    }
+    catch (error) {
+        // the summary says what was done before the failure; its own failure must not hide this one
+        await writeSummary(summaryMarkdown(reportOf(done), done.handlers, HEADING, failureLine(error))).catch(() => undefined);
+        throw error;
     }
     finally {
         await probes.dispose();
     }
+}
+function reportOf(done) {
+    return {
+        targets: done.targets,
+        runnable: done.runnable,
+        // every emulated platform's handler, kept ones included
+        emulators: [...new Set(done.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(catalogue/* handlerName */._g),
+        verdicts: done.verdicts,
+        qemuVersion: done.qemuVersion,
+        registrar: done.registrar
+    };
 }
 async function preflight(inputs, ports, probes) {
     const host = await ports.inspectHost();
     core.info(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`);
     const mounted = await host.binfmt.isMounted();
     const entries = await host.binfmt.list();
-    const targets = await (0,host_native/* classify */.L)(inputs.platforms, host, probes, entries, ports.nativeRuns());
+    // every platform, so the platforms output can name the native ones nobody asked for
+    const classified = await (0,host_native/* classify */.L)(catalogue/* PLATFORMS */.P4, host, probes, entries, ports.nativeRuns());
+    const targets = classified.filter(t => inputs.platforms.includes(t.platform));
     for (const t of targets) {
         core.info(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${(0,catalogue/* handlerName */._g)(t.platform.cpu)}`} (${t.why})`);
     }
     const emulated = targets.filter(t => !t.native);
-    const asked = {
-        emulated,
-        cpus: [...new Set(emulated.map(t => t.platform.cpu))],
-        reset: inputs.reset,
-        persistent: inputs.persistent,
-        credential: inputs.credential
-    };
+    const cpus = [...new Set(emulated.map(t => t.platform.cpu))];
     const facts = { privilege: host.privilege.mode, userNamespace: host.userNamespace };
     const p = plan(inputs, {
         ...facts,
@@ -30584,12 +30726,18 @@ async function preflight(inputs, ports, probes) {
         mounted,
         selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
         githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
-        hostEmulators: inputs.install === 'auto' && emulated.length > 0
-            ? await staticOnHost(asked.cpus, host)
-            : false,
+        hostEmulators: inputs.install === 'auto' && emulated.length > 0 ? await staticOnHost(cpus, host) : false,
         emulated: emulated.length,
         ownPidNamespace: ports.ownPidNamespace()
     });
+    const asked = {
+        emulated,
+        cpus,
+        reset: inputs.reset,
+        persistent: inputs.persistent,
+        // C is asked of handlers registered before this step only when the workflow asks for it
+        credential: inputs.credential && (p.registrar.name !== 'none' || inputs.given.has(constants/* Input */.pd.Credential))
+    };
     core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`);
     if (emulated.length > 0)
         core.info(`Emulators: ${p.install.name} (${p.install.why})`);
@@ -30599,7 +30747,9 @@ async function preflight(inputs, ports, probes) {
     // the native registrar's emulators are host files, so an entry whose interpreter is not on the
     // host always differs from what it registers; the direct route restores from host files
     const kept = p.restore.mode === 'restore' && p.registrar.name === 'native'
-        ? keepUnrestorable(asked, entries, host)
+        ? keepUnrestorable(
+        // a kept handler must carry C only when the workflow asked for it (C is the default)
+        { ...asked, credential: asked.credential && inputs.given.has(constants/* Input */.pd.Credential) }, entries, host)
         : new Map();
     const request = withoutKept(asked, kept);
     const registrar = await (0,src_registrar/* registrarFor */.B)(p.registrar.name, inputs, host, ports.docker);
@@ -30615,8 +30765,12 @@ async function preflight(inputs, ports, probes) {
             core.info(routed.note);
         restore = routed;
     }
+    const spec = registrar.writer?.spec;
+    for (const line of unusedInputs(inputs, p, spec?.kind === 'container' ? spec.contract : undefined))
+        core.warning(line);
     return {
         host,
+        classified,
         targets,
         request,
         kept,
@@ -30748,7 +30902,8 @@ async function verify(prepared, ports, probes, handlers) {
                 ? __nccwpck_require__.e(/* import() */ 267).then(__nccwpck_require__.bind(__nccwpck_require__, 1267)).then(m => m.verifyByImage(targets, host.machine, ports.docker, prepared.verifyImage))
                 : []
         ]);
-        for (const v of [...byProbe, ...byImage]) {
+        const by = (method) => (v) => (0,verifier/* passed */.b)(v) && !v.target.native ? { ...v, by: [method] } : v;
+        for (const v of [...byProbe.map(by('probe')), ...byImage.map(by('image'))]) {
             const name = v.target.platform.name;
             verdicts.set(name, merge(verdicts.get(name), v));
         }
@@ -30770,7 +30925,7 @@ function merge(a, b) {
         };
     }
     if ((0,verifier/* passed */.b)(a) && (0,verifier/* passed */.b)(b))
-        return b;
+        return { ...b, by: [...(a.by ?? []), ...(b.by ?? [])] };
     return (0,verifier/* passed */.b)(a) ? a : b;
 }
 
@@ -30868,10 +31023,7 @@ class Privilege {
 
 
 async function inspectHost() {
-    if (process.platform !== 'linux') {
-        throw new errors/* HostError */.dh(`This action needs a Linux runner (binfmt_misc is a Linux kernel feature), and this one runs ${process.platform}. ` +
-            'Use runs-on: ubuntu-latest, or ubuntu-24.04-arm for an arm64 host.');
-    }
+    checkLinux(process.platform);
     const machine = external_node_os_.machine();
     const platform = (0,catalogue/* hostPlatform */.ol)(machine);
     if (!platform) {
@@ -30888,6 +31040,14 @@ async function inspectHost() {
         userNamespace: inUserNamespace(),
         hasFile: external_node_fs_.existsSync
     };
+}
+const OS_NAMES = { win32: 'Windows', darwin: 'macOS' };
+/** binfmt_misc is Linux's: on any other runner, say which and how to skip the step there. */
+function checkLinux(platform) {
+    if (platform === 'linux')
+        return;
+    throw new errors/* HostError */.dh(`This action needs a Linux runner (binfmt_misc is a Linux kernel feature), and this one runs ${OS_NAMES[platform] ?? platform}. ` +
+        "Add if: runner.os == 'Linux' to this step in a matrix across operating systems, or use runs-on: ubuntu-latest (ubuntu-24.04-arm for an arm64 host).");
 }
 /** The initial user namespace maps every uid to itself: `0 0 4294967295`. */
 function inUserNamespace(map = readOr('/proc/self/uid_map')) {

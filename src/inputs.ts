@@ -1,7 +1,6 @@
 import * as core from '@actions/core'
 import {
   acceptedNames,
-  EMULATORS,
   findEmulator,
   lookupPlatform,
   PLATFORMS,
@@ -47,6 +46,12 @@ export interface Inputs {
   /** Empty: each platform's catalogue default. */
   readonly verifyImage: string
   readonly cleanup: CleanupChoice
+  /**
+   * The inputs the workflow gave (non-empty). action.yml has empty defaults, so a default here
+   * is never mistaken for a choice: an explicit `image` makes its container the registrar, and
+   * a given input the chosen route cannot use is warned about.
+   */
+  readonly given: ReadonlySet<string>
 }
 
 /** The part of @actions/core that reads inputs. */
@@ -67,16 +72,16 @@ export const DEFAULT_DOWNLOAD_URLS = [
 /** Reads and checks every input; throws InputError before anything on the machine changes. */
 export function readInputs(source: InputSource = core): Inputs {
   const get = (name: string): string => source.getInput(name)
+  const given = new Set(Object.values(Input).filter(name => get(name) !== ''))
   const verifyImage = get(Input.VerifyImage)
   return {
-    platforms: parsePlatforms(get(Input.Platforms)),
-    registrar: oneOf(Input.Registrar, get(Input.Registrar) || 'auto', [
-      'auto',
-      'container',
-      'native',
-      'seed',
-      'none'
-    ]),
+    platforms: parsePlatforms(get(Input.Platforms) || 'all'),
+    // an image given alone is the registrar, as in docker/setup-qemu-action
+    registrar: oneOf(
+      Input.Registrar,
+      get(Input.Registrar) || (given.has(Input.Image) ? 'container' : 'auto'),
+      ['auto', 'container', 'native', 'seed', 'none']
+    ),
     image: imageReference(Input.Image, get(Input.Image) || DEFAULT_IMAGE),
     install: oneOf(Input.Install, get(Input.Install) || 'auto', [
       'auto',
@@ -89,10 +94,11 @@ export function readInputs(source: InputSource = core): Inputs {
     checksums: parseChecksums(source.getMultilineInput(Input.Checksums)),
     reset: boolean(Input.Reset, get(Input.Reset), true),
     persistent: boolean(Input.Persistent, get(Input.Persistent), true),
-    credential: boolean(Input.Credential, get(Input.Credential), false),
+    credential: boolean(Input.Credential, get(Input.Credential), true),
     verify: verifyChoice(get(Input.Verify)),
     verifyImage: verifyImage && imageReference(Input.VerifyImage, verifyImage),
-    cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false'])
+    cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false']),
+    given
   }
 }
 
@@ -255,7 +261,9 @@ export function urlSecrets(url: string): string[] {
 
 /**
  * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
- * for a per-CPU file. `#` comments and blank lines are ignored.
+ * for a per-CPU file. `#` comments and blank lines are ignored, and so are lines for files this
+ * action never fetches (other CPUs, tarballs: a whole upstream SHA256SUMS file may be pasted), as
+ * `sha256sum --ignore-missing` does; the download still refuses a file without its line.
  */
 export function parseChecksums(lines: readonly string[]): Checksums {
   const packages = new Map<string, string>()
@@ -263,27 +271,20 @@ export function parseChecksums(lines: readonly string[]): Checksums {
   for (const raw of lines) {
     const line = raw.trim()
     if (!line || line.startsWith('#')) continue
-    const malformed = () =>
-      new InputError(
-        Input.Checksums,
-        `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`,
-        'Paste sha256sum output: one line for a .deb package, or one line per emulator.'
-      )
-    const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line)
-    if (!match) throw malformed()
-    const [, hex, file] = match
-    const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1]
-    if (!file.endsWith('.deb') && !cpu) throw malformed()
-    const hash = hex.toLowerCase()
-    if (cpu && !findEmulator(cpu)) {
+    const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/]*[^/\s])$/.exec(line)
+    if (!match) {
       throw new InputError(
         Input.Checksums,
-        `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`,
-        `Name one of ${EMULATORS.map(e => `qemu-${e.cpu}-static`).join(', ')}.`
+        `line ${JSON.stringify(line)} is not "SHA256  <file>"`,
+        'Paste sha256sum output: one line for a .deb package, or one line per emulator (qemu-<cpu>-static).'
       )
     }
-    const table = cpu ? cpus : packages
+    const [, hex, file] = match
+    const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1]
+    const table = file.endsWith('.deb') ? packages : cpu && findEmulator(cpu) ? cpus : undefined
+    if (!table) continue
     const key = cpu ?? file
+    const hash = hex.toLowerCase()
     if (table.has(key) && table.get(key) !== hash) {
       throw new InputError(
         Input.Checksums,

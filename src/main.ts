@@ -2,8 +2,8 @@ import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { SourceMap, type SourceMapPayload, type SourceMapping } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { handlerName } from './catalogue.js'
-import { State } from './constants.js'
+import { handlerName, PLATFORMS } from './catalogue.js'
+import { Input, State } from './constants.js'
 import { ActionError, describe, HostError, VerificationError } from './errors.js'
 import type { BinfmtEntry } from './host/entry.js'
 import type { Host } from './host/host.js'
@@ -12,13 +12,14 @@ import { classify } from './host/native.js'
 import { installEmulators, installerFor, staticOnHost } from './installer/index.js'
 import { readInputs, urlSecrets, type Inputs } from './inputs.js'
 import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
-import { needsDocker, plan, type Plan } from './plan.js'
+import { needsDocker, plan, unusedInputs, type Plan } from './plan.js'
 import { defaultPorts, type Ports } from './ports.js'
 import { holdExisting, registerHeld, type Registered } from './registrar/hold.js'
 import { keeperRoute, withRoute, type KeeperRoute, type RestoreMode } from './session/route.js'
 import { currentJob, type Session } from './session/session.js'
 import { registrarFor, type Registrar } from './registrar/index.js'
 import { setOutputs, type RunReport } from './report/outputs.js'
+import { runnablePlatforms } from './report/runnable.js'
 import { summaryMarkdown, writeSummary } from './report/summary.js'
 import { verifyByProbe } from './verifier/probe.js'
 import { passed } from './verifier/verifier.js'
@@ -72,6 +73,9 @@ function inSource(at: RegExpExecArray | null): string | undefined {
 
 interface Prepared {
   readonly host: Host
+  /** Every catalogue platform, native or emulated here. */
+  readonly classified: readonly Target[]
+  /** The requested ones. */
   readonly targets: readonly Target[]
   /** What to register: the request without the platforms whose host handler is kept. */
   readonly request: RegistrationRequest
@@ -85,50 +89,98 @@ interface Prepared {
   readonly verifyImage: string
 }
 
+/** What the run has done so far: the job summary shows it on success and on failure alike. */
+interface Progress {
+  targets: readonly Target[]
+  handlers: ReadonlyMap<string, BinfmtEntry>
+  verdicts: ReadonlyMap<string, Verdict>
+  runnable: readonly string[]
+  registrar: string
+  qemuVersion: string
+}
+
+const HEADING = 'Cross-architecture emulation'
+
 async function setUp(inputs: Inputs, ports: Ports): Promise<void> {
   for (const secret of inputs.downloadSources.flatMap(s => urlSecrets(s.template)))
     core.setSecret(secret)
   const started = performance.now()
   const probes = await ports.probes()
+  const done: Progress = {
+    targets: [],
+    handlers: new Map(),
+    verdicts: new Map(),
+    runnable: [],
+    registrar: '',
+    qemuVersion: ''
+  }
   try {
     const prepared = await core.group('Preflight', () => preflight(inputs, ports, probes))
-    const { request, registrar } = prepared
+    const { request, registrar, host } = prepared
+    done.targets = prepared.targets
+    done.registrar = request.emulated.length > 0 ? registrar.name : 'none'
+    done.handlers = new Map(prepared.kept)
     let installation: Installation | undefined
     let registered: Registered | undefined
     if (request.emulated.length > 0) {
       installation = await install(inputs, prepared)
+      done.qemuVersion = installation?.version ?? ''
       registered = await core.group(`Register handlers (${registrar.name})`, () =>
         register(prepared, ports, installation)
       )
+      done.handlers = new Map([...prepared.kept, ...registered.handlers])
+      done.qemuVersion = registered.outcome.qemuVersion || done.qemuVersion
       for (const [cpu, e] of registered.handlers)
         core.info(`${handlerName(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`)
     } else if (prepared.kept.size === 0) {
       core.info('Every requested platform is native to this host: nothing to register.')
     }
-    const handlers = new Map([...prepared.kept, ...(registered?.handlers ?? [])])
-    const verdicts = await verify(prepared, ports, probes, handlers)
-    const report: RunReport = {
-      targets: prepared.targets,
-      emulators: [...new Set(prepared.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(
-        handlerName
-      ),
+    const verdicts = await verify(prepared, ports, probes, done.handlers)
+    done.verdicts = verdicts
+    done.runnable = await runnablePlatforms({
+      classified: prepared.classified,
+      requested: new Set(prepared.targets.map(t => t.platform.name)),
       verdicts,
-      qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
-      registrar: request.emulated.length > 0 ? registrar.name : 'none'
-    }
+      handlers: done.handlers,
+      entries: await host.binfmt.list(),
+      hasFile: path => host.hasFile(path),
+      hasProbe: cpu => probes.has(cpu),
+      probe: prepared.plan.verify.probe ? cpus => probes.runAll(cpus) : undefined
+    })
+    const report = reportOf(done)
     setOutputs(report)
-    await writeSummary(summaryMarkdown(report, handlers, 'Cross-architecture emulation'))
     const failed = [...verdicts.values()].filter(v => v.problem)
     if (failed.length > 0) {
       throw new VerificationError(
         `Verification failed for ${failed.map(v => `${v.target.platform.name}: ${v.problem}`).join('; ')}.`
       )
     }
+    await writeSummary(summaryMarkdown(report, done.handlers, HEADING))
     core.info(
       `Ready: ${report.targets.map(t => t.platform.name).join(', ')} in ${Math.round(performance.now() - started)} ms.`
     )
+  } catch (error) {
+    // the summary says what was done before the failure; its own failure must not hide this one
+    await writeSummary(
+      summaryMarkdown(reportOf(done), done.handlers, HEADING, failureLine(error))
+    ).catch(() => undefined)
+    throw error
   } finally {
     await probes.dispose()
+  }
+}
+
+function reportOf(done: Progress): RunReport {
+  return {
+    targets: done.targets,
+    runnable: done.runnable,
+    // every emulated platform's handler, kept ones included
+    emulators: [...new Set(done.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(
+      handlerName
+    ),
+    verdicts: done.verdicts,
+    qemuVersion: done.qemuVersion,
+    registrar: done.registrar
   }
 }
 
@@ -137,20 +189,16 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   core.info(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`)
   const mounted = await host.binfmt.isMounted()
   const entries = await host.binfmt.list()
-  const targets = await classify(inputs.platforms, host, probes, entries, ports.nativeRuns())
+  // every platform, so the platforms output can name the native ones nobody asked for
+  const classified = await classify(PLATFORMS, host, probes, entries, ports.nativeRuns())
+  const targets = classified.filter(t => inputs.platforms.includes(t.platform))
   for (const t of targets) {
     core.info(
       `${t.platform.name}: ${t.native ? 'native' : `emulated by ${handlerName(t.platform.cpu)}`} (${t.why})`
     )
   }
   const emulated = targets.filter(t => !t.native)
-  const asked: RegistrationRequest = {
-    emulated,
-    cpus: [...new Set(emulated.map(t => t.platform.cpu))],
-    reset: inputs.reset,
-    persistent: inputs.persistent,
-    credential: inputs.credential
-  }
+  const cpus = [...new Set(emulated.map(t => t.platform.cpu))]
   const facts = { privilege: host.privilege.mode, userNamespace: host.userNamespace }
   const p = plan(inputs, {
     ...facts,
@@ -159,12 +207,19 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
     githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
     hostEmulators:
-      inputs.install === 'auto' && emulated.length > 0
-        ? await staticOnHost(asked.cpus, host)
-        : false,
+      inputs.install === 'auto' && emulated.length > 0 ? await staticOnHost(cpus, host) : false,
     emulated: emulated.length,
     ownPidNamespace: ports.ownPidNamespace()
   })
+  const asked: RegistrationRequest = {
+    emulated,
+    cpus,
+    reset: inputs.reset,
+    persistent: inputs.persistent,
+    // C is asked of handlers registered before this step only when the workflow asks for it
+    credential:
+      inputs.credential && (p.registrar.name !== 'none' || inputs.given.has(Input.Credential))
+  }
   core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`)
   if (emulated.length > 0) core.info(`Emulators: ${p.install.name} (${p.install.why})`)
   core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`)
@@ -173,7 +228,12 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   // host always differs from what it registers; the direct route restores from host files
   const kept =
     p.restore.mode === 'restore' && p.registrar.name === 'native'
-      ? keepUnrestorable(asked, entries, host)
+      ? keepUnrestorable(
+          // a kept handler must carry C only when the workflow asked for it (C is the default)
+          { ...asked, credential: asked.credential && inputs.given.has(Input.Credential) },
+          entries,
+          host
+        )
       : new Map<string, BinfmtEntry>()
   const request = withoutKept(asked, kept)
   const registrar = await registrarFor(p.registrar.name, inputs, host, ports.docker)
@@ -187,8 +247,16 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     if (routed.note) core.info(routed.note)
     restore = routed
   }
+  const spec = registrar.writer?.spec
+  for (const line of unusedInputs(
+    inputs,
+    p,
+    spec?.kind === 'container' ? spec.contract : undefined
+  ))
+    core.warning(line)
   return {
     host,
+    classified,
     targets,
     request,
     kept,
@@ -353,7 +421,9 @@ async function verify(
           )
         : []
     ])
-    for (const v of [...byProbe, ...byImage]) {
+    const by = (method: 'probe' | 'image') => (v: Verdict) =>
+      passed(v) && !v.target.native ? { ...v, by: [method] } : v
+    for (const v of [...byProbe.map(by('probe')), ...byImage.map(by('image'))]) {
       const name = v.target.platform.name
       verdicts.set(name, merge(verdicts.get(name), v))
     }
@@ -376,6 +446,6 @@ export function merge(a: Verdict | undefined, b: Verdict): Verdict {
       problem: [a.problem, b.problem].filter(Boolean).join('; ')
     }
   }
-  if (passed(a) && passed(b)) return b
+  if (passed(a) && passed(b)) return { ...b, by: [...(a.by ?? []), ...(b.by ?? [])] }
   return passed(a) ? a : b
 }

@@ -3,7 +3,9 @@
  * changes: which registrar, where the emulators come from, how emulation is proved, whether the
  * post step puts the host back. Pure: main.ts gathers the facts and carries the plan out.
  */
+import { Input } from './constants.js'
 import { HostError, VerificationError } from './errors.js'
+import type { ImageContract } from './host/kernel.js'
 import type { PrivilegeMode } from './host/privilege.js'
 import type { Inputs } from './inputs.js'
 import type { RegistrarName } from './registrar/registrar.js'
@@ -100,8 +102,14 @@ function chooseRestore(inputs: Inputs, f: Facts): Plan['restore'] {
 
 function chooseRegistrar(inputs: Inputs, f: Facts): Plan['registrar'] {
   if (f.emulated === 0) return { name: 'none', why: 'nothing to emulate' }
-  if (inputs.registrar !== 'auto')
-    return { name: inputs.registrar, why: `registrar: ${inputs.registrar}` }
+  if (inputs.registrar !== 'auto') {
+    return {
+      name: inputs.registrar,
+      why: inputs.given.has(Input.Registrar)
+        ? `registrar: ${inputs.registrar}`
+        : `image: ${inputs.image} given, so its container registers (as in docker/setup-qemu-action)`
+    }
+  }
   if (canWriteDirectly(f)) {
     return {
       name: 'native',
@@ -182,4 +190,62 @@ function chooseVerify(inputs: Inputs, f: Facts): Plan['verify'] {
     }
   }
   return { probe, image: inputs.verify === 'image' || inputs.verify === 'true' }
+}
+
+/**
+ * One warning for each input the workflow gave that the chosen route cannot use, saying why: a
+ * switching user's settings are honoured or named, never dropped without a word. `contract` is
+ * the registrar image's, once known.
+ */
+export function unusedInputs(
+  inputs: Pick<Inputs, 'given' | 'persistent' | 'credential' | 'reset'>,
+  p: Pick<Plan, 'registrar' | 'install' | 'verify'>,
+  contract?: ImageContract
+): string[] {
+  const registrar = p.registrar.name
+  const notUsed = (input: string, why: string): string | undefined =>
+    inputs.given.has(input) ? `Input "${input}" has no effect: ${why}.` : undefined
+  const route = `registrar ${registrar} (${p.registrar.why})`
+  const source = {
+    nothing: 'are not installed on the host',
+    apt: 'come from apt',
+    host: "are the host's"
+  }
+  const download =
+    p.install.name === 'download'
+      ? undefined
+      : `the emulators ${source[p.install.name]} (${p.install.why}); it is used by install: download`
+  const fixedFlags = (flag: string, value: boolean) =>
+    contract === 'binfmt' && !value
+      ? `a tonistiigi/binfmt-style registrar image always registers with ${flag}; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it`
+      : undefined
+  const unused: [string, string | undefined][] = [
+    [
+      Input.Image,
+      registrar === 'container' || registrar === 'seed'
+        ? undefined
+        : `${route} registers without a registrar image; it is used by registrar: container or seed`
+    ],
+    [Input.QemuVersion, download],
+    [Input.DownloadUrl, download],
+    [Input.Checksums, download],
+    [
+      Input.Reset,
+      registrar === 'none'
+        ? `${route} changes no handler`
+        : registrar === 'seed' && !inputs.reset
+          ? 'registrar seed always resets every qemu-* entry (--reset)'
+          : undefined
+    ],
+    [Input.Persistent, fixedFlags('F', inputs.persistent)],
+    [Input.Credential, fixedFlags('C', inputs.credential)],
+    [
+      Input.VerifyImage,
+      p.verify.image ? undefined : 'no image verification runs; it is used by verify: image or true'
+    ]
+  ]
+  return unused.flatMap(([input, why]) => {
+    const line = why && notUsed(input, why)
+    return line ? [line] : []
+  })
 }

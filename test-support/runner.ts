@@ -404,11 +404,20 @@ export interface ActionResult {
   ppid: number
   /** `::error::` lines on stdout, without the prefix. */
   errors: string[]
+  /** `::warning::` lines on stdout, without the prefix. */
+  warnings: string[]
   inputs: Inputs
   options: RunOptions
   job: Job
   phase: 'main' | 'post'
 }
+
+/** A workflow command's lines on stdout (`::error::`, `::warning::`), without the prefix. */
+const annotations = (stdout: string, kind: string): string[] =>
+  stdout
+    .split('\n')
+    .filter(l => l.startsWith(`::${kind}`))
+    .map(l => l.replace(new RegExp(`^::${kind}[^:]*::`), ''))
 
 const readOr = (path: string): string => {
   try {
@@ -510,10 +519,8 @@ async function runStep(
     ms: o.ms,
     pid: o.pid,
     ppid: o.ppid,
-    errors: o.stdout
-      .split('\n')
-      .filter(l => l.startsWith('::error'))
-      .map(l => l.replace(/^::error[^:]*::/, '')),
+    errors: annotations(o.stdout, 'error'),
+    warnings: annotations(o.stdout, 'warning'),
     inputs,
     options: { ...opts, job },
     job,

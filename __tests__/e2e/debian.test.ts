@@ -53,7 +53,7 @@ describe('the default version, from a Debian mirror, with no checksums input', (
     expect(server.requests).toEqual([`/debian/pool/main/q/qemu/${FILE('amd64')}`])
     for (const name of ['qemu-aarch64', 'qemu-riscv64', 'qemu-s390x']) {
       expectHandler(name, {
-        flagsInclude: 'F',
+        flagsInclude: 'OCF',
         interpreter: new RegExp(`^${first.job.toolCache}/${name}/`)
       })
     }

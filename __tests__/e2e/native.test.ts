@@ -59,7 +59,7 @@ describe('native registrar, emulators downloaded', () => {
     expect(first.outputs['qemu-version']).toMatch(/7\.2/)
     for (const p of platforms) {
       expectHandler(EMULATOR[p], {
-        flagsInclude: 'F',
+        flagsInclude: 'OCF',
         interpreter: new RegExp(`^${first.job.toolCache}/`)
       })
     }

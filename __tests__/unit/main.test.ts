@@ -116,7 +116,8 @@ describe('run()', () => {
     expect(core.seen.failed).toEqual([])
     expect(m.kernel.names()).toEqual(['qemu-s390x', 'qemu-aarch64', 'jar'])
     expect(core.seen.outputs).toEqual({
-      platforms: 'linux/arm64,linux/s390x',
+      platforms: 'linux/amd64,linux/arm64,linux/s390x',
+      'requested-platforms': 'linux/arm64,linux/s390x',
       emulators: 'qemu-aarch64,qemu-s390x',
       machines: '{"linux/arm64":"aarch64","linux/s390x":"s390x"}',
       verified: 'true',
@@ -124,7 +125,7 @@ describe('run()', () => {
       registrar: 'container'
     })
     expect(core.seen.summary).toMatch(
-      /\| `linux\/arm64` \| qemu-aarch64 \| `\/usr\/bin\/qemu-aarch64-static` \| F \| ✅ `aarch64` \|/
+      /\| `linux\/arm64` \| qemu-aarch64 \| OCF \| ✅ probe, `aarch64` \|/
     )
     const session = JSON.parse(core.seen.state[State.Session])
     expect(session).toMatchObject({
@@ -134,7 +135,8 @@ describe('run()', () => {
     })
     expect(m.routes).toEqual([{ kind: 'root' }])
     expect(m.coordination.state.holders.map(h => h.names)).toEqual([['qemu-aarch64', 'qemu-s390x']])
-    expect(m.probes.runs).toEqual(['aarch64 (chroot)', 's390x (chroot)'])
+    // i386 once natively: whether this x86_64 host runs linux/386 itself, for the platforms output
+    expect(m.probes.runs).toEqual(['i386', 'aarch64 (chroot)', 's390x (chroot)'])
     expect(m.probes.disposed).toBe(true)
   })
 
@@ -329,6 +331,114 @@ describe('run()', () => {
         expect(m.kernel.text('qemu-aarch64')).toContain(`interpreter ${bin}/qemu-aarch64-static\n`)
       })
     })
+  })
+
+  test('an image given alone is the registrar, as in docker/setup-qemu-action', async () => {
+    const m = machine()
+    given({ platforms: 'arm64', image: IMAGE })
+    await run(m.ports)
+    expect(core.seen.failed).toEqual([])
+    expect(core.seen.outputs.registrar).toBe('container')
+    expect(core.seen.log).toContain(
+      `Registrar: container (image: ${IMAGE} given, so its container registers (as in docker/setup-qemu-action))`
+    )
+    expect(m.kernel.text('qemu-aarch64')).toContain('interpreter /usr/bin/qemu-aarch64-static\n')
+    expect(core.seen.warnings).toEqual([])
+  })
+
+  test('given inputs the chosen route cannot use: one warning each, saying why', async () => {
+    const m = machine()
+    m.kernel.register(registerLine(registrationFor('aarch64', '/usr/bin/qemu-aarch64-static', 'F')))
+    given({
+      platforms: 'arm64',
+      registrar: 'none',
+      image: IMAGE,
+      'qemu-version': '7.2.0-1',
+      reset: 'false',
+      'verify-image': 'alpine:3.22',
+      cleanup: 'false'
+    })
+    await run(m.ports)
+    expect(core.seen.failed).toEqual([])
+    expect(core.seen.warnings).toEqual([
+      'Input "image" has no effect: registrar none (registrar: none) registers without a registrar image; it is used by registrar: container or seed.',
+      'Input "qemu-version" has no effect: the emulators are not installed on the host (registrar: none); it is used by install: download.',
+      'Input "reset" has no effect: registrar none (registrar: none) changes no handler.',
+      'Input "verify-image" has no effect: no image verification runs; it is used by verify: image or true.'
+    ])
+  })
+
+  test('a tonistiigi/binfmt-style image and credential: false given: warned, it registers C anyway', async () => {
+    const m = machine()
+    given({ platforms: 'arm64', image: 'tonistiigi/binfmt', credential: 'false' })
+    await run(m.ports)
+    expect(core.seen.failed).toEqual([])
+    expect(core.seen.warnings).toEqual([
+      'Input "credential" has no effect: a tonistiigi/binfmt-style registrar image always registers with C; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it.'
+    ])
+    expect(m.kernel.text('qemu-aarch64')).toContain('flags: OCF\n')
+  })
+
+  test('registrar none asks handlers for C only when credential is given', async () => {
+    const m = machine()
+    m.kernel.register(registerLine(registrationFor('aarch64', '/usr/bin/qemu-aarch64-static', 'F')))
+    given({ platforms: 'arm64', registrar: 'none' })
+    await run(m.ports)
+    expect(core.seen.failed).toEqual([])
+    given({ platforms: 'arm64', registrar: 'none', credential: 'true' })
+    await run(m.ports)
+    expect(core.seen.failed).toEqual([
+      expect.stringMatching(/linux\/arm64 \(qemu-aarch64\) lacks the C flag \(flags "F"\)/)
+    ])
+  })
+
+  test('the platforms output: native ones, the requested ones, and handlers found that work', async () => {
+    const m = machine({
+      probes: new FakeProbes({
+        aarch64: { stdout: 'aarch64\n' },
+        s390x: { stdout: 's390x\n' },
+        ppc64le: { stdout: 'x86_64\n' },
+        i386: { stdout: 'x86_64\n' }
+      })
+    })
+    const found = (cpu: string, flags = 'F') =>
+      m.kernel.register(registerLine(registrationFor(cpu, `/usr/bin/qemu-${cpu}-static`, flags)))
+    found('aarch64')
+    found('s390x')
+    found('ppc64le') // enabled, but its probe does not print ppc64le
+    found('riscv64')
+    m.kernel.control('qemu-riscv64', '0') // disabled
+    given({ platforms: 'arm64', registrar: 'none' })
+    await run(m.ports)
+    expect(core.seen.failed).toEqual([])
+    expect(core.seen.outputs).toMatchObject({
+      platforms: 'linux/amd64,linux/arm64,linux/s390x,linux/386',
+      'requested-platforms': 'linux/arm64'
+    })
+    // without probe verification, a found handler counts by its entry
+    given({ platforms: 'arm64', registrar: 'none', verify: 'false' })
+    await run(m.ports)
+    expect(core.seen.outputs.platforms).toBe(
+      'linux/amd64,linux/arm64,linux/ppc64le,linux/s390x,linux/386'
+    )
+  })
+
+  test('a failure still writes the summary: the failure, and what was done before it', async () => {
+    const m = machine()
+    const dir = mkdtempSync(join(tmpdir(), 'summary-'))
+    try {
+      process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary')
+      writeFileSync(process.env.GITHUB_STEP_SUMMARY, '')
+      given({ platforms: 'arm64,s390x', registrar: 'none' })
+      await run(m.ports)
+      expect(core.seen.failed).toHaveLength(1)
+      expect(core.seen.summary).toContain(`**Failed:** ${core.seen.failed[0]}`)
+      expect(core.seen.summary).toContain(
+        '| `linux/arm64` | qemu-aarch64 | not registered | not verified |'
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test("failureLine: the action's own errors as they are; anything else as a bug report with its place", () => {

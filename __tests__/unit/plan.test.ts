@@ -1,6 +1,6 @@
 import { actionDefaults } from '../../__fixtures__/action-defaults.js'
 import { readInputs, type Inputs } from '../../src/inputs.js'
-import { needsDocker, plan, type Facts } from '../../src/plan.js'
+import { needsDocker, plan, unusedInputs, type Facts } from '../../src/plan.js'
 
 const inputs = (given: Record<string, string> = {}): Inputs => {
   const all: Record<string, string> = { ...actionDefaults(), ...given }
@@ -46,6 +46,27 @@ describe('registrar', () => {
       /Docker engine answers/
     ],
     ['asked for', { registrar: 'seed' }, {}, 'seed', /registrar: seed/],
+    [
+      'an image given alone: its container, as in docker/setup-qemu-action',
+      { image: 'tonistiigi/binfmt:qemu-v10.2.3' },
+      { privilege: 'root', docker: '' },
+      'container',
+      /^image: tonistiigi\/binfmt:qemu-v10\.2\.3 given, so its container registers \(as in docker\/setup-qemu-action\)$/
+    ],
+    [
+      'an image and a registrar given: the registrar',
+      { image: 'tonistiigi/binfmt', registrar: 'native' },
+      { privilege: 'root' },
+      'native',
+      /^registrar: native$/
+    ],
+    [
+      'an image and registrar: auto given: auto decides',
+      { image: 'tonistiigi/binfmt', registrar: 'auto' },
+      { privilege: 'root' },
+      'native',
+      /can act as root/
+    ],
     [
       'nothing to emulate',
       { registrar: 'container' },
@@ -334,5 +355,128 @@ describe('the whole plan, as the preflight log shows it', () => {
     expect(
       needsDocker(inputs({ registrar: 'none' }), { privilege: 'none', userNamespace: false })
     ).toBe(false)
+  })
+})
+
+describe('inputs given that the route cannot use', () => {
+  const warned = (
+    given: Record<string, string>,
+    f: Partial<Facts> = {},
+    contract?: 'binfmt' | 'multiarch'
+  ) => {
+    const i = inputs(given)
+    return unusedInputs(i, plan(i, facts(f)), contract)
+  }
+
+  test('defaults are never warned about, whatever the route', () => {
+    for (const registrar of ['native', 'container', 'seed', 'none'])
+      expect(warned({ registrar }, { docker: '' }, 'binfmt')).toEqual([])
+    expect(warned({}, { emulated: 0 })).toEqual([])
+  })
+
+  test('the same values given explicitly are: "given" is what the workflow wrote', () => {
+    expect(
+      warned({
+        registrar: 'native',
+        image: 'multiarch/qemu-user-static:latest',
+        install: 'none',
+        'qemu-version': '10.0.13+ds-0+deb13u1'
+      })
+    ).toEqual([
+      'Input "image" has no effect: registrar native (registrar: native) registers without a registrar image; it is used by registrar: container or seed.',
+      'Input "qemu-version" has no effect: the emulators are the host\'s (install: none); it is used by install: download.'
+    ])
+  })
+
+  test.each<
+    [string, Record<string, string>, Partial<Facts>, 'binfmt' | 'multiarch' | undefined, string[]]
+  >([
+    [
+      'download settings with apt',
+      {
+        install: 'apt',
+        'download-url': 'https://m.example.com/q_{version}_{arch}.deb',
+        checksums: `${'a'.repeat(64)}  q.deb`
+      },
+      {},
+      undefined,
+      [
+        'Input "download-url" has no effect: the emulators come from apt (install: apt); it is used by install: download.',
+        'Input "checksums" has no effect: the emulators come from apt (install: apt); it is used by install: download.'
+      ]
+    ],
+    [
+      'qemu-version with an image registrar: the image carries its own',
+      { image: 'tonistiigi/binfmt', 'qemu-version': '7.2.0-1' },
+      { docker: '' },
+      'binfmt',
+      [
+        'Input "qemu-version" has no effect: the emulators are not installed on the host (the registrar image carries its emulators); it is used by install: download.'
+      ]
+    ],
+    [
+      'reset: false with seed',
+      { registrar: 'seed', reset: 'false' },
+      { docker: '' },
+      'multiarch',
+      ['Input "reset" has no effect: registrar seed always resets every qemu-* entry (--reset).']
+    ],
+    [
+      'reset: true with seed is what it does',
+      { registrar: 'seed', reset: 'true' },
+      { docker: '' },
+      'multiarch',
+      []
+    ],
+    [
+      'credential: false with a tonistiigi/binfmt-style image',
+      { image: 'tonistiigi/binfmt', credential: 'false' },
+      { docker: '' },
+      'binfmt',
+      [
+        'Input "credential" has no effect: a tonistiigi/binfmt-style registrar image always registers with C; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it.'
+      ]
+    ],
+    [
+      'credential: false with a multiarch-style image',
+      { image: 'x/y', credential: 'false' },
+      { docker: '' },
+      'multiarch',
+      []
+    ],
+    [
+      'credential: true with a tonistiigi/binfmt-style image',
+      { image: 'x/y', credential: 'true' },
+      { docker: '' },
+      'binfmt',
+      []
+    ],
+    [
+      'verify-image without image verification',
+      { verify: 'true', 'verify-image': 'alpine' },
+      { docker: 'no engine' },
+      undefined,
+      [
+        'Input "verify-image" has no effect: no image verification runs; it is used by verify: image or true.'
+      ]
+    ],
+    [
+      'verify-image with image verification',
+      { verify: 'true', 'verify-image': 'alpine' },
+      { docker: '' },
+      undefined,
+      []
+    ],
+    [
+      'nothing to emulate: the image says so',
+      { image: 'tonistiigi/binfmt' },
+      { emulated: 0 },
+      undefined,
+      [
+        'Input "image" has no effect: registrar none (nothing to emulate) registers without a registrar image; it is used by registrar: container or seed.'
+      ]
+    ]
+  ])('%s', (_, given, f, contract, expected) => {
+    expect(warned(given, f, contract)).toEqual(expected)
   })
 })

@@ -195,7 +195,7 @@ describe('cleanup()', () => {
     expect(core.seen.failed).toEqual([])
     expect(core.seen.warnings).toEqual([
       expect.stringMatching(
-        /^Could not put back qemu-aarch64: registering qemu-aarch64\.replacing \(interpreter \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, flags "PF"\) failed: .*no longer exists.*; qemu-aarch64 \(interpreter \/usr\/bin\/qemu-aarch64-static, flags "F"\) stays registered instead: the host keeps a working handler for each\./
+        /^Could not put back qemu-aarch64: registering qemu-aarch64\.replacing \(interpreter \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, flags "PF"\) failed: .*no longer exists.*; qemu-aarch64 \(interpreter \/usr\/bin\/qemu-aarch64-static, flags "OCF"\) stays registered instead: the host keeps a working handler for each\./
       )
     ])
     expect(m.kernel.names()).toEqual(['qemu-aarch64', 'jar'])
