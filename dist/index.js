@@ -29207,12 +29207,16 @@ class DirectWriter {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ classify),
-/* harmony export */   t: () => (/* binding */ JobNativeRuns)
+/* harmony export */   L8: () => (/* binding */ classify),
+/* harmony export */   tu: () => (/* binding */ jobNativeRuns)
 /* harmony export */ });
+/* unused harmony export JobNativeRuns */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _catalogue_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2834);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _catalogue_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2834);
+
 
 
 /**
@@ -29252,6 +29256,14 @@ class JobNativeRuns {
     }
 }
 /**
+ * The job's memo: in its RUNNER_TEMP, which is the job's own; without one, in memory only (a
+ * fixed name in /tmp would be anyone's to write first).
+ */
+function jobNativeRuns(env, boot) {
+    const dir = env.RUNNER_TEMP;
+    return new JobNativeRuns(dir ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, 'setup-cross-arch-native-runs.json') : undefined, boot);
+}
+/**
  * Which requested platforms the host runs natively: its own platform always; a platform of its
  * CPU family (i386 on x86_64, arm on aarch64) only when that family member's probe really runs
  * natively. binfmt_misc is consulted before the native ELF loader, so a platform an enabled
@@ -29277,9 +29289,9 @@ async function classify(platforms, host, probes, existing, memo) {
     return Promise.all(platforms.map(async (platform) => {
         if (platform.cpu === host.platform.cpu)
             return { platform, native: true, why: 'the host architecture' };
-        if ((0,_catalogue_js__WEBPACK_IMPORTED_MODULE_1__/* .emulatorFor */ .jt)(platform.cpu).family !== host.family)
+        if ((0,_catalogue_js__WEBPACK_IMPORTED_MODULE_2__/* .emulatorFor */ .jt)(platform.cpu).family !== host.family)
             return { platform, native: false, why: 'foreign CPU family' };
-        const name = (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_1__/* .handlerName */ ._g)(platform.cpu);
+        const name = (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_2__/* .handlerName */ ._g)(platform.cpu);
         if (existing.some(e => e.name === name && e.enabled)) {
             // binfmt_misc is consulted before the native loader: this handler runs them anyway
             return { platform, native: false, why: `the existing ${name} handler runs them` };
@@ -30537,7 +30549,7 @@ async function preflight(inputs, ports, probes) {
     core.info(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`);
     const mounted = await host.binfmt.isMounted();
     const entries = await host.binfmt.list();
-    const targets = await (0,host_native/* classify */.L)(inputs.platforms, host, probes, entries, ports.nativeRuns());
+    const targets = await (0,host_native/* classify */.L8)(inputs.platforms, host, probes, entries, ports.nativeRuns());
     for (const t of targets) {
         core.info(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${(0,catalogue/* handlerName */._g)(t.platform.cpu)}`} (${t.why})`);
     }
@@ -30697,8 +30709,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/catalogue.ts
@@ -30922,7 +30932,6 @@ var probe = __nccwpck_require__(2312);
 
 
 
-
 function defaultPorts() {
     const liveness = new record/* ProcLiveness */.Al();
     return {
@@ -30932,10 +30941,7 @@ function defaultPorts() {
         coordination: route => (0,session_route/* coordinationFor */.VY)(route, liveness.boot),
         ownPidNamespace: () => (0,session_route/* ownPidNamespace */.pP)(() => (0,external_node_fs_.readlinkSync)('/proc/self/ns/pid')),
         probes: () => probe/* Probes */.Q.create(),
-        // only in the job's own RUNNER_TEMP: a fixed name in a shared directory is anyone's to write
-        nativeRuns: () => process.env.RUNNER_TEMP
-            ? new host_native/* JobNativeRuns */.t((0,external_node_path_.join)(process.env.RUNNER_TEMP, 'setup-cross-arch-native-runs.json'), liveness.boot)
-            : new host_native/* JobNativeRuns */.t(undefined, liveness.boot)
+        nativeRuns: () => (0,host_native/* jobNativeRuns */.tu)(process.env, liveness.boot)
     };
 }
 
