@@ -4,9 +4,8 @@
  * production wiring is `defaultPorts()`; unit tests pass fakes that implement the same interfaces.
  */
 import { readlinkSync } from 'node:fs'
-import { join } from 'node:path'
 import { inspectHost, type Host } from './host/host.js'
-import { JobNativeRuns, type NativeRuns } from './host/native.js'
+import { jobNativeRuns, type NativeRuns } from './host/native.js'
 import type { Coordination } from './session/coordination.js'
 import { ProcLiveness, type Liveness } from './session/record.js'
 import { coordinationFor, ownPidNamespace, type KeeperRoute } from './session/route.js'
@@ -37,14 +36,7 @@ export function defaultPorts(): Ports {
     coordination: route => coordinationFor(route, liveness.boot),
     ownPidNamespace: () => ownPidNamespace(() => readlinkSync('/proc/self/ns/pid')),
     probes: () => Probes.create(),
-    // only in the job's own RUNNER_TEMP: a fixed name in a shared directory is anyone's to write
-    nativeRuns: () =>
-      process.env.RUNNER_TEMP
-        ? new JobNativeRuns(
-            join(process.env.RUNNER_TEMP, 'setup-cross-arch-native-runs.json'),
-            liveness.boot
-          )
-        : new JobNativeRuns(undefined, liveness.boot)
+    nativeRuns: () => jobNativeRuns(process.env, liveness.boot)
   }
 }
 

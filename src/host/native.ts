@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { emulatorFor, handlerName, type Platform } from '../catalogue.js'
 import type { ProbeRunner, Target } from '../model.js'
 import type { BinfmtEntry } from './entry.js'
@@ -47,6 +48,15 @@ export class JobNativeRuns implements NativeRuns {
       // only a shortcut for later steps
     }
   }
+}
+
+/**
+ * The job's memo: in its RUNNER_TEMP, which is the job's own; without one, in memory only (a
+ * fixed name in /tmp would be anyone's to write first).
+ */
+export function jobNativeRuns(env: NodeJS.ProcessEnv, boot: string): JobNativeRuns {
+  const dir = env.RUNNER_TEMP
+  return new JobNativeRuns(dir ? join(dir, 'setup-cross-arch-native-runs.json') : undefined, boot)
 }
 
 /**
