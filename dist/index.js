@@ -30782,7 +30782,7 @@ function keepUnrestorable(request, entries, host) {
     }
     if (kept.size === 0)
         return kept;
-    const what = [...kept.values()].map(e => `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}")`);
+    const what = [...kept.values()].map(hold/* describeEntry */.OY);
     const why = `cleanup is on and reset is true, but ${what.join(', ')} could never be registered again once replaced: ` +
         'registered with the F flag, ' +
         (kept.size > 1 ? 'their interpreters were' : 'its interpreter was') +
@@ -31246,12 +31246,11 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   bH: () => (/* binding */ currentJob),
+  OY: () => (/* binding */ describeEntry),
   PL: () => (/* binding */ holdExisting),
   RZ: () => (/* binding */ registerHeld),
   zn: () => (/* binding */ releaseHeld)
 });
-
-// UNUSED EXPORTS: describeEntry
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);

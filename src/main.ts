@@ -17,6 +17,7 @@ import { needsDocker, plan, type Plan } from './plan.js'
 import { defaultPorts, type Ports } from './ports.js'
 import {
   currentJob,
+  describeEntry,
   holdExisting,
   registerHeld,
   type Registered,
@@ -206,9 +207,7 @@ export function keepUnrestorable(
     if (e?.flags.includes('F') && !host.hasFile(e.interpreter)) kept.set(cpu, e)
   }
   if (kept.size === 0) return kept
-  const what = [...kept.values()].map(
-    e => `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}")`
-  )
+  const what = [...kept.values()].map(describeEntry)
   const why =
     `cleanup is on and reset is true, but ${what.join(', ')} could never be registered again once replaced: ` +
     'registered with the F flag, ' +
