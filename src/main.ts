@@ -14,7 +14,7 @@ import { readInputs, urlSecrets, type Inputs } from './inputs.js'
 import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
 import { needsDocker, plan, unusedInputs, type Plan } from './plan.js'
 import { defaultPorts, type Ports } from './ports.js'
-import { holdExisting, registerHeld, type Registered } from './registrar/hold.js'
+import { describeEntry, holdExisting, registerHeld, type Registered } from './registrar/hold.js'
 import { keeperRoute, withRoute, type KeeperRoute, type RestoreMode } from './session/route.js'
 import { currentJob, type Session } from './session/session.js'
 import { registrarFor, type Registrar } from './registrar/index.js'
@@ -286,9 +286,7 @@ export function keepUnrestorable(
     if (e?.flags.includes('F') && !host.hasFile(e.interpreter)) kept.set(cpu, e)
   }
   if (kept.size === 0) return kept
-  const what = [...kept.values()].map(
-    e => `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}")`
-  )
+  const what = [...kept.values()].map(describeEntry)
   const why =
     `cleanup is on and reset is true, but ${what.join(', ')} could never be registered again once replaced: ` +
     'registered with the F flag, ' +
