@@ -29541,6 +29541,8 @@ var constants = __nccwpck_require__(7242);
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/host/native.ts
 var host_native = __nccwpck_require__(1815);
+// EXTERNAL MODULE: ./src/host/elf.ts
+var host_elf = __nccwpck_require__(7123);
 // EXTERNAL MODULE: ./src/tools/exec.ts
 var exec = __nccwpck_require__(2122);
 // EXTERNAL MODULE: external "node:path"
@@ -29553,32 +29555,80 @@ async function which(tool) {
     const io = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 8701));
     return io.which(tool);
 }
-/** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
-async function findOnHost(cpu) {
+/** Every emulator file for `cpu` on the host that root may run: PATH order, static names first. */
+function hostEmulators(cpu) {
+    const found = [];
+    const refused = [];
     for (const name of [`qemu-${cpu}-static`, `qemu-${cpu}`]) {
         for (const dir of searchDirs(process.env.PATH)) {
             const candidate = (0,external_node_path_.join)(dir, name);
-            try {
-                (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
-                return candidate;
+            const why = untrusted(candidate);
+            if (why === undefined) {
+                if (!found.includes(candidate))
+                    found.push(candidate);
             }
-            catch {
-                // not here
+            else if (why) {
+                refused.push(`${candidate} (${why})`);
             }
         }
     }
-    return undefined;
+    return { found, refused };
+}
+/** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
+function findOnHost(cpu) {
+    return hostEmulators(cpu).found[0];
 }
 /**
- * The directories of PATH (an empty entry, which would mean the working directory, skipped), then
- * where distributions install emulators, for a runner started with a short PATH.
+ * The absolute directories of PATH (an empty or relative entry, which would name a place under
+ * the working directory, skipped), then where distributions install emulators, for a runner
+ * started with a short PATH.
  */
 function searchDirs(path) {
-    return [...(path ?? '').split(external_node_path_.delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
+    const dirs = [...(path ?? '').split(external_node_path_.delimiter).filter(external_node_path_.isAbsolute), '/usr/bin', '/usr/local/bin'];
+    return [...new Set(dirs)];
+}
+/**
+ * Why root must not run `path` as an interpreter: '' when there is no such file, undefined when
+ * it may. It may when it is a regular file (a FIFO or device is never opened) and it, the
+ * directory it is really in and every directory above that belong to root and cannot be written
+ * by anyone else (a world-writable directory above counts when it is sticky, like /tmp: others
+ * cannot rename what root put there). Another local user then cannot put or swap a file there.
+ */
+function untrusted(path) {
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(path);
+    }
+    catch {
+        return '';
+    }
+    const file = (0,external_node_fs_.statSync)(real);
+    if (!file.isFile())
+        return 'not a regular file';
+    if ((file.mode & 0o111) === 0)
+        return 'not executable';
+    const problem = unsafe(real, file, false);
+    if (problem)
+        return problem;
+    for (let dir = (0,external_node_path_.dirname)(real), first = true;; dir = (0,external_node_path_.dirname)(dir), first = false) {
+        const why = unsafe(dir, (0,external_node_fs_.lstatSync)(dir), !first);
+        if (why)
+            return why;
+        if (dir === '/')
+            return undefined;
+    }
+}
+function unsafe(path, s, stickyWritableOk) {
+    if (s.uid !== 0)
+        return `${path} belongs to uid ${s.uid}, not root`;
+    const writable = s.mode & 0o022;
+    const sticky = (s.mode & 0o1000) !== 0;
+    if (writable && !(stickyWritableOk && sticky)) {
+        return `${path} can be written by ${s.mode & 0o002 ? 'any user' : 'its group'} (mode ${(s.mode & 0o7777).toString(8)})`;
+    }
+    return undefined;
 }
 
-// EXTERNAL MODULE: ./src/host/elf.ts
-var host_elf = __nccwpck_require__(7123);
 ;// CONCATENATED MODULE: ./src/installer/installer.ts
 
 
@@ -29643,7 +29693,7 @@ class AptInstaller extends Installer {
         const pkg = await this.installFirstAvailable(['qemu-user-static', 'qemu-user']);
         const emulators = new Map();
         for (const cpu of cpus) {
-            const path = await findOnHost(cpu);
+            const path = findOnHost(cpu);
             if (!path) {
                 throw new errors/* InstallError */.sy(`${pkg} is installed but has no qemu-${cpu} emulator. Use install: download for ${cpu}.`);
             }
@@ -29681,210 +29731,6 @@ class AptInstaller extends Installer {
             env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
         });
     }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-const DEFAULT_QEMU_VERSION = '10.0.13+ds-0+deb13u1';
-const DEFAULT_IMAGE = 'multiarch/qemu-user-static:latest';
-/** Debian's pool first, then its snapshot archive by content (superseded files leave the pool). */
-const DEFAULT_DOWNLOAD_URLS = [
-    'https://deb.debian.org/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb',
-    'https://snapshot.debian.org/file/{sha1}'
-];
-/** Reads and checks every input; throws InputError before anything on the machine changes. */
-function readInputs(source = core) {
-    const get = (name) => source.getInput(name);
-    const verifyImage = get(constants/* Input */.pd.VerifyImage);
-    return {
-        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms)),
-        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || 'auto', [
-            'auto',
-            'container',
-            'native',
-            'seed',
-            'none'
-        ]),
-        image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
-        install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
-            'auto',
-            'apt',
-            'download',
-            'none'
-        ]),
-        qemuVersion: qemuVersion(get(constants/* Input */.pd.QemuVersion)),
-        downloadSources: downloadSources(source.getMultilineInput(constants/* Input */.pd.DownloadUrl)),
-        checksums: parseChecksums(source.getMultilineInput(constants/* Input */.pd.Checksums)),
-        reset: inputs_boolean(constants/* Input */.pd.Reset, get(constants/* Input */.pd.Reset), true),
-        persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
-        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), false),
-        verify: verifyChoice(get(constants/* Input */.pd.Verify)),
-        verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
-        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false'])
-    };
-}
-function parsePlatforms(text) {
-    const names = text
-        .split(/[,\n]/)
-        .map(s => s.trim())
-        .filter(Boolean);
-    if (names.length === 0) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, 'no platform given', 'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".');
-    }
-    const wanted = new Set();
-    const unknown = [];
-    for (const name of names) {
-        if (name.toLowerCase() === 'all') {
-            catalogue/* PLATFORMS */.P4.filter(p => p.inAll).forEach(p => wanted.add(p));
-            continue;
-        }
-        const platform = (0,catalogue/* lookupPlatform */.Yx)(name);
-        if (platform)
-            wanted.add(platform);
-        else
-            unknown.push(name);
-    }
-    if (unknown.length > 0) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, `unknown platform ${unknown.map(u => JSON.stringify(u)).join(', ')}`, `Accepted: all, ${(0,catalogue/* acceptedNames */.sv)().join(', ')}.`);
-    }
-    return catalogue/* PLATFORMS */.P4.filter(p => wanted.has(p));
-}
-/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput reads them. */
-const YAML_TRUE = ['true', 'True', 'TRUE'];
-const YAML_FALSE = ['false', 'False', 'FALSE'];
-function inputs_boolean(name, text, fallback) {
-    if (text === '')
-        return fallback;
-    if (YAML_TRUE.includes(text))
-        return true;
-    if (YAML_FALSE.includes(text))
-        return false;
-    throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not a boolean`, 'Use true or false.');
-}
-function oneOf(name, text, allowed) {
-    const found = allowed.find(a => a === text.toLowerCase());
-    if (!found) {
-        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`);
-    }
-    return found;
-}
-/** probe, image, or a boolean: true is probe, false skips verification. */
-function verifyChoice(text) {
-    return oneOf(constants/* Input */.pd.Verify, text || 'probe', ['probe', 'image', 'true', 'false']);
-}
-/** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
-const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
-function imageReference(name, text) {
-    // Docker limits the name (without tag and digest) to 255 characters
-    const repository = text.replace(/(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, '');
-    if (repository.length > 255 || !REFERENCE.test(text)) {
-        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not an image reference`, 'Use [registry[:port]/]name[:tag][@sha256:digest], e.g. tonistiigi/binfmt:qemu-v10.2.3 or mirror.example.com/multiarch/qemu-user-static.');
-    }
-    return text;
-}
-/** A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. */
-function qemuVersion(text) {
-    const value = text || DEFAULT_QEMU_VERSION;
-    const match = /^(?:\d+:)?([0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})$/.exec(value);
-    if (!match) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.QemuVersion, `${JSON.stringify(text)} is not a version`, `Use a Debian version, e.g. ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`);
-    }
-    return match[1];
-}
-const PLACEHOLDERS = ['{version}', '{arch}', '{cpu}', '{sha1}'];
-/** Each line of download-url: an http(s) URL template, tried in order. */
-function downloadSources(lines) {
-    const templates = lines.map(l => l.trim()).filter(l => l && !l.startsWith('#'));
-    return (templates.length > 0 ? templates : DEFAULT_DOWNLOAD_URLS).map(template => {
-        const fail = (problem) => {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.DownloadUrl, `${JSON.stringify(redactUrl(template))} ${problem}`, 'Use e.g. https://mirror.example.com/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb (one package for every emulator) or https://mirror.example.com/qemu/v{version}/qemu-{cpu}-static (one file per CPU).');
-        };
-        const unknown = template.match(/\{[^}]*\}/g)?.filter(p => !PLACEHOLDERS.includes(p)) ?? [];
-        if (unknown.length > 0)
-            fail(`has unknown placeholders ${unknown.join(', ')}`);
-        let url;
-        try {
-            url = new URL(PLACEHOLDERS.reduce((t, p) => t.replaceAll(p, 'x'), template));
-        }
-        catch {
-            return fail('is not a URL');
-        }
-        if (url.protocol !== 'https:' && url.protocol !== 'http:')
-            fail('is not an http(s) URL');
-        const kind = url.pathname.endsWith('.deb') || template.includes('{sha1}') ? 'package' : 'per-cpu';
-        if (kind === 'per-cpu' && !template.includes('{cpu}'))
-            fail('names neither a .deb package nor one file per {cpu}');
-        return { template, kind };
-    });
-}
-/** A URL with its credentials (user information, query values) replaced, for messages. */
-function redactUrl(url) {
-    return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***');
-}
-const decoded = (text) => {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-};
-/** The parts of download URLs that are credentials: passwords, user names with them, query values. */
-function urlSecrets(url) {
-    const secrets = [];
-    const userinfo = /^[a-z]+:\/\/([^/@]*)@/i.exec(url)?.[1];
-    if (userinfo) {
-        secrets.push(userinfo);
-        const [user, password] = userinfo.split(':');
-        if (password)
-            secrets.push(password, decoded(password));
-        else
-            secrets.push(user);
-    }
-    for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
-        secrets.push(m[1], decodeURIComponent(m[1]));
-    return [...new Set(secrets.filter(s => s.length >= 3))];
-}
-/**
- * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
- * for a per-CPU file. `#` comments and blank lines are ignored.
- */
-function parseChecksums(lines) {
-    const packages = new Map();
-    const cpus = new Map();
-    for (const raw of lines) {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            continue;
-        const malformed = () => new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator.');
-        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line);
-        if (!match)
-            throw malformed();
-        const [, hex, file] = match;
-        const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
-        if (!file.endsWith('.deb') && !cpu)
-            throw malformed();
-        const hash = hex.toLowerCase();
-        if (cpu && !(0,catalogue/* findEmulator */.tm)(cpu)) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`, `Name one of ${catalogue/* EMULATORS */.H4.map(e => `qemu-${e.cpu}-static`).join(', ')}.`);
-        }
-        const table = cpu ? cpus : packages;
-        const key = cpu ?? file;
-        if (table.has(key) && table.get(key) !== hash) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `${key} has two different checksums`, 'Keep one line per file.');
-        }
-        table.set(key, hash);
-    }
-    return { packages, cpus };
 }
 
 ;// CONCATENATED MODULE: ./src/installer/debian-qemu.ts
@@ -30011,6 +29857,218 @@ function debianPackage(version, arch) {
     return pkg && { ...pkg, arch, name: pkg.file.slice(pkg.file.lastIndexOf('/') + 1) };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+const DEFAULT_QEMU_VERSION = '10.0.13+ds-0+deb13u1';
+const DEFAULT_IMAGE = 'multiarch/qemu-user-static:latest';
+/** Debian's pool first, then its snapshot archive by content (superseded files leave the pool). */
+const DEFAULT_DOWNLOAD_URLS = [
+    'https://deb.debian.org/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb',
+    'https://snapshot.debian.org/file/{sha1}'
+];
+/** Reads and checks every input; throws InputError before anything on the machine changes. */
+function readInputs(source = core) {
+    const get = (name) => source.getInput(name);
+    const verifyImage = get(constants/* Input */.pd.VerifyImage);
+    return {
+        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms)),
+        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || 'auto', [
+            'auto',
+            'container',
+            'native',
+            'seed',
+            'none'
+        ]),
+        image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
+        install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
+            'auto',
+            'apt',
+            'download',
+            'host',
+            'none'
+        ]),
+        qemuVersion: qemuVersion(get(constants/* Input */.pd.QemuVersion)),
+        downloadSources: downloadSources(source.getMultilineInput(constants/* Input */.pd.DownloadUrl)),
+        checksums: parseChecksums(source.getMultilineInput(constants/* Input */.pd.Checksums)),
+        reset: inputs_boolean(constants/* Input */.pd.Reset, get(constants/* Input */.pd.Reset), true),
+        persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
+        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), false),
+        verify: verifyChoice(get(constants/* Input */.pd.Verify)),
+        verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
+        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false'])
+    };
+}
+function parsePlatforms(text) {
+    const names = text
+        .split(/[,\n]/)
+        .map(s => s.trim())
+        .filter(Boolean);
+    if (names.length === 0) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, 'no platform given', 'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".');
+    }
+    const wanted = new Set();
+    const unknown = [];
+    for (const name of names) {
+        if (name.toLowerCase() === 'all') {
+            catalogue/* PLATFORMS */.P4.filter(p => p.inAll).forEach(p => wanted.add(p));
+            continue;
+        }
+        const platform = (0,catalogue/* lookupPlatform */.Yx)(name);
+        if (platform)
+            wanted.add(platform);
+        else
+            unknown.push(name);
+    }
+    if (unknown.length > 0) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, `unknown platform ${unknown.map(u => JSON.stringify(u)).join(', ')}`, `Accepted: all, ${(0,catalogue/* acceptedNames */.sv)().join(', ')}.`);
+    }
+    return catalogue/* PLATFORMS */.P4.filter(p => wanted.has(p));
+}
+/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput reads them. */
+const YAML_TRUE = ['true', 'True', 'TRUE'];
+const YAML_FALSE = ['false', 'False', 'FALSE'];
+function inputs_boolean(name, text, fallback) {
+    if (text === '')
+        return fallback;
+    if (YAML_TRUE.includes(text))
+        return true;
+    if (YAML_FALSE.includes(text))
+        return false;
+    throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not a boolean`, 'Use true or false.');
+}
+function oneOf(name, text, allowed) {
+    const found = allowed.find(a => a === text.toLowerCase());
+    if (!found) {
+        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`);
+    }
+    return found;
+}
+/** probe, image, or a boolean: true is probe, false skips verification. */
+function verifyChoice(text) {
+    return oneOf(constants/* Input */.pd.Verify, text || 'probe', ['probe', 'image', 'true', 'false']);
+}
+/** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
+const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
+function imageReference(name, text) {
+    // Docker limits the name (without tag and digest) to 255 characters
+    const repository = text.replace(/(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, '');
+    if (repository.length > 255 || !REFERENCE.test(text)) {
+        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not an image reference`, 'Use [registry[:port]/]name[:tag][@sha256:digest], e.g. tonistiigi/binfmt:qemu-v10.2.3 or mirror.example.com/multiarch/qemu-user-static.');
+    }
+    return text;
+}
+/** A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. */
+function qemuVersion(text) {
+    const value = text || DEFAULT_QEMU_VERSION;
+    const match = /^(?:\d+:)?([0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})$/.exec(value);
+    if (!match) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.QemuVersion, `${JSON.stringify(text)} is not a version`, `Use a Debian version, e.g. ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`);
+    }
+    return match[1];
+}
+const PLACEHOLDERS = ['{version}', '{arch}', '{cpu}', '{sha1}'];
+/** Each line of download-url: an http(s) URL template, tried in order. */
+function downloadSources(lines) {
+    const templates = lines.map(l => l.trim()).filter(l => l && !l.startsWith('#'));
+    return (templates.length > 0 ? templates : DEFAULT_DOWNLOAD_URLS).map(template => {
+        const fail = (problem) => {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.DownloadUrl, `${JSON.stringify(redactUrl(template))} ${problem}`, 'Use e.g. https://mirror.example.com/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb (one package for every emulator) or https://mirror.example.com/qemu/v{version}/qemu-{cpu}-static (one file per CPU).');
+        };
+        const unknown = template.match(/\{[^}]*\}/g)?.filter(p => !PLACEHOLDERS.includes(p)) ?? [];
+        if (unknown.length > 0)
+            fail(`has unknown placeholders ${unknown.join(', ')}`);
+        let url;
+        try {
+            url = new URL(PLACEHOLDERS.reduce((t, p) => t.replaceAll(p, 'x'), template));
+        }
+        catch {
+            return fail('is not a URL');
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:')
+            fail('is not an http(s) URL');
+        const kind = url.pathname.endsWith('.deb') || template.includes('{sha1}') ? 'package' : 'per-cpu';
+        if (kind === 'per-cpu' && !template.includes('{cpu}'))
+            fail('names neither a .deb package nor one file per {cpu}');
+        return { template, kind };
+    });
+}
+/** A URL with its credentials (user information, query values) replaced, for messages. */
+function redactUrl(url) {
+    return url.replace(USERINFO, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***');
+}
+/**
+ * A URL's user information: everything of its authority (up to the first `/`, `?` or `#`) before
+ * the last `@` in it, as WHATWG URL parsing takes it (`user:p@ss@host`: the password is `p@ss`).
+ */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i;
+/** A URL part percent-decoded; as it is when it is not valid percent-encoding (`100%`). */
+const percentDecoded = (text) => {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+};
+/** The parts of download URLs that are credentials: passwords, user names with them, query values. */
+function urlSecrets(url) {
+    const secrets = [];
+    const userinfo = USERINFO.exec(url)?.[2];
+    if (userinfo) {
+        secrets.push(userinfo, percentDecoded(userinfo));
+        const colon = userinfo.indexOf(':');
+        const password = colon < 0 ? '' : userinfo.slice(colon + 1);
+        if (password)
+            secrets.push(password, percentDecoded(password));
+        else
+            secrets.push(colon < 0 ? userinfo : userinfo.slice(0, colon));
+    }
+    for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
+        secrets.push(m[1], percentDecoded(m[1]));
+    return [...new Set(secrets.filter(s => s.length >= 3))];
+}
+/**
+ * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
+ * for a per-CPU file. `#` comments and blank lines are ignored.
+ */
+function parseChecksums(lines) {
+    const packages = new Map();
+    const cpus = new Map();
+    for (const raw of lines) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        const malformed = () => new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator.');
+        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line);
+        if (!match)
+            throw malformed();
+        const [, hex, file] = match;
+        const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
+        if (!file.endsWith('.deb') && !cpu)
+            throw malformed();
+        const hash = hex.toLowerCase();
+        if (cpu && !(0,catalogue/* findEmulator */.tm)(cpu)) {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`, `Name one of ${catalogue/* EMULATORS */.H4.map(e => `qemu-${e.cpu}-static`).join(', ')}.`);
+        }
+        const table = cpu ? cpus : packages;
+        const key = cpu ?? file;
+        if (table.has(key) && table.get(key) !== hash) {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `${key} has two different checksums`, 'Keep one line per file.');
+        }
+        table.set(key, hash);
+    }
+    return { packages, cpus };
+}
+
 ;// CONCATENATED MODULE: ./src/installer/download.ts
 /**
  * Emulators downloaded into the runner's tool cache, verified before anything uses them.
@@ -30024,7 +30082,13 @@ function debianPackage(version, arch) {
  * The tool cache is keyed by the SHA-256 the download was verified against, so entries from
  * different sources never mix unless they are byte-identical. A cache hit is checked again before
  * it is registered (installation.pending): a static ELF for this host, with the emulator's pinned
- * hash, or the hash recorded when it was cached.
+ * hash, or the hash recorded when it was cached. An emulator the host already has (root's, see
+ * host-emulators.ts) with the pinned SHA-256 is the pinned build too, and is used as it is.
+ *
+ * Sizes are capped before anything is written: an emulator of a pinned package at its pinned
+ * size (read from its tar header), any other emulator (a per-CPU file, or a member of a package
+ * verified by the checksums input) at MAX_EMULATOR_BYTES, an unpinned package at
+ * MAX_PACKAGE_BYTES. A file over its cap is not the file expected.
  */
 
 
@@ -30036,6 +30100,21 @@ function debianPackage(version, arch) {
 
 
 
+
+/** Largest emulator written when no pinned size is known (Debian's are about 15 MB). */
+const MAX_EMULATOR_BYTES = 64 * 1024 * 1024;
+/** Largest package read when no pinned size is known (Debian's qemu-user is about 71 MB). */
+const MAX_PACKAGE_BYTES = 256 * 1024 * 1024;
+/**
+ * No source could be had (every one failed to answer or was cut short): the one install failure
+ * that install: auto may answer with an unpinned QEMU. A file that arrived but is not the one
+ * expected is never that.
+ */
+class DownloadUnavailable extends errors/* InstallError */.sy {
+}
+/** A source that sent no file: unreachable, or an HTTP status other than 2xx. */
+class NoAnswer extends Error {
+}
 /** A version as tool-cache keys it: semver, with the verified hash as a pre-release part. */
 function cacheKey(version, sha256) {
     const head = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
@@ -30063,10 +30142,10 @@ class DownloadInstaller extends Installer {
     constructor(host, options) {
         super(host);
         this.options = options;
-        this.table = debianPackage(options.version, host.platform.debianArch);
+        this.table = options.table ?? debianPackage(options.version, host.platform.debianArch);
     }
-    /** The sources that can be verified for these CPUs, in order; throws when there is none. */
-    check(cpus) {
+    /** The sources that can be verified for these CPUs, in order, and why the others cannot. */
+    usable(cpus) {
         const usable = [];
         const problems = [];
         for (const source of this.options.sources) {
@@ -30076,6 +30155,11 @@ class DownloadInstaller extends Installer {
             else
                 usable.push(result);
         }
+        return { usable, problems };
+    }
+    /** The sources that can be verified for these CPUs, in order; throws when there is none. */
+    check(cpus) {
+        const { usable, problems } = this.usable(cpus);
         if (usable.length === 0) {
             throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `nothing to verify the download against: ${problems.join('; ')}`, `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${'10.0.13+ds-0+deb13u1'}, whose Debian packages the action knows.`);
         }
@@ -30106,6 +30190,7 @@ class DownloadInstaller extends Installer {
                 expected: () => expected,
                 // Stryker disable next-line OptionalChaining: the pinned table has every catalogue emulator for each architecture (download.test.ts)
                 pin: cpu => table?.emulators[cpu]?.sha256,
+                cap: cpu => table?.emulators[cpu]?.size ?? MAX_EMULATOR_BYTES,
                 size: table?.size,
                 trust: table
                     ? `Debian's signed index, pinned in the action (${table.sha256.slice(0, 12)}…)`
@@ -30121,6 +30206,7 @@ class DownloadInstaller extends Installer {
             url: cpu => render(source.template, { ...values, cpu }),
             expected: cpu => checksums.cpus.get(cpu),
             pin: cpu => checksums.cpus.get(cpu),
+            cap: () => MAX_EMULATOR_BYTES,
             trust: 'checksums (one line per emulator)'
         };
     }
@@ -30130,16 +30216,23 @@ class DownloadInstaller extends Installer {
         const pending = new Map();
         const missing = [];
         const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
+        // 1. the pinned build already here: the tool cache, or the host's own file with its hash
         for (const cpu of cpus) {
             const hit = this.cached(tc, cpu, candidates);
+            const onHost = hit ? undefined : await this.pinnedOnHost(cpu, candidates);
             if (hit) {
                 emulators.set(cpu, hit.path);
                 pending.set(cpu, hit.verify);
+            }
+            else if (onHost) {
+                emulators.set(cpu, onHost);
             }
             else {
                 missing.push(cpu);
             }
         }
+        // 2. (GitHub's cache, when it comes, restores what is still missing here.)
+        // 3. the verified download
         if (missing.length > 0) {
             for (const [cpu, path] of await this.download(missing, candidates))
                 emulators.set(cpu, path);
@@ -30175,9 +30268,33 @@ class DownloadInstaller extends Installer {
         }
         return undefined;
     }
+    /**
+     * A root-owned emulator on the host (host-emulators.ts) with a CPU's pinned SHA-256: the pinned
+     * build itself (Debian's qemu-user of this version installed, say). Sizes are compared first,
+     * so another version's file is not even hashed when the pinned size is known.
+     */
+    async pinnedOnHost(cpu, candidates) {
+        for (const c of candidates) {
+            const pin = c.pin(cpu);
+            if (!pin)
+                continue;
+            const size = this.table?.emulators[cpu]?.size;
+            for (const path of hostEmulators(cpu).found) {
+                if (size !== undefined && (0,external_node_fs_.statSync)(path).size !== size)
+                    continue;
+                if ((await sha256File(path)) !== pin)
+                    continue;
+                core.info(`qemu-${cpu} ${this.options.version}: ${path} on the host is the pinned build`);
+                await this.checkEmulator(cpu, path, 'the host');
+                return path;
+            }
+        }
+        return undefined;
+    }
     /** Downloads from the first source that answers; verified files go into the tool cache. */
     async download(cpus, candidates) {
         const failures = [];
+        let answered = false;
         for (const c of candidates) {
             try {
                 return c.source.kind === 'package'
@@ -30187,28 +30304,37 @@ class DownloadInstaller extends Installer {
             catch (error) {
                 if (error instanceof errors/* InstallError */.sy)
                     throw error; // verified wrong: never try another source
+                answered ||= !(error instanceof NoAnswer);
                 failures.push(`${redactUrl(c.url(cpus[0]))}: ${(0,errors/* describe */.q0)(error)}`);
                 core.info(`Download failed (${failures[failures.length - 1]}); trying the next source.`);
             }
         }
-        throw new errors/* InstallError */.sy(`Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}. ` +
-            'Check qemu-version and download-url (name a reachable mirror there).');
+        const text = `Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}.`;
+        // a source that sent a file it could not be verified (damaged, cut short, or another one):
+        // no unverified QEMU stands in for it
+        if (answered) {
+            throw new errors/* InstallError */.sy(`${text} A source answered with a file that could not be verified, so no other QEMU is used instead (possibly tampered with, or damaged on the way). ` +
+                'Check download-url (name a mirror that serves the file whole) and qemu-version.');
+        }
+        throw new DownloadUnavailable(`${text} Check qemu-version and download-url (name a reachable mirror there).`);
     }
     async fromPackage(c, cpus) {
         const url = c.url(cpus[0]);
         core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`);
+        const body = await get(url);
         const work = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'qemu-deb-'));
         try {
             const members = new Map(cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, (0,external_node_path_.join)(work, cpu, `qemu-${cpu}`)]));
             for (const cpu of cpus)
                 (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(work, cpu));
-            const body = await get(url);
             // loaded on a cache miss only: a warm run extracts nothing
             const { DebError, extractDeb } = await __nccwpck_require__.e(/* import() */ 683).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
             const extracted = await extractDeb(body, members, {
                 label: (0,external_node_path_.basename)(new URL(url).pathname),
                 expectedSha256: c.expected(cpus[0]),
-                expectedSize: c.size
+                expectedSize: c.size,
+                maxSize: c.size ?? MAX_PACKAGE_BYTES,
+                limits: new Map(cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, c.cap(cpu)]))
             }).catch(error => {
                 // a complete file of another size or hash is the wrong file, not an outage: never retried
                 throw error instanceof DebError && error.wrongFile
@@ -30239,7 +30365,10 @@ class DownloadInstaller extends Installer {
                 core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`);
                 const path = (0,external_node_path_.join)(work, cpu, `qemu-${cpu}`);
                 (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(work, cpu));
-                const actual = await saveHashed(await get(url), path);
+                const actual = await saveHashed(await get(url), path, c.cap(cpu));
+                if (actual === undefined) {
+                    throw this.mismatch(url, `it is larger than ${c.cap(cpu)} bytes, the most an emulator may be`);
+                }
                 if (actual !== c.expected(cpu)) {
                     throw this.mismatch(url, `it has SHA-256 ${actual}, checksums expects ${c.expected(cpu)}`);
                 }
@@ -30261,31 +30390,62 @@ class DownloadInstaller extends Installer {
         return (0,external_node_path_.join)(dir, `qemu-${cpu}`);
     }
     mismatch(url, detail) {
-        return new errors/* InstallError */.sy(`${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached. ` +
-            'The mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.');
+        return new errors/* InstallError */.sy(`${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached, and no other QEMU is used instead. ` +
+            'The file may have been tampered with; or the mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.');
     }
 }
 async function get(url) {
     const { HttpClient } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4942));
     const client = new HttpClient('setup-cross-arch', [], { allowRetries: true, maxRetries: 2 });
-    const response = await client.get(url);
+    const { href, headers } = withBasicAuth(url);
+    const response = await client.get(href, headers).catch((error) => {
+        throw new NoAnswer((0,errors/* describe */.q0)(error));
+    });
     const status = response.message.statusCode ?? 0;
     if (status < 200 || status >= 300) {
         response.message.resume();
-        throw new Error(`HTTP ${status}`);
+        throw new NoAnswer(`HTTP ${status}`);
     }
     return response.message;
 }
-async function saveHashed(body, path) {
+/**
+ * `https://user:token@host/...` as a browser or curl sends it: the credentials as a Basic
+ * Authorization header (percent-decoded), not in the URL (@actions/http-client ignores them
+ * there). The client drops the header when a redirect leads to another host.
+ */
+function withBasicAuth(url) {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password)
+        return { href: url, headers: {} };
+    const credentials = `${percentDecoded(parsed.username)}:${percentDecoded(parsed.password)}`;
+    parsed.username = '';
+    parsed.password = '';
+    return {
+        href: parsed.href,
+        headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }
+    };
+}
+/** Saves a body, hashing it; undefined (and the download stopped) when it exceeds `cap` bytes. */
+async function saveHashed(body, path, cap) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const { createWriteStream } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
     const out = createWriteStream(path);
-    for await (const chunk of body) {
-        hash.update(chunk);
-        if (!out.write(chunk))
-            await new Promise(ok => out.once('drain', () => ok()));
+    let size = 0;
+    try {
+        for await (const chunk of body) {
+            size += chunk.length;
+            if (size > cap) {
+                body.destroy();
+                return undefined;
+            }
+            hash.update(chunk);
+            if (!out.write(chunk))
+                await new Promise(ok => out.once('drain', () => ok()));
+        }
     }
-    await new Promise((ok, fail) => out.end((e) => (e ? fail(e) : ok())));
+    finally {
+        await new Promise((ok, fail) => out.end((e) => (e ? fail(e) : ok())));
+    }
     return hash.digest('hex');
 }
 async function sha256File(path) {
@@ -30307,22 +30467,25 @@ function readOr(path) {
 
 
 
-/** Installs nothing: uses emulators already on the host (install: none). */
+/** Installs nothing: uses the emulators already on the host, whatever their version. */
 class HostInstaller extends Installer {
-    name = 'none';
+    name = 'host';
     async install(cpus) {
         const emulators = new Map();
         const missing = [];
+        const refused = [];
         for (const cpu of cpus) {
-            const path = await findOnHost(cpu);
-            if (path)
-                emulators.set(cpu, path);
+            const on = hostEmulators(cpu);
+            if (on.found[0])
+                emulators.set(cpu, on.found[0]);
             else
                 missing.push(`qemu-${cpu}-static`);
+            refused.push(...on.refused);
         }
         if (missing.length > 0) {
-            throw new errors/* InstallError */.sy(`install: none, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on PATH or in /usr/bin. ` +
-                'Use install: apt or install: download, or install them before this step.');
+            throw new errors/* InstallError */.sy(`The host's own emulators were asked for, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on PATH or in /usr/bin` +
+                (refused.length > 0 ? ` (refused, as root runs them: ${refused.join('; ')})` : '') +
+                '. Use install: auto or install: download, or install them (root-owned) before this step.');
         }
         await Promise.all([...emulators].map(([cpu, path]) => this.checkEmulator(cpu, path, 'the host')));
         return {
@@ -30342,47 +30505,82 @@ class HostInstaller extends Installer {
 
 
 
+
 /** The installer the plan names; undefined for "nothing". */
 function installerFor(name, inputs, host) {
     switch (name) {
         case 'apt':
             return new AptInstaller(host);
         case 'download':
-            return new DownloadInstaller(host, {
-                version: inputs.qemuVersion,
-                sources: inputs.downloadSources,
-                checksums: inputs.checksums
-            });
+            return downloader(inputs, host);
         case 'host':
             return new HostInstaller(host);
         case 'nothing':
             return undefined;
     }
 }
-/** Installs as planned; with a fallback (install: auto), a failed download falls back to apt. */
+const downloader = (inputs, host) => new DownloadInstaller(host, {
+    version: inputs.qemuVersion,
+    sources: inputs.downloadSources,
+    checksums: inputs.checksums
+});
+/**
+ * Why no download of these CPUs' emulators can be verified on this host: the action pins the
+ * qemu-version asked for, but not for this host's architecture (ppc64el, s390x, ...), and
+ * checksums has nothing for it. undefined when one can, and when the version is not pinned at all
+ * (then the user chose it, and preflight asks for its checksums).
+ */
+function whyUnverifiable(inputs, host, cpus) {
+    const release = DEBIAN_QEMU.find(r => r.version === inputs.qemuVersion);
+    if (!release)
+        return undefined;
+    const { usable, problems } = downloader(inputs, host).usable(cpus);
+    if (usable.length > 0)
+        return undefined;
+    return (`the action pins QEMU ${inputs.qemuVersion} for ${Object.keys(release.packages).join(' and ')} hosts, ` +
+        `not for this ${host.platform.debianArch} host, and checksums has nothing for it (${problems.join('; ')})`);
+}
+/**
+ * Installs as planned. With install: auto (a fallback in the plan), the verified download is
+ * answered with an unpinned QEMU only when it cannot be had (DownloadUnavailable); a file that
+ * arrived wrong fails the step. Every unpinned QEMU install: auto settles for is a warning.
+ */
 async function installEmulators(planned, inputs, host, cpus) {
     const installer = installerFor(planned.name, inputs, host);
     if (!installer)
         return undefined;
     core.info(`Installer: ${installer.name} (${planned.why})`);
     let done;
+    let unpinned = planned.unpinned;
     try {
         done = await installer.install(cpus);
     }
     catch (error) {
-        if (!planned.fallback || !host.privilege.canActAsRoot)
+        const fallback = planned.fallback;
+        if (!(error instanceof DownloadUnavailable) || !fallback)
             throw error;
-        core.info(`The download failed (${(0,errors/* describe */.q0)(error)}); installing with apt instead.`);
-        done = await new AptInstaller(host).install(cpus);
+        if (fallback === 'apt' && !host.privilege.canActAsRoot)
+            throw error;
+        unpinned = (0,errors/* describe */.q0)(error);
+        core.info(`The verified download cannot be had (${unpinned}); using ${fallback} instead.`);
+        done = await installerFor(fallback, inputs, host).install(cpus);
     }
-    core.info(`QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`);
+    const paths = [...done.emulators.values()];
+    core.info(`QEMU ${done.version || '(version unknown)'} from ${done.source}: ${paths.join(', ')}`);
+    if (unpinned) {
+        const pinned = upstreamVersion(inputs.qemuVersion);
+        core.warning(`Using QEMU ${done.version || '(version unknown)'} from ${done.source} (${paths.join(', ')}), not the pinned, verified ${pinned}: ${unpinned}. ` +
+            (planned.fallback
+                ? `To get ${pinned}, let the runner reach the download (or name a reachable mirror in download-url).`
+                : `To get a verified QEMU here, give download-url and checksums for a static build for ${host.platform.debianArch} hosts.`));
+    }
     return done;
 }
 /** Whether every CPU's emulator is on the host already, statically linked and built for it. */
 async function staticOnHost(cpus, host) {
     const hostMachine = (0,catalogue/* emulatorFor */.jt)(host.platform.cpu).elfMachine;
     for (const cpu of cpus) {
-        const path = await findOnHost(cpu);
+        const path = findOnHost(cpu);
         const elf = path ? await (0,host_elf/* readElf */.o)(path).catch(() => undefined) : undefined;
         if (!elf || elf.dynamic || elf.machine !== hostMachine)
             return false;
@@ -30476,16 +30674,28 @@ function chooseInstall(inputs, f, registrar) {
         case 'apt':
         case 'download':
             return { name: inputs.install, why: `install: ${inputs.install}` };
+        case 'host':
         case 'none':
-            return { name: 'host', why: 'install: none' };
-        case 'auto':
-            return f.hostEmulators
-                ? { name: 'host', why: 'every emulator needed is already on the host, statically linked' }
-                : {
-                    name: 'download',
-                    why: 'no static emulators on the host: verified download, apt if that fails',
-                    fallback: 'apt'
+            return {
+                name: 'host',
+                why: `install: ${inputs.install}: the host's own emulators, whatever their version`
+            };
+        case 'auto': {
+            const other = f.hostEmulators ? 'host' : 'apt';
+            const otherText = f.hostEmulators ? "the host's own emulators" : 'apt';
+            if (f.unverifiable) {
+                return {
+                    name: other,
+                    why: `install: auto, and no download of QEMU ${f.pinnedVersion} can be verified on this host: ${otherText}`,
+                    unpinned: f.unverifiable
                 };
+            }
+            return {
+                name: 'download',
+                why: `install: auto: the pinned, verified QEMU ${f.pinnedVersion} (the tool cache, else a download); ${otherText} only if it cannot be downloaded`,
+                fallback: other
+            };
+        }
     }
 }
 function chooseVerify(inputs, f) {
@@ -30568,7 +30778,7 @@ function summaryMarkdown(report, entries, heading) {
         '| --- | --- | --- | --- | --- |',
         ...rows,
         '',
-        `Registrar: **${report.registrar}** · QEMU: **${report.qemuVersion || 'unknown'}**`,
+        `Registrar: **${report.registrar}** · QEMU: **${report.qemuVersion || 'unknown'}**${report.qemuSource ? ` (${cell(report.qemuSource)})` : ''}`,
         ''
     ].join('\n');
 }
@@ -30672,6 +30882,7 @@ async function setUp(inputs, ports) {
             emulators: request.cpus.map(catalogue/* handlerName */._g),
             verdicts,
             qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
+            qemuSource: registered?.outcome.qemuVersion ? 'the registrar image' : installation?.source,
             registrar: request.emulated.length > 0 ? registrar.name : 'none'
         };
         setOutputs(report);
@@ -30704,20 +30915,21 @@ async function preflight(inputs, ports, probes) {
         credential: inputs.credential
     };
     const facts = { privilege: host.privilege.mode, userNamespace: host.userNamespace };
+    const auto = inputs.install === 'auto' && emulated.length > 0;
     const p = plan(inputs, {
         ...facts,
         docker: needsDocker(inputs, facts) ? ((await ports.docker.whyNotAnswering()) ?? '') : undefined,
         mounted,
         selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
         githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
-        hostEmulators: inputs.install === 'auto' && emulated.length > 0
-            ? await staticOnHost(request.cpus, host)
-            : false,
+        hostEmulators: auto ? await staticOnHost(request.cpus, host) : false,
+        unverifiable: auto ? whyUnverifiable(inputs, host, request.cpus) : undefined,
+        pinnedVersion: inputs.qemuVersion,
         emulated: emulated.length
     });
     core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`);
     if (emulated.length > 0)
-        core.info(`Emulators: ${p.install.name} (${p.install.why})`);
+        core.info(`QEMU: ${p.install.name} (${p.install.why})`);
     core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`);
     if (p.verify.note)
         core.info(p.verify.note);

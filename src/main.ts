@@ -9,7 +9,7 @@ import type { BinfmtEntry } from './host/entry.js'
 import type { Host } from './host/host.js'
 import type { KernelWriter } from './host/kernel.js'
 import { classify } from './host/native.js'
-import { installEmulators, installerFor, staticOnHost } from './installer/index.js'
+import { installEmulators, installerFor, staticOnHost, whyUnverifiable } from './installer/index.js'
 import { readInputs, urlSecrets, type Inputs } from './inputs.js'
 import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
 import { Unshared } from './host/shared.js'
@@ -111,6 +111,7 @@ async function setUp(inputs: Inputs, ports: Ports): Promise<void> {
       emulators: request.cpus.map(handlerName),
       verdicts,
       qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
+      qemuSource: registered?.outcome.qemuVersion ? 'the registrar image' : installation?.source,
       registrar: request.emulated.length > 0 ? registrar.name : 'none'
     }
     setOutputs(report)
@@ -151,20 +152,20 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     credential: inputs.credential
   }
   const facts = { privilege: host.privilege.mode, userNamespace: host.userNamespace }
+  const auto = inputs.install === 'auto' && emulated.length > 0
   const p = plan(inputs, {
     ...facts,
     docker: needsDocker(inputs, facts) ? ((await ports.docker.whyNotAnswering()) ?? '') : undefined,
     mounted,
     selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
     githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
-    hostEmulators:
-      inputs.install === 'auto' && emulated.length > 0
-        ? await staticOnHost(request.cpus, host)
-        : false,
+    hostEmulators: auto ? await staticOnHost(request.cpus, host) : false,
+    unverifiable: auto ? whyUnverifiable(inputs, host, request.cpus) : undefined,
+    pinnedVersion: inputs.qemuVersion,
     emulated: emulated.length
   })
   core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`)
-  if (emulated.length > 0) core.info(`Emulators: ${p.install.name} (${p.install.why})`)
+  if (emulated.length > 0) core.info(`QEMU: ${p.install.name} (${p.install.why})`)
   core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`)
   if (p.verify.note) core.info(p.verify.note)
   const registrar = await registrarFor(p.registrar.name, inputs, host, ports.docker)

@@ -33,7 +33,7 @@ export function summaryMarkdown(
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `Registrar: **${report.registrar}** · QEMU: **${report.qemuVersion || 'unknown'}**`,
+    `Registrar: **${report.registrar}** · QEMU: **${report.qemuVersion || 'unknown'}**${report.qemuSource ? ` (${cell(report.qemuSource)})` : ''}`,
     ''
   ].join('\n')
 }
