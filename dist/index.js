@@ -30139,10 +30139,12 @@ class DownloadInstaller extends Installer {
     options;
     name = 'download';
     table;
+    maxEmulatorBytes;
     constructor(host, options) {
         super(host);
         this.options = options;
         this.table = options.table ?? debianPackage(options.version, host.platform.debianArch);
+        this.maxEmulatorBytes = options.maxEmulatorBytes ?? MAX_EMULATOR_BYTES;
     }
     /** The sources that can be verified for these CPUs, in order, and why the others cannot. */
     usable(cpus) {
@@ -30190,7 +30192,7 @@ class DownloadInstaller extends Installer {
                 expected: () => expected,
                 // Stryker disable next-line OptionalChaining: the pinned table has every catalogue emulator for each architecture (download.test.ts)
                 pin: cpu => table?.emulators[cpu]?.sha256,
-                cap: cpu => table?.emulators[cpu]?.size ?? MAX_EMULATOR_BYTES,
+                cap: cpu => table?.emulators[cpu]?.size ?? this.maxEmulatorBytes,
                 size: table?.size,
                 trust: table
                     ? `Debian's signed index, pinned in the action (${table.sha256.slice(0, 12)}…)`
@@ -30206,7 +30208,7 @@ class DownloadInstaller extends Installer {
             url: cpu => render(source.template, { ...values, cpu }),
             expected: cpu => checksums.cpus.get(cpu),
             pin: cpu => checksums.cpus.get(cpu),
-            cap: () => MAX_EMULATOR_BYTES,
+            cap: () => this.maxEmulatorBytes,
             trust: 'checksums (one line per emulator)'
         };
     }

@@ -259,7 +259,7 @@ describe('HostInstaller (install: host, or none)', () => {
     for (const dir of [open, theirs]) {
       await writeFile(join(dir, 'qemu-nosuchcpu-static'), elfFor(hostCpu), { mode: 0o755 })
     }
-    execFileSync('mkfifo', [join(fifo, 'qemu-nosuchcpu-static')])
+    execFileSync('mkfifo', ['-m', '0755', join(fifo, 'qemu-nosuchcpu-static')])
     // a symlink from a good directory into a bad one counts as the bad one
     await symlink(join(open, 'qemu-nosuchcpu-static'), join(linked, 'qemu-nosuchcpu-static'))
     await writeFile(join(bin, 'qemu-nosuchcpu'), elfFor(hostCpu), { mode: 0o644 }) // not executable

@@ -52,6 +52,8 @@ export interface DownloadOptions {
   readonly checksums: Checksums
   /** The pinned package for this host; default: the built-in table's for version and host. */
   readonly table?: DebianPackage
+  /** Largest emulator without a pinned size; default MAX_EMULATOR_BYTES. */
+  readonly maxEmulatorBytes?: number
 }
 
 /** Largest emulator written when no pinned size is known (Debian's are about 15 MB). */
@@ -112,6 +114,7 @@ export function render(template: string, values: Record<string, string>): string
 export class DownloadInstaller extends Installer {
   readonly name = 'download'
   private readonly table?: DebianPackage
+  private readonly maxEmulatorBytes: number
 
   constructor(
     host: Host,
@@ -119,6 +122,7 @@ export class DownloadInstaller extends Installer {
   ) {
     super(host)
     this.table = options.table ?? debianPackage(options.version, host.platform.debianArch)
+    this.maxEmulatorBytes = options.maxEmulatorBytes ?? MAX_EMULATOR_BYTES
   }
 
   /** The sources that can be verified for these CPUs, in order, and why the others cannot. */
@@ -169,7 +173,7 @@ export class DownloadInstaller extends Installer {
         expected: () => expected,
         // Stryker disable next-line OptionalChaining: the pinned table has every catalogue emulator for each architecture (download.test.ts)
         pin: cpu => table?.emulators[cpu]?.sha256,
-        cap: cpu => table?.emulators[cpu]?.size ?? MAX_EMULATOR_BYTES,
+        cap: cpu => table?.emulators[cpu]?.size ?? this.maxEmulatorBytes,
         size: table?.size,
         trust: table
           ? `Debian's signed index, pinned in the action (${table.sha256.slice(0, 12)}…)`
@@ -185,7 +189,7 @@ export class DownloadInstaller extends Installer {
       url: cpu => render(source.template, { ...values, cpu }),
       expected: cpu => checksums.cpus.get(cpu) as string,
       pin: cpu => checksums.cpus.get(cpu),
-      cap: () => MAX_EMULATOR_BYTES,
+      cap: () => this.maxEmulatorBytes,
       trust: 'checksums (one line per emulator)'
     }
   }
