@@ -29235,12 +29235,16 @@ class DirectWriter {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ classify),
-/* harmony export */   t: () => (/* binding */ JobNativeRuns)
+/* harmony export */   L8: () => (/* binding */ classify),
+/* harmony export */   tu: () => (/* binding */ jobNativeRuns)
 /* harmony export */ });
+/* unused harmony export JobNativeRuns */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _catalogue_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2834);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _catalogue_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2834);
+
 
 
 /**
@@ -29280,6 +29284,14 @@ class JobNativeRuns {
     }
 }
 /**
+ * The job's memo: in its RUNNER_TEMP, which is the job's own; without one, in memory only (a
+ * fixed name in /tmp would be anyone's to write first).
+ */
+function jobNativeRuns(env, boot) {
+    const dir = env.RUNNER_TEMP;
+    return new JobNativeRuns(dir ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, 'setup-cross-arch-native-runs.json') : undefined, boot);
+}
+/**
  * Which requested platforms the host runs natively: its own platform always; a platform of its
  * CPU family (i386 on x86_64, arm on aarch64) only when that family member's probe really runs
  * natively. binfmt_misc is consulted before the native ELF loader, so a platform an enabled
@@ -29305,9 +29317,9 @@ async function classify(platforms, host, probes, existing, memo) {
     return Promise.all(platforms.map(async (platform) => {
         if (platform.cpu === host.platform.cpu)
             return { platform, native: true, why: 'the host architecture' };
-        if ((0,_catalogue_js__WEBPACK_IMPORTED_MODULE_1__/* .emulatorFor */ .jt)(platform.cpu).family !== host.family)
+        if ((0,_catalogue_js__WEBPACK_IMPORTED_MODULE_2__/* .emulatorFor */ .jt)(platform.cpu).family !== host.family)
             return { platform, native: false, why: 'foreign CPU family' };
-        const name = (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_1__/* .handlerName */ ._g)(platform.cpu);
+        const name = (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_2__/* .handlerName */ ._g)(platform.cpu);
         if (existing.some(e => e.name === name && e.enabled)) {
             // binfmt_misc is consulted before the native loader: this handler runs them anyway
             return { platform, native: false, why: `the existing ${name} handler runs them` };
@@ -29394,6 +29406,8 @@ var constants = __nccwpck_require__(7242);
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/host/native.ts
 var host_native = __nccwpck_require__(1815);
+// EXTERNAL MODULE: ./src/host/elf.ts
+var host_elf = __nccwpck_require__(7123);
 // EXTERNAL MODULE: ./src/tools/exec.ts
 var exec = __nccwpck_require__(2122);
 // EXTERNAL MODULE: external "node:path"
@@ -29406,32 +29420,80 @@ async function which(tool) {
     const io = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 8701));
     return io.which(tool);
 }
-/** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
-async function findOnHost(cpu) {
+/** Every emulator file for `cpu` on the host that root may run: PATH order, static names first. */
+function hostEmulators(cpu) {
+    const found = [];
+    const refused = [];
     for (const name of [`qemu-${cpu}-static`, `qemu-${cpu}`]) {
         for (const dir of searchDirs(process.env.PATH)) {
             const candidate = (0,external_node_path_.join)(dir, name);
-            try {
-                (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
-                return candidate;
+            const why = untrusted(candidate);
+            if (why === undefined) {
+                if (!found.includes(candidate))
+                    found.push(candidate);
             }
-            catch {
-                // not here
+            else if (why) {
+                refused.push(`${candidate} (${why})`);
             }
         }
     }
-    return undefined;
+    return { found, refused };
+}
+/** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
+function findOnHost(cpu) {
+    return hostEmulators(cpu).found[0];
 }
 /**
- * The directories of PATH (an empty entry, which would mean the working directory, skipped), then
- * where distributions install emulators, for a runner started with a short PATH.
+ * The absolute directories of PATH (an empty or relative entry, which would name a place under
+ * the working directory, skipped), then where distributions install emulators, for a runner
+ * started with a short PATH.
  */
 function searchDirs(path) {
-    return [...(path ?? '').split(external_node_path_.delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
+    const dirs = [...(path ?? '').split(external_node_path_.delimiter).filter(external_node_path_.isAbsolute), '/usr/bin', '/usr/local/bin'];
+    return [...new Set(dirs)];
+}
+/**
+ * Why root must not run `path` as an interpreter: '' when there is no such file, undefined when
+ * it may. It may when it is a regular file (a FIFO or device is never opened) and it, the
+ * directory it is really in and every directory above that belong to root and cannot be written
+ * by anyone else (a world-writable directory above counts when it is sticky, like /tmp: others
+ * cannot rename what root put there). Another local user then cannot put or swap a file there.
+ */
+function untrusted(path) {
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(path);
+    }
+    catch {
+        return '';
+    }
+    const file = (0,external_node_fs_.statSync)(real);
+    if (!file.isFile())
+        return 'not a regular file';
+    if ((file.mode & 0o111) === 0)
+        return 'not executable';
+    const problem = unsafe(real, file, false);
+    if (problem)
+        return problem;
+    for (let dir = (0,external_node_path_.dirname)(real), first = true;; dir = (0,external_node_path_.dirname)(dir), first = false) {
+        const why = unsafe(dir, (0,external_node_fs_.lstatSync)(dir), !first);
+        if (why)
+            return why;
+        if (dir === '/')
+            return undefined;
+    }
+}
+function unsafe(path, s, stickyWritableOk) {
+    if (s.uid !== 0)
+        return `${path} belongs to uid ${s.uid}, not root`;
+    const writable = s.mode & 0o022;
+    const sticky = (s.mode & 0o1000) !== 0;
+    if (writable && !(stickyWritableOk && sticky)) {
+        return `${path} can be written by ${s.mode & 0o002 ? 'any user' : 'its group'} (mode ${(s.mode & 0o7777).toString(8)})`;
+    }
+    return undefined;
 }
 
-// EXTERNAL MODULE: ./src/host/elf.ts
-var host_elf = __nccwpck_require__(7123);
 ;// CONCATENATED MODULE: ./src/installer/installer.ts
 
 
@@ -29496,7 +29558,7 @@ class AptInstaller extends Installer {
         const pkg = await this.installFirstAvailable(['qemu-user-static', 'qemu-user']);
         const emulators = new Map();
         for (const cpu of cpus) {
-            const path = await findOnHost(cpu);
+            const path = findOnHost(cpu);
             if (!path) {
                 throw new errors/* InstallError */.sy(`${pkg} is installed but has no qemu-${cpu} emulator. Use install: download for ${cpu}.`);
             }
@@ -29534,206 +29596,6 @@ class AptInstaller extends Installer {
             env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
         });
     }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-const DEFAULT_QEMU_VERSION = '10.0.13+ds-0+deb13u1';
-const DEFAULT_IMAGE = 'multiarch/qemu-user-static:latest';
-/** Debian's pool first, then its snapshot archive by content (superseded files leave the pool). */
-const DEFAULT_DOWNLOAD_URLS = [
-    'https://deb.debian.org/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb',
-    'https://snapshot.debian.org/file/{sha1}'
-];
-/** Reads and checks every input; throws InputError before anything on the machine changes. */
-function readInputs(source = core) {
-    const get = (name) => source.getInput(name);
-    const given = new Set(Object.values(constants/* Input */.pd).filter(name => get(name) !== ''));
-    const verifyImage = get(constants/* Input */.pd.VerifyImage);
-    return {
-        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms) || 'all'),
-        // an image given alone is the registrar, as in docker/setup-qemu-action
-        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || (given.has(constants/* Input */.pd.Image) ? 'container' : 'auto'), ['auto', 'container', 'native', 'seed', 'none']),
-        image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
-        install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
-            'auto',
-            'apt',
-            'download',
-            'none'
-        ]),
-        qemuVersion: qemuVersion(get(constants/* Input */.pd.QemuVersion)),
-        downloadSources: downloadSources(source.getMultilineInput(constants/* Input */.pd.DownloadUrl)),
-        checksums: parseChecksums(source.getMultilineInput(constants/* Input */.pd.Checksums)),
-        reset: inputs_boolean(constants/* Input */.pd.Reset, get(constants/* Input */.pd.Reset), true),
-        persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
-        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), true),
-        verify: verifyChoice(get(constants/* Input */.pd.Verify)),
-        verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
-        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false']),
-        given
-    };
-}
-function parsePlatforms(text) {
-    const names = text
-        .split(/[,\n]/)
-        .map(s => s.trim())
-        .filter(Boolean);
-    if (names.length === 0) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, 'no platform given', 'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".');
-    }
-    const wanted = new Set();
-    const unknown = [];
-    for (const name of names) {
-        if (name.toLowerCase() === 'all') {
-            catalogue/* PLATFORMS */.P4.filter(p => p.inAll).forEach(p => wanted.add(p));
-            continue;
-        }
-        const platform = (0,catalogue/* lookupPlatform */.Yx)(name);
-        if (platform)
-            wanted.add(platform);
-        else
-            unknown.push(name);
-    }
-    if (unknown.length > 0) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, `unknown platform ${unknown.map(u => JSON.stringify(u)).join(', ')}`, `Accepted: all, ${(0,catalogue/* acceptedNames */.sv)().join(', ')}.`);
-    }
-    return catalogue/* PLATFORMS */.P4.filter(p => wanted.has(p));
-}
-/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput reads them. */
-const YAML_TRUE = ['true', 'True', 'TRUE'];
-const YAML_FALSE = ['false', 'False', 'FALSE'];
-function inputs_boolean(name, text, fallback) {
-    if (text === '')
-        return fallback;
-    if (YAML_TRUE.includes(text))
-        return true;
-    if (YAML_FALSE.includes(text))
-        return false;
-    throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not a boolean`, 'Use true or false.');
-}
-function oneOf(name, text, allowed) {
-    const found = allowed.find(a => a === text.toLowerCase());
-    if (!found) {
-        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`);
-    }
-    return found;
-}
-/** probe, image, or a boolean: true is probe, false skips verification. */
-function verifyChoice(text) {
-    return oneOf(constants/* Input */.pd.Verify, text || 'probe', ['probe', 'image', 'true', 'false']);
-}
-/** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
-const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
-function imageReference(name, text) {
-    // Docker limits the name (without tag and digest) to 255 characters
-    const repository = text.replace(/(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, '');
-    if (repository.length > 255 || !REFERENCE.test(text)) {
-        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not an image reference`, 'Use [registry[:port]/]name[:tag][@sha256:digest], e.g. tonistiigi/binfmt:qemu-v10.2.3 or mirror.example.com/multiarch/qemu-user-static.');
-    }
-    return text;
-}
-/** A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. */
-function qemuVersion(text) {
-    const value = text || DEFAULT_QEMU_VERSION;
-    const match = /^(?:\d+:)?([0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})$/.exec(value);
-    if (!match) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.QemuVersion, `${JSON.stringify(text)} is not a version`, `Use a Debian version, e.g. ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`);
-    }
-    return match[1];
-}
-const PLACEHOLDERS = ['{version}', '{arch}', '{cpu}', '{sha1}'];
-/** Each line of download-url: an http(s) URL template, tried in order. */
-function downloadSources(lines) {
-    const templates = lines.map(l => l.trim()).filter(l => l && !l.startsWith('#'));
-    return (templates.length > 0 ? templates : DEFAULT_DOWNLOAD_URLS).map(template => {
-        const fail = (problem) => {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.DownloadUrl, `${JSON.stringify(redactUrl(template))} ${problem}`, 'Use e.g. https://mirror.example.com/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb (one package for every emulator) or https://mirror.example.com/qemu/v{version}/qemu-{cpu}-static (one file per CPU).');
-        };
-        const unknown = template.match(/\{[^}]*\}/g)?.filter(p => !PLACEHOLDERS.includes(p)) ?? [];
-        if (unknown.length > 0)
-            fail(`has unknown placeholders ${unknown.join(', ')}`);
-        let url;
-        try {
-            url = new URL(PLACEHOLDERS.reduce((t, p) => t.replaceAll(p, 'x'), template));
-        }
-        catch {
-            return fail('is not a URL');
-        }
-        if (url.protocol !== 'https:' && url.protocol !== 'http:')
-            fail('is not an http(s) URL');
-        const kind = url.pathname.endsWith('.deb') || template.includes('{sha1}') ? 'package' : 'per-cpu';
-        if (kind === 'per-cpu' && !template.includes('{cpu}'))
-            fail('names neither a .deb package nor one file per {cpu}');
-        return { template, kind };
-    });
-}
-/** A URL with its credentials (user information, query values) replaced, for messages. */
-function redactUrl(url) {
-    return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***');
-}
-const decoded = (text) => {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-};
-/** The parts of download URLs that are credentials: passwords, user names with them, query values. */
-function urlSecrets(url) {
-    const secrets = [];
-    const userinfo = /^[a-z]+:\/\/([^/@]*)@/i.exec(url)?.[1];
-    if (userinfo) {
-        secrets.push(userinfo);
-        const [user, password] = userinfo.split(':');
-        if (password)
-            secrets.push(password, decoded(password));
-        else
-            secrets.push(user);
-    }
-    for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
-        secrets.push(m[1], decodeURIComponent(m[1]));
-    return [...new Set(secrets.filter(s => s.length >= 3))];
-}
-/**
- * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
- * for a per-CPU file. `#` comments and blank lines are ignored, and so are lines for files this
- * action never fetches (other CPUs, tarballs: a whole upstream SHA256SUMS file may be pasted), as
- * `sha256sum --ignore-missing` does; the download still refuses a file without its line.
- */
-function parseChecksums(lines) {
-    const packages = new Map();
-    const cpus = new Map();
-    for (const raw of lines) {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            continue;
-        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/]*[^/\s])$/.exec(line);
-        if (!match) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator (qemu-<cpu>-static).');
-        }
-        const [, hex, file] = match;
-        const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
-        const table = file.endsWith('.deb') ? packages : cpu && (0,catalogue/* findEmulator */.tm)(cpu) ? cpus : undefined;
-        if (!table)
-            continue;
-        const key = cpu ?? file;
-        const hash = hex.toLowerCase();
-        if (table.has(key) && table.get(key) !== hash) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `${key} has two different checksums`, 'Keep one line per file.');
-        }
-        table.set(key, hash);
-    }
-    return { packages, cpus };
 }
 
 ;// CONCATENATED MODULE: ./src/installer/debian-qemu.ts
@@ -29860,6 +29722,214 @@ function debianPackage(version, arch) {
     return pkg && { ...pkg, arch, name: pkg.file.slice(pkg.file.lastIndexOf('/') + 1) };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+const DEFAULT_QEMU_VERSION = '10.0.13+ds-0+deb13u1';
+const DEFAULT_IMAGE = 'multiarch/qemu-user-static:latest';
+/** Debian's pool first, then its snapshot archive by content (superseded files leave the pool). */
+const DEFAULT_DOWNLOAD_URLS = [
+    'https://deb.debian.org/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb',
+    'https://snapshot.debian.org/file/{sha1}'
+];
+/** Reads and checks every input; throws InputError before anything on the machine changes. */
+function readInputs(source = core) {
+    const get = (name) => source.getInput(name);
+    const given = new Set(Object.values(constants/* Input */.pd).filter(name => get(name) !== ''));
+    const verifyImage = get(constants/* Input */.pd.VerifyImage);
+    return {
+        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms) || 'all'),
+        // an image given alone is the registrar, as in docker/setup-qemu-action
+        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || (given.has(constants/* Input */.pd.Image) ? 'container' : 'auto'), ['auto', 'container', 'native', 'seed', 'none']),
+        image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
+        install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
+            'auto',
+            'apt',
+            'download',
+            'host',
+            'none'
+        ]),
+        qemuVersion: qemuVersion(get(constants/* Input */.pd.QemuVersion)),
+        downloadSources: downloadSources(source.getMultilineInput(constants/* Input */.pd.DownloadUrl)),
+        checksums: parseChecksums(source.getMultilineInput(constants/* Input */.pd.Checksums)),
+        reset: inputs_boolean(constants/* Input */.pd.Reset, get(constants/* Input */.pd.Reset), true),
+        persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
+        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), true),
+        verify: verifyChoice(get(constants/* Input */.pd.Verify)),
+        verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
+        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false']),
+        given
+    };
+}
+function parsePlatforms(text) {
+    const names = text
+        .split(/[,\n]/)
+        .map(s => s.trim())
+        .filter(Boolean);
+    if (names.length === 0) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, 'no platform given', 'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".');
+    }
+    const wanted = new Set();
+    const unknown = [];
+    for (const name of names) {
+        if (name.toLowerCase() === 'all') {
+            catalogue/* PLATFORMS */.P4.filter(p => p.inAll).forEach(p => wanted.add(p));
+            continue;
+        }
+        const platform = (0,catalogue/* lookupPlatform */.Yx)(name);
+        if (platform)
+            wanted.add(platform);
+        else
+            unknown.push(name);
+    }
+    if (unknown.length > 0) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, `unknown platform ${unknown.map(u => JSON.stringify(u)).join(', ')}`, `Accepted: all, ${(0,catalogue/* acceptedNames */.sv)().join(', ')}.`);
+    }
+    return catalogue/* PLATFORMS */.P4.filter(p => wanted.has(p));
+}
+/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput reads them. */
+const YAML_TRUE = ['true', 'True', 'TRUE'];
+const YAML_FALSE = ['false', 'False', 'FALSE'];
+function inputs_boolean(name, text, fallback) {
+    if (text === '')
+        return fallback;
+    if (YAML_TRUE.includes(text))
+        return true;
+    if (YAML_FALSE.includes(text))
+        return false;
+    throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not a boolean`, 'Use true or false.');
+}
+function oneOf(name, text, allowed) {
+    const found = allowed.find(a => a === text.toLowerCase());
+    if (!found) {
+        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`);
+    }
+    return found;
+}
+/** probe, image, or a boolean: true is probe, false skips verification. */
+function verifyChoice(text) {
+    return oneOf(constants/* Input */.pd.Verify, text || 'probe', ['probe', 'image', 'true', 'false']);
+}
+/** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
+const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
+function imageReference(name, text) {
+    // Docker limits the name (without tag and digest) to 255 characters
+    const repository = text.replace(/(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, '');
+    if (repository.length > 255 || !REFERENCE.test(text)) {
+        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not an image reference`, 'Use [registry[:port]/]name[:tag][@sha256:digest], e.g. tonistiigi/binfmt:qemu-v10.2.3 or mirror.example.com/multiarch/qemu-user-static.');
+    }
+    return text;
+}
+/** A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. */
+function qemuVersion(text) {
+    const value = text || DEFAULT_QEMU_VERSION;
+    const match = /^(?:\d+:)?([0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})$/.exec(value);
+    if (!match) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.QemuVersion, `${JSON.stringify(text)} is not a version`, `Use a Debian version, e.g. ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`);
+    }
+    return match[1];
+}
+const PLACEHOLDERS = ['{version}', '{arch}', '{cpu}', '{sha1}'];
+/** Each line of download-url: an http(s) URL template, tried in order. */
+function downloadSources(lines) {
+    const templates = lines.map(l => l.trim()).filter(l => l && !l.startsWith('#'));
+    return (templates.length > 0 ? templates : DEFAULT_DOWNLOAD_URLS).map(template => {
+        const fail = (problem) => {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.DownloadUrl, `${JSON.stringify(redactUrl(template))} ${problem}`, 'Use e.g. https://mirror.example.com/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb (one package for every emulator) or https://mirror.example.com/qemu/v{version}/qemu-{cpu}-static (one file per CPU).');
+        };
+        const unknown = template.match(/\{[^}]*\}/g)?.filter(p => !PLACEHOLDERS.includes(p)) ?? [];
+        if (unknown.length > 0)
+            fail(`has unknown placeholders ${unknown.join(', ')}`);
+        let url;
+        try {
+            url = new URL(PLACEHOLDERS.reduce((t, p) => t.replaceAll(p, 'x'), template));
+        }
+        catch {
+            return fail('is not a URL');
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:')
+            fail('is not an http(s) URL');
+        const kind = url.pathname.endsWith('.deb') || template.includes('{sha1}') ? 'package' : 'per-cpu';
+        if (kind === 'per-cpu' && !template.includes('{cpu}'))
+            fail('names neither a .deb package nor one file per {cpu}');
+        return { template, kind };
+    });
+}
+/** A URL with its credentials (user information, query values) replaced, for messages. */
+function redactUrl(url) {
+    return url.replace(USERINFO, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***');
+}
+/**
+ * A URL's user information: everything of its authority (up to the first `/`, `?` or `#`) before
+ * the last `@` in it, as WHATWG URL parsing takes it (`user:p@ss@host`: the password is `p@ss`).
+ */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i;
+/** A URL part percent-decoded; as it is when it is not valid percent-encoding (`100%`). */
+const percentDecoded = (text) => {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+};
+/** The parts of download URLs that are credentials: passwords, user names with them, query values. */
+function urlSecrets(url) {
+    const secrets = [];
+    const userinfo = USERINFO.exec(url)?.[2];
+    if (userinfo) {
+        secrets.push(userinfo, percentDecoded(userinfo));
+        const colon = userinfo.indexOf(':');
+        const password = colon < 0 ? '' : userinfo.slice(colon + 1);
+        if (password)
+            secrets.push(password, percentDecoded(password));
+        else
+            secrets.push(colon < 0 ? userinfo : userinfo.slice(0, colon));
+    }
+    for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
+        secrets.push(m[1], percentDecoded(m[1]));
+    return [...new Set(secrets.filter(s => s.length >= 3))];
+}
+/**
+ * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
+ * for a per-CPU file. `#` comments and blank lines are ignored, and so are lines for files this
+ * action never fetches (other CPUs, tarballs: a whole upstream SHA256SUMS file may be pasted), as
+ * `sha256sum --ignore-missing` does; the download still refuses a file without its line.
+ */
+function parseChecksums(lines) {
+    const packages = new Map();
+    const cpus = new Map();
+    for (const raw of lines) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/]*[^/\s])$/.exec(line);
+        if (!match) {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator (qemu-<cpu>-static).');
+        }
+        const [, hex, file] = match;
+        const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
+        const table = file.endsWith('.deb') ? packages : cpu && (0,catalogue/* findEmulator */.tm)(cpu) ? cpus : undefined;
+        if (!table)
+            continue;
+        const key = cpu ?? file;
+        const hash = hex.toLowerCase();
+        if (table.has(key) && table.get(key) !== hash) {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `${key} has two different checksums`, 'Keep one line per file.');
+        }
+        table.set(key, hash);
+    }
+    return { packages, cpus };
+}
+
 ;// CONCATENATED MODULE: ./src/installer/download.ts
 /**
  * Emulators downloaded into the runner's tool cache, verified before anything uses them.
@@ -29873,7 +29943,13 @@ function debianPackage(version, arch) {
  * The tool cache is keyed by the SHA-256 the download was verified against, so entries from
  * different sources never mix unless they are byte-identical. A cache hit is checked again before
  * it is registered (installation.pending): a static ELF for this host, with the emulator's pinned
- * hash, or the hash recorded when it was cached.
+ * hash, or the hash recorded when it was cached. An emulator the host already has (root's, see
+ * host-emulators.ts) with the pinned SHA-256 is the pinned build too, and is used as it is.
+ *
+ * Sizes are capped before anything is written: an emulator of a pinned package at its pinned
+ * size (read from its tar header), any other emulator (a per-CPU file, or a member of a package
+ * verified by the checksums input) at MAX_EMULATOR_BYTES, an unpinned package at
+ * MAX_PACKAGE_BYTES. A file over its cap is not the file expected.
  */
 
 
@@ -29885,6 +29961,21 @@ function debianPackage(version, arch) {
 
 
 
+
+/** Largest emulator written when no pinned size is known (Debian's are about 15 MB). */
+const MAX_EMULATOR_BYTES = 64 * 1024 * 1024;
+/** Largest package read when no pinned size is known (Debian's qemu-user is about 71 MB). */
+const MAX_PACKAGE_BYTES = 256 * 1024 * 1024;
+/**
+ * No source could be had (every one failed to answer or was cut short): the one install failure
+ * that install: auto may answer with an unpinned QEMU. A file that arrived but is not the one
+ * expected is never that.
+ */
+class DownloadUnavailable extends errors/* InstallError */.sy {
+}
+/** A source that sent no file: unreachable, or an HTTP status other than 2xx. */
+class NoAnswer extends Error {
+}
 /** A version as tool-cache keys it: semver, with the verified hash as a pre-release part. */
 function cacheKey(version, sha256) {
     const head = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
@@ -29909,13 +30000,15 @@ class DownloadInstaller extends Installer {
     options;
     name = 'download';
     table;
+    maxEmulatorBytes;
     constructor(host, options) {
         super(host);
         this.options = options;
-        this.table = debianPackage(options.version, host.platform.debianArch);
+        this.table = options.table ?? debianPackage(options.version, host.platform.debianArch);
+        this.maxEmulatorBytes = options.maxEmulatorBytes ?? MAX_EMULATOR_BYTES;
     }
-    /** The sources that can be verified for these CPUs, in order; throws when there is none. */
-    check(cpus) {
+    /** The sources that can be verified for these CPUs, in order, and why the others cannot. */
+    usable(cpus) {
         const usable = [];
         const problems = [];
         for (const source of this.options.sources) {
@@ -29925,6 +30018,11 @@ class DownloadInstaller extends Installer {
             else
                 usable.push(result);
         }
+        return { usable, problems };
+    }
+    /** The sources that can be verified for these CPUs, in order; throws when there is none. */
+    check(cpus) {
+        const { usable, problems } = this.usable(cpus);
         if (usable.length === 0) {
             throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `nothing to verify the download against: ${problems.join('; ')}`, `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${'10.0.13+ds-0+deb13u1'}, whose Debian packages the action knows.`);
         }
@@ -29955,6 +30053,7 @@ class DownloadInstaller extends Installer {
                 expected: () => expected,
                 // Stryker disable next-line OptionalChaining: the pinned table has every catalogue emulator for each architecture (download.test.ts)
                 pin: cpu => table?.emulators[cpu]?.sha256,
+                cap: cpu => table?.emulators[cpu]?.size ?? this.maxEmulatorBytes,
                 size: table?.size,
                 trust: table
                     ? `Debian's signed index, pinned in the action (${table.sha256.slice(0, 12)}…)`
@@ -29970,6 +30069,7 @@ class DownloadInstaller extends Installer {
             url: cpu => render(source.template, { ...values, cpu }),
             expected: cpu => checksums.cpus.get(cpu),
             pin: cpu => checksums.cpus.get(cpu),
+            cap: () => this.maxEmulatorBytes,
             trust: 'checksums (one line per emulator)'
         };
     }
@@ -29979,16 +30079,23 @@ class DownloadInstaller extends Installer {
         const pending = new Map();
         const missing = [];
         const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
+        // 1. the pinned build already here: the tool cache, or the host's own file with its hash
         for (const cpu of cpus) {
             const hit = this.cached(tc, cpu, candidates);
+            const onHost = hit ? undefined : await this.pinnedOnHost(cpu, candidates);
             if (hit) {
                 emulators.set(cpu, hit.path);
                 pending.set(cpu, hit.verify);
+            }
+            else if (onHost) {
+                emulators.set(cpu, onHost);
             }
             else {
                 missing.push(cpu);
             }
         }
+        // 2. (GitHub's cache, when it comes, restores what is still missing here.)
+        // 3. the verified download
         if (missing.length > 0) {
             for (const [cpu, path] of await this.download(missing, candidates))
                 emulators.set(cpu, path);
@@ -30024,9 +30131,33 @@ class DownloadInstaller extends Installer {
         }
         return undefined;
     }
+    /**
+     * A root-owned emulator on the host (host-emulators.ts) with a CPU's pinned SHA-256: the pinned
+     * build itself (Debian's qemu-user of this version installed, say). Sizes are compared first,
+     * so another version's file is not even hashed when the pinned size is known.
+     */
+    async pinnedOnHost(cpu, candidates) {
+        for (const c of candidates) {
+            const pin = c.pin(cpu);
+            if (!pin)
+                continue;
+            const size = this.table?.emulators[cpu]?.size;
+            for (const path of hostEmulators(cpu).found) {
+                if (size !== undefined && (0,external_node_fs_.statSync)(path).size !== size)
+                    continue;
+                if ((await sha256File(path)) !== pin)
+                    continue;
+                core.info(`qemu-${cpu} ${this.options.version}: ${path} on the host is the pinned build`);
+                await this.checkEmulator(cpu, path, 'the host');
+                return path;
+            }
+        }
+        return undefined;
+    }
     /** Downloads from the first source that answers; verified files go into the tool cache. */
     async download(cpus, candidates) {
         const failures = [];
+        let answered = false;
         for (const c of candidates) {
             try {
                 return c.source.kind === 'package'
@@ -30036,28 +30167,37 @@ class DownloadInstaller extends Installer {
             catch (error) {
                 if (error instanceof errors/* InstallError */.sy)
                     throw error; // verified wrong: never try another source
+                answered ||= !(error instanceof NoAnswer);
                 failures.push(`${redactUrl(c.url(cpus[0]))}: ${(0,errors/* describe */.q0)(error)}`);
                 core.info(`Download failed (${failures[failures.length - 1]}); trying the next source.`);
             }
         }
-        throw new errors/* InstallError */.sy(`Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}. ` +
-            'Check qemu-version and download-url (name a reachable mirror there).');
+        const text = `Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}.`;
+        // a source that sent a file it could not be verified (damaged, cut short, or another one):
+        // no unverified QEMU stands in for it
+        if (answered) {
+            throw new errors/* InstallError */.sy(`${text} A source answered with a file that could not be verified, so no other QEMU is used instead (possibly tampered with, or damaged on the way). ` +
+                'Check download-url (name a mirror that serves the file whole) and qemu-version.');
+        }
+        throw new DownloadUnavailable(`${text} Check qemu-version and download-url (name a reachable mirror there).`);
     }
     async fromPackage(c, cpus) {
         const url = c.url(cpus[0]);
         core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`);
+        const body = await get(url);
         const work = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'qemu-deb-'));
         try {
             const members = new Map(cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, (0,external_node_path_.join)(work, cpu, `qemu-${cpu}`)]));
             for (const cpu of cpus)
                 (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(work, cpu));
-            const body = await get(url);
             // loaded on a cache miss only: a warm run extracts nothing
             const { DebError, extractDeb } = await __nccwpck_require__.e(/* import() */ 683).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
             const extracted = await extractDeb(body, members, {
                 label: (0,external_node_path_.basename)(new URL(url).pathname),
                 expectedSha256: c.expected(cpus[0]),
-                expectedSize: c.size
+                expectedSize: c.size,
+                maxSize: c.size ?? MAX_PACKAGE_BYTES,
+                limits: new Map(cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, c.cap(cpu)]))
             }).catch(error => {
                 // a complete file of another size or hash is the wrong file, not an outage: never retried
                 throw error instanceof DebError && error.wrongFile
@@ -30088,7 +30228,10 @@ class DownloadInstaller extends Installer {
                 core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`);
                 const path = (0,external_node_path_.join)(work, cpu, `qemu-${cpu}`);
                 (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(work, cpu));
-                const actual = await saveHashed(await get(url), path);
+                const actual = await saveHashed(await get(url), path, c.cap(cpu));
+                if (actual === undefined) {
+                    throw this.mismatch(url, `it is larger than ${c.cap(cpu)} bytes, the most an emulator may be`);
+                }
                 if (actual !== c.expected(cpu)) {
                     throw this.mismatch(url, `it has SHA-256 ${actual}, checksums expects ${c.expected(cpu)}`);
                 }
@@ -30110,31 +30253,62 @@ class DownloadInstaller extends Installer {
         return (0,external_node_path_.join)(dir, `qemu-${cpu}`);
     }
     mismatch(url, detail) {
-        return new errors/* InstallError */.sy(`${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached. ` +
-            'The mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.');
+        return new errors/* InstallError */.sy(`${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached, and no other QEMU is used instead. ` +
+            'The file may have been tampered with; or the mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.');
     }
 }
 async function get(url) {
     const { HttpClient } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4942));
     const client = new HttpClient('setup-cross-arch', [], { allowRetries: true, maxRetries: 2 });
-    const response = await client.get(url);
+    const { href, headers } = withBasicAuth(url);
+    const response = await client.get(href, headers).catch((error) => {
+        throw new NoAnswer((0,errors/* describe */.q0)(error));
+    });
     const status = response.message.statusCode ?? 0;
     if (status < 200 || status >= 300) {
         response.message.resume();
-        throw new Error(`HTTP ${status}`);
+        throw new NoAnswer(`HTTP ${status}`);
     }
     return response.message;
 }
-async function saveHashed(body, path) {
+/**
+ * `https://user:token@host/...` as a browser or curl sends it: the credentials as a Basic
+ * Authorization header (percent-decoded), not in the URL (@actions/http-client ignores them
+ * there). The client drops the header when a redirect leads to another host.
+ */
+function withBasicAuth(url) {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password)
+        return { href: url, headers: {} };
+    const credentials = `${percentDecoded(parsed.username)}:${percentDecoded(parsed.password)}`;
+    parsed.username = '';
+    parsed.password = '';
+    return {
+        href: parsed.href,
+        headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }
+    };
+}
+/** Saves a body, hashing it; undefined (and the download stopped) when it exceeds `cap` bytes. */
+async function saveHashed(body, path, cap) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const { createWriteStream } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
     const out = createWriteStream(path);
-    for await (const chunk of body) {
-        hash.update(chunk);
-        if (!out.write(chunk))
-            await new Promise(ok => out.once('drain', () => ok()));
+    let size = 0;
+    try {
+        for await (const chunk of body) {
+            size += chunk.length;
+            if (size > cap) {
+                body.destroy();
+                return undefined;
+            }
+            hash.update(chunk);
+            if (!out.write(chunk))
+                await new Promise(ok => out.once('drain', () => ok()));
+        }
     }
-    await new Promise((ok, fail) => out.end((e) => (e ? fail(e) : ok())));
+    finally {
+        await new Promise((ok, fail) => out.end((e) => (e ? fail(e) : ok())));
+    }
     return hash.digest('hex');
 }
 async function sha256File(path) {
@@ -30156,22 +30330,25 @@ function readOr(path) {
 
 
 
-/** Installs nothing: uses emulators already on the host (install: none). */
+/** Installs nothing: uses the emulators already on the host, whatever their version. */
 class HostInstaller extends Installer {
-    name = 'none';
+    name = 'host';
     async install(cpus) {
         const emulators = new Map();
         const missing = [];
+        const refused = [];
         for (const cpu of cpus) {
-            const path = await findOnHost(cpu);
-            if (path)
-                emulators.set(cpu, path);
+            const on = hostEmulators(cpu);
+            if (on.found[0])
+                emulators.set(cpu, on.found[0]);
             else
                 missing.push(`qemu-${cpu}-static`);
+            refused.push(...on.refused);
         }
         if (missing.length > 0) {
-            throw new errors/* InstallError */.sy(`install: none, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on PATH or in /usr/bin. ` +
-                'Use install: apt or install: download, or install them before this step.');
+            throw new errors/* InstallError */.sy(`The host's own emulators were asked for, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on PATH or in /usr/bin` +
+                (refused.length > 0 ? ` (refused, as root runs them: ${refused.join('; ')})` : '') +
+                '. Use install: auto or install: download, or install them (root-owned) before this step.');
         }
         await Promise.all([...emulators].map(([cpu, path]) => this.checkEmulator(cpu, path, 'the host')));
         return {
@@ -30191,47 +30368,82 @@ class HostInstaller extends Installer {
 
 
 
+
 /** The installer the plan names; undefined for "nothing". */
 function installerFor(name, inputs, host) {
     switch (name) {
         case 'apt':
             return new AptInstaller(host);
         case 'download':
-            return new DownloadInstaller(host, {
-                version: inputs.qemuVersion,
-                sources: inputs.downloadSources,
-                checksums: inputs.checksums
-            });
+            return downloader(inputs, host);
         case 'host':
             return new HostInstaller(host);
         case 'nothing':
             return undefined;
     }
 }
-/** Installs as planned; with a fallback (install: auto), a failed download falls back to apt. */
+const downloader = (inputs, host) => new DownloadInstaller(host, {
+    version: inputs.qemuVersion,
+    sources: inputs.downloadSources,
+    checksums: inputs.checksums
+});
+/**
+ * Why no download of these CPUs' emulators can be verified on this host: the action pins the
+ * qemu-version asked for, but not for this host's architecture (ppc64el, s390x, ...), and
+ * checksums has nothing for it. undefined when one can, and when the version is not pinned at all
+ * (then the user chose it, and preflight asks for its checksums).
+ */
+function whyUnverifiable(inputs, host, cpus) {
+    const release = DEBIAN_QEMU.find(r => r.version === inputs.qemuVersion);
+    if (!release)
+        return undefined;
+    const { usable, problems } = downloader(inputs, host).usable(cpus);
+    if (usable.length > 0)
+        return undefined;
+    return (`the action pins QEMU ${inputs.qemuVersion} for ${Object.keys(release.packages).join(' and ')} hosts, ` +
+        `not for this ${host.platform.debianArch} host, and checksums has nothing for it (${problems.join('; ')})`);
+}
+/**
+ * Installs as planned. With install: auto (a fallback in the plan), the verified download is
+ * answered with an unpinned QEMU only when it cannot be had (DownloadUnavailable); a file that
+ * arrived wrong fails the step. Every unpinned QEMU install: auto settles for is a warning.
+ */
 async function installEmulators(planned, inputs, host, cpus) {
     const installer = installerFor(planned.name, inputs, host);
     if (!installer)
         return undefined;
     core.info(`Installer: ${installer.name} (${planned.why})`);
     let done;
+    let unpinned = planned.unpinned;
     try {
         done = await installer.install(cpus);
     }
     catch (error) {
-        if (!planned.fallback || !host.privilege.canActAsRoot)
+        const fallback = planned.fallback;
+        if (!(error instanceof DownloadUnavailable) || !fallback)
             throw error;
-        core.info(`The download failed (${(0,errors/* describe */.q0)(error)}); installing with apt instead.`);
-        done = await new AptInstaller(host).install(cpus);
+        if (fallback === 'apt' && !host.privilege.canActAsRoot)
+            throw error;
+        unpinned = (0,errors/* describe */.q0)(error);
+        core.info(`The verified download cannot be had (${unpinned}); using ${fallback} instead.`);
+        done = await installerFor(fallback, inputs, host).install(cpus);
     }
-    core.info(`QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`);
+    const paths = [...done.emulators.values()];
+    core.info(`QEMU ${done.version || '(version unknown)'} from ${done.source}: ${paths.join(', ')}`);
+    if (unpinned) {
+        const pinned = upstreamVersion(inputs.qemuVersion);
+        core.warning(`Using QEMU ${done.version || '(version unknown)'} from ${done.source} (${paths.join(', ')}), not the pinned, verified ${pinned}: ${unpinned}. ` +
+            (planned.fallback
+                ? `To get ${pinned}, let the runner reach the download (or name a reachable mirror in download-url).`
+                : `To get a verified QEMU here, give download-url and checksums for a static build for ${host.platform.debianArch} hosts.`));
+    }
     return done;
 }
 /** Whether every CPU's emulator is on the host already, statically linked and built for it. */
 async function staticOnHost(cpus, host) {
     const hostMachine = (0,catalogue/* emulatorFor */.jt)(host.platform.cpu).elfMachine;
     for (const cpu of cpus) {
-        const path = await findOnHost(cpu);
+        const path = findOnHost(cpu);
         const elf = path ? await (0,host_elf/* readElf */.o)(path).catch(() => undefined) : undefined;
         if (!elf || elf.dynamic || elf.machine !== hostMachine)
             return false;
@@ -30342,16 +30554,28 @@ function chooseInstall(inputs, f, registrar) {
         case 'apt':
         case 'download':
             return { name: inputs.install, why: `install: ${inputs.install}` };
+        case 'host':
         case 'none':
-            return { name: 'host', why: 'install: none' };
-        case 'auto':
-            return f.hostEmulators
-                ? { name: 'host', why: 'every emulator needed is already on the host, statically linked' }
-                : {
-                    name: 'download',
-                    why: 'no static emulators on the host: verified download, apt if that fails',
-                    fallback: 'apt'
+            return {
+                name: 'host',
+                why: `install: ${inputs.install}: the host's own emulators, whatever their version`
+            };
+        case 'auto': {
+            const other = f.hostEmulators ? 'host' : 'apt';
+            const otherText = f.hostEmulators ? "the host's own emulators" : 'apt';
+            if (f.unverifiable) {
+                return {
+                    name: other,
+                    why: `install: auto, and no download of QEMU ${f.pinnedVersion} can be verified on this host: ${otherText}`,
+                    unpinned: f.unverifiable
                 };
+            }
+            return {
+                name: 'download',
+                why: `install: auto: the pinned, verified QEMU ${f.pinnedVersion} (the tool cache, else a download); ${otherText} only if it cannot be downloaded`,
+                fallback: other
+            };
+        }
     }
 }
 function chooseVerify(inputs, f) {
@@ -30537,7 +30761,7 @@ function summaryMarkdown(report, entries, heading, failed) {
         ...(rows.length > 0
             ? ['| Platform | Emulator | Flags | Verification |', '| --- | --- | --- | --- |', ...rows, '']
             : []),
-        `Registrar: **${report.registrar || 'not chosen'}** · QEMU: **${report.qemuVersion || 'unknown'}**` +
+        `Registrar: **${report.registrar || 'not chosen'}** · QEMU: **${report.qemuVersion || 'unknown'}**${report.qemuSource ? ` (${cell(report.qemuSource)})` : ''}` +
             (report.runnable.length > 0 ? ` · Runnable now: ${report.runnable.join(', ')}` : ''),
         '',
         ...(interpreters.length > 0
@@ -30656,9 +30880,13 @@ async function setUp(inputs, ports) {
         if (request.emulated.length > 0) {
             installation = await install(inputs, prepared);
             done.qemuVersion = installation?.version ?? '';
+            done.qemuSource = installation?.source;
             registered = await core.group(`Register handlers (${registrar.name})`, () => register(prepared, ports, installation));
             done.handlers = new Map([...prepared.kept, ...registered.handlers]);
-            done.qemuVersion = registered.outcome.qemuVersion || done.qemuVersion;
+            if (registered.outcome.qemuVersion) {
+                done.qemuVersion = registered.outcome.qemuVersion;
+                done.qemuSource = 'the registrar image';
+            }
             for (const [cpu, e] of registered.handlers)
                 core.info(`${(0,catalogue/* handlerName */._g)(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`);
         }
@@ -30703,6 +30931,7 @@ function reportOf(done) {
         emulators: [...new Set(done.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(catalogue/* handlerName */._g),
         verdicts: done.verdicts,
         qemuVersion: done.qemuVersion,
+        qemuSource: done.qemuSource,
         registrar: done.registrar
     };
 }
@@ -30712,7 +30941,7 @@ async function preflight(inputs, ports, probes) {
     const mounted = await host.binfmt.isMounted();
     const entries = await host.binfmt.list();
     // every platform, so the platforms output can name the native ones nobody asked for
-    const classified = await (0,host_native/* classify */.L)(catalogue/* PLATFORMS */.P4, host, probes, entries, ports.nativeRuns());
+    const classified = await (0,host_native/* classify */.L8)(catalogue/* PLATFORMS */.P4, host, probes, entries, ports.nativeRuns());
     const targets = classified.filter(t => inputs.platforms.includes(t.platform));
     for (const t of targets) {
         core.info(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${(0,catalogue/* handlerName */._g)(t.platform.cpu)}`} (${t.why})`);
@@ -30720,13 +30949,16 @@ async function preflight(inputs, ports, probes) {
     const emulated = targets.filter(t => !t.native);
     const cpus = [...new Set(emulated.map(t => t.platform.cpu))];
     const facts = { privilege: host.privilege.mode, userNamespace: host.userNamespace };
+    const auto = inputs.install === 'auto' && emulated.length > 0;
     const p = plan(inputs, {
         ...facts,
         docker: needsDocker(inputs, facts) ? ((await ports.docker.whyNotAnswering()) ?? '') : undefined,
         mounted,
         selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
         githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
-        hostEmulators: inputs.install === 'auto' && emulated.length > 0 ? await staticOnHost(cpus, host) : false,
+        hostEmulators: auto ? await staticOnHost(cpus, host) : false,
+        unverifiable: auto ? whyUnverifiable(inputs, host, cpus) : undefined,
+        pinnedVersion: inputs.qemuVersion,
         emulated: emulated.length,
         ownPidNamespace: ports.ownPidNamespace()
     });
@@ -30740,7 +30972,7 @@ async function preflight(inputs, ports, probes) {
     };
     core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`);
     if (emulated.length > 0)
-        core.info(`Emulators: ${p.install.name} (${p.install.why})`);
+        core.info(`QEMU: ${p.install.name} (${p.install.why})`);
     core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`);
     if (p.verify.note)
         core.info(p.verify.note);
@@ -30798,7 +31030,7 @@ function keepUnrestorable(request, entries, host) {
     }
     if (kept.size === 0)
         return kept;
-    const what = [...kept.values()].map(e => `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}")`);
+    const what = [...kept.values()].map(hold/* describeEntry */.OY);
     const why = `cleanup is on and reset is true, but ${what.join(', ')} could never be registered again once replaced: ` +
         'registered with the F flag, ' +
         (kept.size > 1 ? 'their interpreters were' : 'its interpreter was') +
@@ -30943,8 +31175,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/catalogue.ts
@@ -31173,7 +31403,6 @@ var probe = __nccwpck_require__(2312);
 
 
 
-
 function defaultPorts() {
     const liveness = new record/* ProcLiveness */.Al();
     return {
@@ -31183,10 +31412,7 @@ function defaultPorts() {
         coordination: route => (0,session_route/* coordinationFor */.VY)(route, liveness.boot),
         ownPidNamespace: () => (0,session_route/* ownPidNamespace */.pP)(() => (0,external_node_fs_.readlinkSync)('/proc/self/ns/pid')),
         probes: () => probe/* Probes */.Q.create(),
-        // only in the job's own RUNNER_TEMP: a fixed name in a shared directory is anyone's to write
-        nativeRuns: () => process.env.RUNNER_TEMP
-            ? new host_native/* JobNativeRuns */.t((0,external_node_path_.join)(process.env.RUNNER_TEMP, 'setup-cross-arch-native-runs.json'), liveness.boot)
-            : new host_native/* JobNativeRuns */.t(undefined, liveness.boot)
+        nativeRuns: () => (0,host_native/* jobNativeRuns */.tu)(process.env, liveness.boot)
     };
 }
 
@@ -31274,12 +31500,11 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  OY: () => (/* binding */ describeEntry),
   PL: () => (/* binding */ holdExisting),
   RZ: () => (/* binding */ registerHeld),
   zn: () => (/* binding */ releaseHeld)
 });
-
-// UNUSED EXPORTS: describeEntry
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);

@@ -10,7 +10,7 @@ import { Input } from './constants.js'
 import { InputError } from './errors.js'
 
 export type RegistrarChoice = 'auto' | 'container' | 'native' | 'seed' | 'none'
-export type InstallChoice = 'auto' | 'apt' | 'download' | 'none'
+export type InstallChoice = 'auto' | 'apt' | 'download' | 'host' | 'none'
 export type VerifyChoice = 'probe' | 'image' | 'true' | 'false'
 export type CleanupChoice = 'auto' | 'true' | 'false'
 
@@ -87,6 +87,7 @@ export function readInputs(source: InputSource = core): Inputs {
       'auto',
       'apt',
       'download',
+      'host',
       'none'
     ]),
     qemuVersion: qemuVersion(get(Input.QemuVersion)),
@@ -233,10 +234,17 @@ export function downloadSources(lines: readonly string[]): DownloadSource[] {
 
 /** A URL with its credentials (user information, query values) replaced, for messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***')
+  return url.replace(USERINFO, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***')
 }
 
-const decoded = (text: string): string => {
+/**
+ * A URL's user information: everything of its authority (up to the first `/`, `?` or `#`) before
+ * the last `@` in it, as WHATWG URL parsing takes it (`user:p@ss@host`: the password is `p@ss`).
+ */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i
+
+/** A URL part percent-decoded; as it is when it is not valid percent-encoding (`100%`). */
+export const percentDecoded = (text: string): string => {
   try {
     return decodeURIComponent(text)
   } catch {
@@ -247,15 +255,15 @@ const decoded = (text: string): string => {
 /** The parts of download URLs that are credentials: passwords, user names with them, query values. */
 export function urlSecrets(url: string): string[] {
   const secrets: string[] = []
-  const userinfo = /^[a-z]+:\/\/([^/@]*)@/i.exec(url)?.[1]
+  const userinfo = USERINFO.exec(url)?.[2]
   if (userinfo) {
-    secrets.push(userinfo)
-    const [user, password] = userinfo.split(':')
-    if (password) secrets.push(password, decoded(password))
-    else secrets.push(user)
+    secrets.push(userinfo, percentDecoded(userinfo))
+    const colon = userinfo.indexOf(':')
+    const password = colon < 0 ? '' : userinfo.slice(colon + 1)
+    if (password) secrets.push(password, percentDecoded(password))
+    else secrets.push(colon < 0 ? userinfo : userinfo.slice(0, colon))
   }
-  for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
-    secrets.push(m[1], decodeURIComponent(m[1]))
+  for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g)) secrets.push(m[1], percentDecoded(m[1]))
   return [...new Set(secrets.filter(s => s.length >= 3))]
 }
 

@@ -9,7 +9,7 @@ import type { BinfmtEntry } from './host/entry.js'
 import type { Host } from './host/host.js'
 import type { KernelWriter } from './host/kernel.js'
 import { classify } from './host/native.js'
-import { installEmulators, installerFor, staticOnHost } from './installer/index.js'
+import { installEmulators, installerFor, staticOnHost, whyUnverifiable } from './installer/index.js'
 import { readInputs, urlSecrets, type Inputs } from './inputs.js'
 import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
 import { needsDocker, plan, unusedInputs, type Plan } from './plan.js'
@@ -97,6 +97,8 @@ interface Progress {
   runnable: readonly string[]
   registrar: string
   qemuVersion: string
+  /** Where the QEMU in use came from, for the summary. */
+  qemuSource?: string
 }
 
 const HEADING = 'Cross-architecture emulation'
@@ -125,11 +127,15 @@ async function setUp(inputs: Inputs, ports: Ports): Promise<void> {
     if (request.emulated.length > 0) {
       installation = await install(inputs, prepared)
       done.qemuVersion = installation?.version ?? ''
+      done.qemuSource = installation?.source
       registered = await core.group(`Register handlers (${registrar.name})`, () =>
         register(prepared, ports, installation)
       )
       done.handlers = new Map([...prepared.kept, ...registered.handlers])
-      done.qemuVersion = registered.outcome.qemuVersion || done.qemuVersion
+      if (registered.outcome.qemuVersion) {
+        done.qemuVersion = registered.outcome.qemuVersion
+        done.qemuSource = 'the registrar image'
+      }
       for (const [cpu, e] of registered.handlers)
         core.info(`${handlerName(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`)
     } else if (prepared.kept.size === 0) {
@@ -180,6 +186,7 @@ function reportOf(done: Progress): RunReport {
     ),
     verdicts: done.verdicts,
     qemuVersion: done.qemuVersion,
+    qemuSource: done.qemuSource,
     registrar: done.registrar
   }
 }
@@ -200,14 +207,16 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   const emulated = targets.filter(t => !t.native)
   const cpus = [...new Set(emulated.map(t => t.platform.cpu))]
   const facts = { privilege: host.privilege.mode, userNamespace: host.userNamespace }
+  const auto = inputs.install === 'auto' && emulated.length > 0
   const p = plan(inputs, {
     ...facts,
     docker: needsDocker(inputs, facts) ? ((await ports.docker.whyNotAnswering()) ?? '') : undefined,
     mounted,
     selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
     githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
-    hostEmulators:
-      inputs.install === 'auto' && emulated.length > 0 ? await staticOnHost(cpus, host) : false,
+    hostEmulators: auto ? await staticOnHost(cpus, host) : false,
+    unverifiable: auto ? whyUnverifiable(inputs, host, cpus) : undefined,
+    pinnedVersion: inputs.qemuVersion,
     emulated: emulated.length,
     ownPidNamespace: ports.ownPidNamespace()
   })
@@ -221,7 +230,7 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
       inputs.credential && (p.registrar.name !== 'none' || inputs.given.has(Input.Credential))
   }
   core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`)
-  if (emulated.length > 0) core.info(`Emulators: ${p.install.name} (${p.install.why})`)
+  if (emulated.length > 0) core.info(`QEMU: ${p.install.name} (${p.install.why})`)
   core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`)
   if (p.verify.note) core.info(p.verify.note)
   // the native registrar's emulators are host files, so an entry whose interpreter is not on the

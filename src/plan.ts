@@ -23,6 +23,13 @@ export interface Facts {
   readonly githubHosted: boolean
   /** Every emulator the request needs is already on the host, statically linked. */
   readonly hostEmulators: boolean
+  /**
+   * Why no download can be verified for this host (no pinned package for its architecture and no
+   * checksums for it); undefined when one can.
+   */
+  readonly unverifiable?: string
+  /** The QEMU version install: auto and download verify (qemu-version). */
+  readonly pinnedVersion: string
   /** How many requested platforms need emulation. */
   readonly emulated: number
   /**
@@ -36,11 +43,19 @@ export type InstallName = 'apt' | 'download' | 'host' | 'nothing'
 
 export interface Plan {
   readonly registrar: { readonly name: RegistrarName; readonly why: string }
+  /**
+   * Where the emulators come from. install: auto's order, the one place it is decided: the
+   * pinned build already here (the tool cache, or the host's own file with the pinned SHA-256),
+   * then the verified download (both in the download installer); only when that cannot be had,
+   * the host's own emulators of whatever version, else apt, each with a warning.
+   */
   readonly install: {
     readonly name: InstallName
     readonly why: string
-    /** Tried when the first choice fails (install: auto). */
-    readonly fallback?: 'apt'
+    /** Tried when the verified download cannot be had (install: auto). */
+    readonly fallback?: 'host' | 'apt'
+    /** install: auto settled for an unpinned QEMU up front: why the pinned one cannot be had. */
+    readonly unpinned?: string
   }
   readonly verify: { readonly probe: boolean; readonly image: boolean; readonly note?: string }
   /**
@@ -162,16 +177,28 @@ function chooseInstall(inputs: Inputs, f: Facts, registrar: RegistrarName): Plan
     case 'apt':
     case 'download':
       return { name: inputs.install, why: `install: ${inputs.install}` }
+    case 'host':
     case 'none':
-      return { name: 'host', why: 'install: none' }
-    case 'auto':
-      return f.hostEmulators
-        ? { name: 'host', why: 'every emulator needed is already on the host, statically linked' }
-        : {
-            name: 'download',
-            why: 'no static emulators on the host: verified download, apt if that fails',
-            fallback: 'apt'
-          }
+      return {
+        name: 'host',
+        why: `install: ${inputs.install}: the host's own emulators, whatever their version`
+      }
+    case 'auto': {
+      const other = f.hostEmulators ? 'host' : 'apt'
+      const otherText = f.hostEmulators ? "the host's own emulators" : 'apt'
+      if (f.unverifiable) {
+        return {
+          name: other,
+          why: `install: auto, and no download of QEMU ${f.pinnedVersion} can be verified on this host: ${otherText}`,
+          unpinned: f.unverifiable
+        }
+      }
+      return {
+        name: 'download',
+        why: `install: auto: the pinned, verified QEMU ${f.pinnedVersion} (the tool cache, else a download); ${otherText} only if it cannot be downloaded`,
+        fallback: other
+      }
+    }
   }
 }
 

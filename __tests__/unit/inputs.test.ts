@@ -195,7 +195,7 @@ describe('readInputs', () => {
     expect(inputs({ registrar: value.toUpperCase() }).registrar).toBe(value)
   })
 
-  test.each(['auto', 'apt', 'download', 'none'])('install: %s', value => {
+  test.each(['auto', 'apt', 'download', 'host', 'none'])('install: %s', value => {
     expect(inputs({ install: value }).install).toBe(value)
   })
 
@@ -224,7 +224,7 @@ describe('readInputs', () => {
       'podman',
       /^Input "registrar": "podman" is not one of auto, container, native, seed, none\. Use one of: auto, container, native, seed, none\.$/
     ],
-    ['install', 'brew', /^Input "install": "brew" is not one of auto, apt, download, none/],
+    ['install', 'brew', /^Input "install": "brew" is not one of auto, apt, download, host, none/],
     ['cleanup', 'sometimes', /^Input "cleanup": "sometimes" is not one of auto, true, false/],
     ['verify', 'maybe', /^Input "verify": "maybe" is not one of probe, image, true, false/],
     ['verify', 'yes', /^Input "verify"/]
@@ -415,9 +415,25 @@ describe('redactUrl and urlSecrets', () => {
   test('user:password@: the pair and the password, raw and decoded', () => {
     expect(urlSecrets('https://bob:p%40ss@example.com/a.deb')).toEqual([
       'bob:p%40ss',
+      'bob:p@ss',
       'p%40ss',
       'p@ss'
     ])
+  })
+
+  test('an unencoded @ in the password: the user information ends at the last @, as URL parsing has it', () => {
+    const url = 'https://bob:p@ss@example.com/a.deb'
+    expect(new URL(url).hostname).toBe('example.com')
+    expect(redactUrl(url)).toBe('https://***@example.com/a.deb')
+    expect(urlSecrets(url)).toEqual(['bob:p@ss', 'p@ss'])
+  })
+
+  test('a value that is not valid percent-encoding (100%) is masked as it is, without a crash', () => {
+    expect(urlSecrets('https://example.com/a.deb?token=100%')).toEqual(['100%'])
+    expect(urlSecrets('https://bob:50%@example.com/a.deb')).toEqual(['bob:50%', '50%'])
+    expect(redactUrl('https://example.com/a.deb?token=100%')).toBe(
+      'https://example.com/a.deb?token=***'
+    )
   })
 
   test('a token as the user name alone is a secret', () => {

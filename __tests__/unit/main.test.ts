@@ -270,7 +270,7 @@ describe('run()', () => {
       expect(core.seen.log).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^Registrar: native \(this job can act as root \(root\)/),
-          'Emulators: host (install: none)'
+          "QEMU: host (install: none: the host's own emulators, whatever their version)"
         ])
       )
     })

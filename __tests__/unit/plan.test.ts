@@ -22,6 +22,7 @@ const facts = (over: Partial<Facts> = {}): Facts => ({
   selfHosted: false,
   githubHosted: false,
   hostEmulators: false,
+  pinnedVersion: '10.0.13+ds-0+deb13u1',
   emulated: 2,
   ownPidNamespace: false,
   ...over
@@ -105,10 +106,38 @@ describe('registrar', () => {
 
 describe('install', () => {
   test.each<[string, Record<string, string>, Partial<Facts>, string, string | undefined]>([
-    ['auto, static emulators on the host', {}, { hostEmulators: true }, 'host', undefined],
+    [
+      "auto, static emulators on the host: still the verified download, the host's if it fails",
+      {},
+      { hostEmulators: true },
+      'download',
+      'host'
+    ],
     ['auto, none on the host: verified download, apt if it fails', {}, {}, 'download', 'apt'],
+    [
+      "auto, no pinned package for this host, emulators on it: the host's",
+      {},
+      { hostEmulators: true, unverifiable: 'no ppc64el package' },
+      'host',
+      undefined
+    ],
+    [
+      'auto, no pinned package for this host, none on it: apt',
+      {},
+      { unverifiable: 'no ppc64el package' },
+      'apt',
+      undefined
+    ],
     ['explicit apt', { install: 'apt' }, {}, 'apt', undefined],
-    ['none: the host', { install: 'none' }, {}, 'host', undefined],
+    [
+      'explicit download, emulators on the host',
+      { install: 'download' },
+      { hostEmulators: true },
+      'download',
+      undefined
+    ],
+    ['host: the host', { install: 'host' }, {}, 'host', undefined],
+    ['none: the host (the older name of host)', { install: 'none' }, {}, 'host', undefined],
     [
       'image registrar: its image carries them',
       { registrar: 'container' },
@@ -257,8 +286,9 @@ describe('the whole plan, as the preflight log shows it', () => {
       { hostEmulators: true },
       {
         install: {
-          name: 'host',
-          why: 'every emulator needed is already on the host, statically linked'
+          name: 'download',
+          why: "install: auto: the pinned, verified QEMU 10.0.13+ds-0+deb13u1 (the tool cache, else a download); the host's own emulators only if it cannot be downloaded",
+          fallback: 'host'
         }
       }
     ],
@@ -269,8 +299,43 @@ describe('the whole plan, as the preflight log shows it', () => {
       {
         install: {
           name: 'download',
-          why: 'no static emulators on the host: verified download, apt if that fails',
+          why: 'install: auto: the pinned, verified QEMU 10.0.13+ds-0+deb13u1 (the tool cache, else a download); apt only if it cannot be downloaded',
           fallback: 'apt'
+        }
+      }
+    ],
+    [
+      'native, install: host',
+      { install: 'host' },
+      { hostEmulators: true },
+      {
+        install: {
+          name: 'host',
+          why: "install: host: the host's own emulators, whatever their version"
+        }
+      }
+    ],
+    [
+      'native, no pinned package for this host (ppc64el), static emulators on it',
+      {},
+      { hostEmulators: true, unverifiable: 'no ppc64el package' },
+      {
+        install: {
+          name: 'host',
+          why: "install: auto, and no download of QEMU 10.0.13+ds-0+deb13u1 can be verified on this host: the host's own emulators",
+          unpinned: 'no ppc64el package'
+        }
+      }
+    ],
+    [
+      'native, no pinned package for this host (ppc64el), none on it',
+      {},
+      { unverifiable: 'no ppc64el package' },
+      {
+        install: {
+          name: 'apt',
+          why: 'install: auto, and no download of QEMU 10.0.13+ds-0+deb13u1 can be verified on this host: apt',
+          unpinned: 'no ppc64el package'
         }
       }
     ],
@@ -384,7 +449,7 @@ describe('inputs given that the route cannot use', () => {
       })
     ).toEqual([
       'Input "image" has no effect: registrar native (registrar: native) registers without a registrar image; it is used by registrar: container or seed.',
-      'Input "qemu-version" has no effect: the emulators are the host\'s (install: none); it is used by install: download.'
+      'Input "qemu-version" has no effect: the emulators are the host\'s (install: none: the host\'s own emulators, whatever their version); it is used by install: download.'
     ])
   })
 

@@ -11,6 +11,8 @@ export interface RunReport {
   readonly emulators: readonly string[]
   readonly verdicts: ReadonlyMap<string, Verdict>
   readonly qemuVersion: string
+  /** Where the QEMU in use came from (the installation's source, or the registrar image). */
+  readonly qemuSource?: string
   readonly registrar: string
 }
 

@@ -42,7 +42,7 @@ export function summaryMarkdown(
     ...(rows.length > 0
       ? ['| Platform | Emulator | Flags | Verification |', '| --- | --- | --- | --- |', ...rows, '']
       : []),
-    `Registrar: **${report.registrar || 'not chosen'}** · QEMU: **${report.qemuVersion || 'unknown'}**` +
+    `Registrar: **${report.registrar || 'not chosen'}** · QEMU: **${report.qemuVersion || 'unknown'}**${report.qemuSource ? ` (${cell(report.qemuSource)})` : ''}` +
       (report.runnable.length > 0 ? ` · Runnable now: ${report.runnable.join(', ')}` : ''),
     '',
     ...(interpreters.length > 0
