@@ -29563,10 +29563,9 @@ function hostEmulators(cpu) {
         for (const dir of searchDirs(process.env.PATH)) {
             const candidate = (0,external_node_path_.join)(dir, name);
             const why = untrusted(candidate);
-            if (why === undefined) {
-                if (!found.includes(candidate))
-                    found.push(candidate);
-            }
+            // searchDirs has no duplicates, so neither has found
+            if (why === undefined)
+                found.push(candidate);
             else if (why) {
                 refused.push(`${candidate} (${why})`);
             }
