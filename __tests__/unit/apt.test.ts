@@ -33,7 +33,7 @@ const { installEmulators, installerFor, staticOnHost, whyUnverifiable } =
 const { downloadSources, parseChecksums } = await import('../../src/inputs.js')
 const { lookupPlatform } = await import('../../src/catalogue.js')
 import type { Platform } from '../../src/catalogue.js'
-const { searchDirs } = await import('../../src/installer/host-emulators.js')
+const { searchDirs, untrusted } = await import('../../src/installer/host-emulators.js')
 const { probeProgram } = await import('../../src/verifier/probe/index.js')
 import type { PrivilegeMode } from '../../src/host/privilege.js'
 
@@ -278,6 +278,7 @@ describe('HostInstaller (install: host, or none)', () => {
       ])
         expect(error.message).toContain(why)
       expect(error.message).not.toMatch(/\(\.\/|rel\//)
+      expect(error.message).toContain('(mode 777)); ')
       expect(searchDirs(process.env.PATH)).toEqual([
         open,
         theirs,
@@ -291,6 +292,38 @@ describe('HostInstaller (install: host, or none)', () => {
     } finally {
       process.chdir(cwd)
     }
+  })
+
+  test('untrusted: the file itself, the directory it is in, and every directory above (sticky ones aside, except its own)', async () => {
+    const { mkdir, chown } = await import('node:fs/promises')
+    const file = async (path: string, mode = 0o755) => {
+      await writeFile(path, elfFor(hostCpu))
+      await chmod(path, mode)
+      return path
+    }
+    expect(untrusted(await file(join(bin, 'ok')))).toBeUndefined()
+    expect(untrusted(join(bin, 'absent'))).toBe('')
+    const theirs = await file(join(bin, 'theirs'))
+    await chown(theirs, 65534, 0)
+    expect(untrusted(theirs)).toBe(`${theirs} belongs to uid 65534, not root`)
+    const anyone = await file(join(bin, 'anyone'), 0o757)
+    expect(untrusted(anyone)).toBe(`${anyone} can be written by any user (mode 757)`)
+    const group = await file(join(bin, 'group'), 0o775)
+    expect(untrusted(group)).toBe(`${group} can be written by its group (mode 775)`)
+    // a world-writable directory two levels up that is not sticky: anyone can rename what is below
+    const open = join(bin, 'open')
+    await mkdir(join(open, 'good'), { recursive: true })
+    await chmod(open, 0o777)
+    await chmod(join(open, 'good'), 0o755)
+    expect(untrusted(await file(join(open, 'good', 'q')))).toBe(
+      `${open} can be written by any user (mode 777)`
+    )
+    // sticky above is fine (as /tmp above every test file here); sticky as its own directory is not
+    await chmod(open, 0o1777)
+    expect(untrusted(join(open, 'good', 'q'))).toBeUndefined()
+    expect(untrusted(await file(join(open, 'q')))).toBe(
+      `${open} can be written by any user (mode 1777)`
+    )
   })
 
   test('a dynamically linked host emulator is refused', async () => {
@@ -387,6 +420,16 @@ describe('choosing and falling back (installer/index.ts)', () => {
         /^Using QEMU 8\.2\.2 from host \(.*qemu-aarch64-static, .*qemu-s390x-static\), not the pinned, verified 9\.9\.9: Could not download/
       )
     ])
+  })
+
+  test("without root, install: auto still falls back to the host's own emulators (only apt needs root)", async () => {
+    const done = await installEmulators(
+      { name: 'download', why: 'auto', fallback: 'host' },
+      noDownload,
+      host('none'),
+      ['aarch64']
+    )
+    expect(done?.source).toBe('host')
   })
 
   test('a download that arrives but is not the file expected is never answered with another QEMU', async () => {

@@ -15,9 +15,9 @@ export function hostEmulators(cpu: string): { found: string[]; refused: string[]
     for (const dir of searchDirs(process.env.PATH)) {
       const candidate = join(dir, name)
       const why = untrusted(candidate)
-      if (why === undefined) {
-        if (!found.includes(candidate)) found.push(candidate)
-      } else if (why) {
+      // searchDirs has no duplicates, so neither has found
+      if (why === undefined) found.push(candidate)
+      else if (why) {
         refused.push(`${candidate} (${why})`)
       }
     }
