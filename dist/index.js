@@ -31280,6 +31280,7 @@ async function applyRestore(writer, steps) {
     const done = [];
     const failures = [];
     let next = 0;
+    // Stryker disable next-line EqualityOperator: with no step left, one more pass applies nothing and returns the same
     while (next < steps.length) {
         const rest = steps.slice(next);
         const ops = rest.flatMap(s => s.ops);
