@@ -3,7 +3,8 @@ import { FakeKernel } from '../../__fixtures__/fake-kernel.js'
 import { emulatorFor } from '../../src/catalogue.js'
 import { baselineOf, planRestoreSteps } from '../../src/host/changes.js'
 import { registerLine } from '../../src/host/entry.js'
-import { applyRestore } from '../../src/host/restore.js'
+import { KernelWriteError } from '../../src/host/kernel.js'
+import { applyRestore, whyFailed } from '../../src/host/restore.js'
 
 const line = (cpu: string, interpreter: string, flags = 'F'): string => {
   const e = emulatorFor(cpu)
@@ -71,7 +72,7 @@ describe('applyRestore', () => {
     ['0 > qemu-aarch64', /^disabling qemu-aarch64 failed/, '/old/aarch64', false],
     [
       '-1 > qemu-aarch64.replacing',
-      /^removing qemu-aarch64\.replacing failed/,
+      /^removing qemu-aarch64\.replacing failed: EBUSY: refused$/,
       '/old/aarch64',
       true
     ]
@@ -122,4 +123,17 @@ describe('applyRestore', () => {
     ])
     expect(result.done).toContain('removing qemu-s390x.replacing')
   })
+})
+
+test('only a missing F interpreter is explained as one', () => {
+  const enoent = (op: Parameters<typeof whyFailed>[0] & object) =>
+    whyFailed(op, new KernelWriteError(op, 0, 'ENOENT: no such file', 'ENOENT'))
+  const noF = { op: 'register', name: 'x', line: ':x:M::\\x01::/gone:' } as const
+  expect(enoent(noF)).toBe(
+    'registering x (interpreter /gone, flags "") failed: ENOENT: no such file'
+  )
+  expect(enoent({ ...noF, line: ':x:M::\\x01::/gone:F' })).toMatch(
+    /its interpreter \/gone no longer exists/
+  )
+  expect(enoent({ op: 'remove', name: 'x' })).toBe('removing x failed: ENOENT: no such file')
 })
