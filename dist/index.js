@@ -30081,7 +30081,7 @@ class DownloadInstaller extends Installer {
         // 1. the pinned build already here: the tool cache, or the host's own file with its hash
         for (const cpu of cpus) {
             const hit = this.cached(tc, cpu, candidates);
-            const onHost = hit ? undefined : await this.pinnedOnHost(cpu, candidates);
+            const onHost = hit ? undefined : await this.pinnedOnHost(cpu);
             if (hit) {
                 emulators.set(cpu, hit.path);
                 pending.set(cpu, hit.verify);
@@ -30131,25 +30131,21 @@ class DownloadInstaller extends Installer {
         return undefined;
     }
     /**
-     * A root-owned emulator on the host (host-emulators.ts) with a CPU's pinned SHA-256: the pinned
-     * build itself (Debian's qemu-user of this version installed, say). Sizes are compared first,
-     * so another version's file is not even hashed when the pinned size is known.
+     * A root-owned emulator on the host (host-emulators.ts) with the SHA-256 the action pins for a
+     * CPU: the pinned build itself (Debian's qemu-user of this version installed, say). Only the
+     * action's own pins count (a checksums line names a file to download, not one to look for).
+     * Sizes are compared first, so another version's file is not even hashed.
      */
-    async pinnedOnHost(cpu, candidates) {
-        for (const c of candidates) {
-            const pin = c.pin(cpu);
-            if (!pin)
+    async pinnedOnHost(cpu) {
+        const pin = this.table?.emulators[cpu];
+        if (!pin)
+            return undefined;
+        for (const path of hostEmulators(cpu).found) {
+            if ((0,external_node_fs_.statSync)(path).size !== pin.size || (await sha256File(path)) !== pin.sha256)
                 continue;
-            const size = this.table?.emulators[cpu]?.size;
-            for (const path of hostEmulators(cpu).found) {
-                if (size !== undefined && (0,external_node_fs_.statSync)(path).size !== size)
-                    continue;
-                if ((await sha256File(path)) !== pin)
-                    continue;
-                core.info(`qemu-${cpu} ${this.options.version}: ${path} on the host is the pinned build`);
-                await this.checkEmulator(cpu, path, 'the host');
-                return path;
-            }
+            core.info(`qemu-${cpu} ${this.options.version}: ${path} on the host is the pinned build`);
+            await this.checkEmulator(cpu, path, 'the host');
+            return path;
         }
         return undefined;
     }

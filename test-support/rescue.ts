@@ -33,7 +33,7 @@ import { dirname, join } from 'node:path'
 import type { BinfmtEntry as Entry } from './binfmt.js'
 
 /** Where copies are kept, in a directory per boot (an F handler never outlives a reboot). */
-export const RESCUE_DIR = '/var/tmp/setup-cross-arch-e2e/interpreters'
+export const RESCUE_DIR = '/var/cache/cross-arch-e2e/interpreters'
 
 /** ptrace(2)'s syscall number, by Node's name of the host's architecture. */
 const SYS_PTRACE: Record<string, number> = { x64: 101, arm64: 117, riscv64: 117, loong64: 117 }

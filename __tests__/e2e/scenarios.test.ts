@@ -38,16 +38,15 @@ const CORE = ['linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/ppc64le', 'l
 
 describe('container registrar', () => {
   it('defaults: all platforms, registered with C and F on the host, containers run', async () => {
-    // registrar: auto writes the handlers itself when the job can act as root, with the host's
-    // static emulators when it has them (this bench's Debian qemu-user-static)
+    // registrar: auto writes the handlers itself when the job can act as root, with the pinned
+    // QEMU (here from the job's tool cache), not the host's Debian qemu-user-static 7.2
     const native386 = await hostRunsI386Natively()
     const r = await runAction({ scenario: 'defaults (auto, all)', inputs: {} })
     expectSuccess(r)
     expect(r.outputs.registrar).toBe('native')
     expect(r.stdout).toMatch(/Registrar: native \(this job can act as root \(root\)/)
-    expect(r.stdout).toMatch(
-      /Emulators: host \(every emulator needed is already on the host, statically linked\)/
-    )
+    expect(r.stdout).toMatch(/QEMU: download \(install: auto: the pinned, verified QEMU 10\.0\.13/)
+    expect(r.outputs['qemu-version']).toBe('10.0.13')
     const platforms = list(r.outputs.platforms)
     expect(platforms).toEqual(
       expect.arrayContaining([...CORE, 'linux/riscv64', 'linux/amd64', 'linux/386'])
@@ -57,7 +56,10 @@ describe('container registrar', () => {
       expect.arrayContaining(['qemu-aarch64', 'qemu-arm', 'qemu-ppc64le', 'qemu-s390x'])
     )
     for (const name of emulators) {
-      expectHandler(name, { flagsInclude: 'OCF', interpreter: `/usr/bin/${name}-static` })
+      expectHandler(name, {
+        flagsInclude: 'OCF',
+        interpreter: new RegExp(`^${r.job.toolCache}/${name}/`)
+      })
     }
     expect(r.warnings).toEqual([])
     expect(r.outputs.verified).toBe('true')
