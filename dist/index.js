@@ -28599,7 +28599,8 @@ const Input = {
     Credential: 'credential',
     Verify: 'verify',
     VerifyImage: 'verify-image',
-    Cleanup: 'cleanup'
+    Cleanup: 'cleanup',
+    CacheImage: 'cache-image'
 };
 
 
@@ -29763,6 +29764,7 @@ function readInputs(source = core) {
         verify: verifyChoice(get(constants/* Input */.pd.Verify)),
         verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
         cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false']),
+        cacheImage: inputs_boolean(constants/* Input */.pd.CacheImage, get(constants/* Input */.pd.CacheImage), true),
         given
     };
 }
@@ -30628,6 +30630,12 @@ function unusedInputs(inputs, p, contract) {
         [constants/* Input */.pd.Persistent, fixedFlags('F', inputs.persistent)],
         [constants/* Input */.pd.Credential, fixedFlags('C', inputs.credential)],
         [
+            constants/* Input */.pd.CacheImage,
+            registrar === 'container' || registrar === 'seed'
+                ? undefined
+                : `${route} runs no registrar image; it is used by registrar: container or seed`
+        ],
+        [
             constants/* Input */.pd.VerifyImage,
             p.verify.image ? undefined : 'no image verification runs; it is used by verify: image or true'
         ]
@@ -30995,6 +31003,9 @@ async function preflight(inputs, ports, probes) {
     const spec = registrar.writer?.spec;
     for (const line of unusedInputs(inputs, p, spec?.kind === 'container' ? spec.contract : undefined))
         core.warning(line);
+    if (inputs.given.has(constants/* Input */.pd.CacheImage) &&
+        (registrar.name === 'container' || registrar.name === 'seed'))
+        core.info(`cache-image: accepted, no effect yet: the registrar image ${inputs.image} is pulled as usual, not kept in GitHub's cache.`);
     return {
         host,
         classified,

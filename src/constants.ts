@@ -33,5 +33,6 @@ export const Input = {
   Credential: 'credential',
   Verify: 'verify',
   VerifyImage: 'verify-image',
-  Cleanup: 'cleanup'
+  Cleanup: 'cleanup',
+  CacheImage: 'cache-image'
 } as const

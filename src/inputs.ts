@@ -47,6 +47,11 @@ export interface Inputs {
   readonly verifyImage: string
   readonly cleanup: CleanupChoice
   /**
+   * docker/setup-qemu-action's `cache-image` (keep the registrar image in GitHub's cache between
+   * jobs): accepted so that a switching workflow keeps working; no image is cached yet.
+   */
+  readonly cacheImage: boolean
+  /**
    * The inputs the workflow gave (non-empty). action.yml has empty defaults, so a default here
    * is never mistaken for a choice: an explicit `image` makes its container the registrar, and
    * a given input the chosen route cannot use is warned about.
@@ -99,6 +104,7 @@ export function readInputs(source: InputSource = core): Inputs {
     verify: verifyChoice(get(Input.Verify)),
     verifyImage: verifyImage && imageReference(Input.VerifyImage, verifyImage),
     cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false']),
+    cacheImage: boolean(Input.CacheImage, get(Input.CacheImage), true),
     given
   }
 }

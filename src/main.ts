@@ -263,6 +263,13 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     spec?.kind === 'container' ? spec.contract : undefined
   ))
     core.warning(line)
+  if (
+    inputs.given.has(Input.CacheImage) &&
+    (registrar.name === 'container' || registrar.name === 'seed')
+  )
+    core.info(
+      `cache-image: accepted, no effect yet: the registrar image ${inputs.image} is pulled as usual, not kept in GitHub's cache.`
+    )
   return {
     host,
     classified,

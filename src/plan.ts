@@ -267,6 +267,12 @@ export function unusedInputs(
     [Input.Persistent, fixedFlags('F', inputs.persistent)],
     [Input.Credential, fixedFlags('C', inputs.credential)],
     [
+      Input.CacheImage,
+      registrar === 'container' || registrar === 'seed'
+        ? undefined
+        : `${route} runs no registrar image; it is used by registrar: container or seed`
+    ],
+    [
       Input.VerifyImage,
       p.verify.image ? undefined : 'no image verification runs; it is used by verify: image or true'
     ]

@@ -183,7 +183,7 @@ describe('a long-used machine: an F handler whose interpreter file was deleted s
     expect(warnings(post)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^::warning::Could not put back qemu-aarch64: registering qemu-aarch64\\.replacing \\(interpreter ${old}, flags "F"\\) failed: .*no longer exists.*; qemu-aarch64 \\(interpreter ${main.job.toolCache}/\\S+, flags "F"\\) stays registered instead`
+          `^::warning::Could not put back qemu-aarch64: registering qemu-aarch64\\.replacing \\(interpreter ${old}, flags "F"\\) failed: .*no longer exists.*; qemu-aarch64 \\(interpreter ${main.job.toolCache}/\\S+, flags "OCF"\\) stays registered instead`
         )
       )
     ])

@@ -141,7 +141,7 @@ describe('install: host (and none, its older name)', () => {
       // the mirror given is named as unused, never asked
       expect(warnings(r)).toEqual([
         expect.stringMatching(
-          /^::warning::Input "download-url" has no effect: the emulators are the host's \(install: /
+          /^Input "download-url" has no effect: the emulators are the host's \(install: /
         )
       ])
     }

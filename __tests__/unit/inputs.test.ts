@@ -165,6 +165,13 @@ describe('readInputs', () => {
     expect(inputs({}).registrar).toBe('auto')
   })
 
+  test("cache-image, docker/setup-qemu-action's input, is accepted: true by default, a YAML boolean", () => {
+    expect(inputs({}).cacheImage).toBe(true)
+    expect(inputs({ 'cache-image': 'false' }).cacheImage).toBe(false)
+    expect(inputs({ 'cache-image': 'false' }).given.has('cache-image')).toBe(true)
+    expect(() => inputs({ 'cache-image': 'sometimes' })).toThrow(/cache-image/)
+  })
+
   test('platforms not given is all', () => {
     expect(inputs({}).platforms).toEqual(parsePlatforms('all'))
   })

@@ -517,6 +517,22 @@ describe('inputs given that the route cannot use', () => {
       []
     ],
     [
+      'cache-image (docker/setup-qemu-action) where no registrar image runs',
+      { registrar: 'native', 'cache-image': 'false' },
+      {},
+      undefined,
+      [
+        'Input "cache-image" has no effect: registrar native (registrar: native) runs no registrar image; it is used by registrar: container or seed.'
+      ]
+    ],
+    [
+      "cache-image with a registrar image: accepted (its one log line is the main step's)",
+      { image: 'tonistiigi/binfmt', 'cache-image': 'true' },
+      { docker: '' },
+      'binfmt',
+      []
+    ],
+    [
       'verify-image without image verification',
       { verify: 'true', 'verify-image': 'alpine' },
       { docker: 'no engine' },
