@@ -2,6 +2,7 @@
 import { expect, jest } from '@jest/globals'
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { emulatorFor } from '../../../src/catalogue.js'
+import { STATE_DIR } from '../../../src/session/store.js'
 import { type ActionResult, describeRun, removeJobs } from './action.js'
 import {
   BINFMT,
@@ -18,6 +19,13 @@ import { checkBench, lockBench, unlockBench } from './env.js'
 export const PWNED = '/tmp/pwned'
 
 /**
+ * The machine-wide record of holds and baselines. It describes binfmt_misc as the tests' jobs left
+ * it; the harness puts binfmt_misc back after every test, so it drops the record with it: a test
+ * that failed halfway must not leave later tests' post steps a baseline to restore.
+ */
+const forgetRecord = (): void => rmSync(`${STATE_DIR}/state.json`, { force: true })
+
+/**
  * Registers the hooks every e2e file needs: one file at a time on the machine, the bench checked,
  * the host's binfmt_misc snapshotted before each test and put back after it, job dirs removed.
  * `bench.before` is the snapshot taken before the current test.
@@ -32,12 +40,14 @@ export function useBench(): { readonly before: BinfmtSnapshot } {
   afterAll(() => unlockBench())
   beforeEach(() => {
     before = snapshotBinfmt()
+    forgetRecord()
     rmSync(PWNED, { force: true })
   })
   afterEach(() => {
     try {
       if (before) restoreBinfmt(before)
     } finally {
+      forgetRecord()
       removeJobs()
       rmSync(PWNED, { force: true })
     }
