@@ -29687,206 +29687,6 @@ class AptInstaller extends Installer {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-const DEFAULT_QEMU_VERSION = '10.0.13+ds-0+deb13u1';
-const DEFAULT_IMAGE = 'multiarch/qemu-user-static:latest';
-/** Debian's pool first, then its snapshot archive by content (superseded files leave the pool). */
-const DEFAULT_DOWNLOAD_URLS = [
-    'https://deb.debian.org/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb',
-    'https://snapshot.debian.org/file/{sha1}'
-];
-/** Reads and checks every input; throws InputError before anything on the machine changes. */
-function readInputs(source = core) {
-    const get = (name) => source.getInput(name);
-    const verifyImage = get(constants/* Input */.pd.VerifyImage);
-    return {
-        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms)),
-        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || 'auto', [
-            'auto',
-            'container',
-            'native',
-            'seed',
-            'none'
-        ]),
-        image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
-        install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
-            'auto',
-            'apt',
-            'download',
-            'none'
-        ]),
-        qemuVersion: qemuVersion(get(constants/* Input */.pd.QemuVersion)),
-        downloadSources: downloadSources(source.getMultilineInput(constants/* Input */.pd.DownloadUrl)),
-        checksums: parseChecksums(source.getMultilineInput(constants/* Input */.pd.Checksums)),
-        reset: inputs_boolean(constants/* Input */.pd.Reset, get(constants/* Input */.pd.Reset), true),
-        persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
-        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), false),
-        verify: verifyChoice(get(constants/* Input */.pd.Verify)),
-        verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
-        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false'])
-    };
-}
-function parsePlatforms(text) {
-    const names = text
-        .split(/[,\n]/)
-        .map(s => s.trim())
-        .filter(Boolean);
-    if (names.length === 0) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, 'no platform given', 'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".');
-    }
-    const wanted = new Set();
-    const unknown = [];
-    for (const name of names) {
-        if (name.toLowerCase() === 'all') {
-            catalogue/* PLATFORMS */.P4.filter(p => p.inAll).forEach(p => wanted.add(p));
-            continue;
-        }
-        const platform = (0,catalogue/* lookupPlatform */.Yx)(name);
-        if (platform)
-            wanted.add(platform);
-        else
-            unknown.push(name);
-    }
-    if (unknown.length > 0) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, `unknown platform ${unknown.map(u => JSON.stringify(u)).join(', ')}`, `Accepted: all, ${(0,catalogue/* acceptedNames */.sv)().join(', ')}.`);
-    }
-    return catalogue/* PLATFORMS */.P4.filter(p => wanted.has(p));
-}
-/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput reads them. */
-const YAML_TRUE = ['true', 'True', 'TRUE'];
-const YAML_FALSE = ['false', 'False', 'FALSE'];
-function inputs_boolean(name, text, fallback) {
-    if (text === '')
-        return fallback;
-    if (YAML_TRUE.includes(text))
-        return true;
-    if (YAML_FALSE.includes(text))
-        return false;
-    throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not a boolean`, 'Use true or false.');
-}
-function oneOf(name, text, allowed) {
-    const found = allowed.find(a => a === text.toLowerCase());
-    if (!found) {
-        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`);
-    }
-    return found;
-}
-/** probe, image, or a boolean: true is probe, false skips verification. */
-function verifyChoice(text) {
-    return oneOf(constants/* Input */.pd.Verify, text || 'probe', ['probe', 'image', 'true', 'false']);
-}
-/** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
-const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
-function imageReference(name, text) {
-    // Docker limits the name (without tag and digest) to 255 characters
-    const repository = text.replace(/(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, '');
-    if (repository.length > 255 || !REFERENCE.test(text)) {
-        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not an image reference`, 'Use [registry[:port]/]name[:tag][@sha256:digest], e.g. tonistiigi/binfmt:qemu-v10.2.3 or mirror.example.com/multiarch/qemu-user-static.');
-    }
-    return text;
-}
-/** A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. */
-function qemuVersion(text) {
-    const value = text || DEFAULT_QEMU_VERSION;
-    const match = /^(?:\d+:)?([0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})$/.exec(value);
-    if (!match) {
-        throw new errors/* InputError */.dz(constants/* Input */.pd.QemuVersion, `${JSON.stringify(text)} is not a version`, `Use a Debian version, e.g. ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`);
-    }
-    return match[1];
-}
-const PLACEHOLDERS = ['{version}', '{arch}', '{cpu}', '{sha1}'];
-/** Each line of download-url: an http(s) URL template, tried in order. */
-function downloadSources(lines) {
-    const templates = lines.map(l => l.trim()).filter(l => l && !l.startsWith('#'));
-    return (templates.length > 0 ? templates : DEFAULT_DOWNLOAD_URLS).map(template => {
-        const fail = (problem) => {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.DownloadUrl, `${JSON.stringify(redactUrl(template))} ${problem}`, 'Use e.g. https://mirror.example.com/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb (one package for every emulator) or https://mirror.example.com/qemu/v{version}/qemu-{cpu}-static (one file per CPU).');
-        };
-        const unknown = template.match(/\{[^}]*\}/g)?.filter(p => !PLACEHOLDERS.includes(p)) ?? [];
-        if (unknown.length > 0)
-            fail(`has unknown placeholders ${unknown.join(', ')}`);
-        let url;
-        try {
-            url = new URL(PLACEHOLDERS.reduce((t, p) => t.replaceAll(p, 'x'), template));
-        }
-        catch {
-            return fail('is not a URL');
-        }
-        if (url.protocol !== 'https:' && url.protocol !== 'http:')
-            fail('is not an http(s) URL');
-        const kind = url.pathname.endsWith('.deb') || template.includes('{sha1}') ? 'package' : 'per-cpu';
-        if (kind === 'per-cpu' && !template.includes('{cpu}'))
-            fail('names neither a .deb package nor one file per {cpu}');
-        return { template, kind };
-    });
-}
-/** A URL with its credentials (user information, query values) replaced, for messages. */
-function redactUrl(url) {
-    return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***');
-}
-const decoded = (text) => {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-};
-/** The parts of download URLs that are credentials: passwords, user names with them, query values. */
-function urlSecrets(url) {
-    const secrets = [];
-    const userinfo = /^[a-z]+:\/\/([^/@]*)@/i.exec(url)?.[1];
-    if (userinfo) {
-        secrets.push(userinfo);
-        const [user, password] = userinfo.split(':');
-        if (password)
-            secrets.push(password, decoded(password));
-        else
-            secrets.push(user);
-    }
-    for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
-        secrets.push(m[1], decodeURIComponent(m[1]));
-    return [...new Set(secrets.filter(s => s.length >= 3))];
-}
-/**
- * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
- * for a per-CPU file. `#` comments and blank lines are ignored.
- */
-function parseChecksums(lines) {
-    const packages = new Map();
-    const cpus = new Map();
-    for (const raw of lines) {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            continue;
-        const malformed = () => new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator.');
-        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line);
-        if (!match)
-            throw malformed();
-        const [, hex, file] = match;
-        const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
-        if (!file.endsWith('.deb') && !cpu)
-            throw malformed();
-        const hash = hex.toLowerCase();
-        if (cpu && !(0,catalogue/* findEmulator */.tm)(cpu)) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`, `Name one of ${catalogue/* EMULATORS */.H4.map(e => `qemu-${e.cpu}-static`).join(', ')}.`);
-        }
-        const table = cpu ? cpus : packages;
-        const key = cpu ?? file;
-        if (table.has(key) && table.get(key) !== hash) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `${key} has two different checksums`, 'Keep one line per file.');
-        }
-        table.set(key, hash);
-    }
-    return { packages, cpus };
-}
-
 ;// CONCATENATED MODULE: ./src/installer/debian-qemu.ts
 /**
  * Debian's static qemu-user packages, pinned by size, SHA-256 (as in the archive's signed Packages
@@ -29894,9 +29694,9 @@ function parseChecksums(lines) {
  * of each emulator in them, so that an unpacked or cached emulator can be checked on its own.
  *
  * Generated by scripts/debian/emulator-hashes.ts from the .debs that apt-get download fetched
- * (trixie main, checked against the archive's signed Packages index). In these packages
- * ./usr/bin/qemu-<cpu> are regular files (static-pie ELF executables for the package's
- * architecture); the Debian alias names (qemu-arm64, qemu-amd64, qemu-armel, qemu-armhf,
+ * (trixie main and trixie-backports, checked against the archive's signed Packages index). In
+ * these packages ./usr/bin/qemu-<cpu> are regular files (static-pie ELF executables for the
+ * package's architecture); the Debian alias names (qemu-arm64, qemu-amd64, qemu-armel, qemu-armhf,
  * qemu-loong64, qemu-powerpc, qemu-ppc64el) are symlinks to them placed after them in data.tar,
  * so ask for the real names.
  */
@@ -30002,6 +29802,108 @@ const DEBIAN_QEMU = [
                 }
             }
         }
+    },
+    {
+        version: '11.1.3+ds-2~bpo13+1',
+        epoch: 1,
+        packages: {
+            amd64: {
+                file: 'pool/main/q/qemu/qemu-user_11.1.3+ds-2~bpo13+1_amd64.deb',
+                size: 70528708,
+                sha256: '8ecfbda5a10061564458a33842f4526ac4186600a0809b2adc36784c6db8081e',
+                sha1: '007752e5ceba68792e0ac05ad067e613fafb97d3',
+                emulators: {
+                    aarch64: {
+                        sha256: 'bf3aa71d0da632574bfcc4f1ef00f7bbc01924e61b5765a69751eb20f9327c34',
+                        size: 17238488
+                    },
+                    arm: {
+                        sha256: '9113f2c8a6523809498ba2711426bf42a072b72a892524b699578a50ee9be7b5',
+                        size: 14707864
+                    },
+                    ppc64le: {
+                        sha256: '8076fd6e97b5b8244635e197e09e6d93ef6e03626b4c29377b8d9785b9781ca7',
+                        size: 14431416
+                    },
+                    s390x: {
+                        sha256: '15186715e087b181321f1b7dee1d3595aa499393529221f36118e89c89088a05',
+                        size: 13881688
+                    },
+                    riscv64: {
+                        sha256: '192a5f590353fd40d20299eb1f719e0f9502530af17cc981b04156d4f0b5371f',
+                        size: 14951704
+                    },
+                    i386: {
+                        sha256: 'a0c7a4dc663e75903159633257c791bac5a59929cc4cbf306816860dce1c4124',
+                        size: 14171256
+                    },
+                    x86_64: {
+                        sha256: '808a61e11f50181750bec76efc4ba3ad5d642a01d62b39fbbdc0a476a221346e',
+                        size: 14159736
+                    },
+                    mips64el: {
+                        sha256: '385bc5afacfa8a5ddc15b5a75dcf46b8b59135a6d3b1580ba8f80bf88ecdf281',
+                        size: 14646808
+                    },
+                    mips64: {
+                        sha256: 'c4d1ca0fce38e16af6766f5609a6903a5a3e6346e7ea481f804978cf17e8bd67',
+                        size: 14659096
+                    },
+                    loongarch64: {
+                        sha256: '6adb3c99ba5cd4fa016a50cd7807576f7a2ddb4cfbf058f31375fe30754d7daa',
+                        size: 13954680
+                    }
+                }
+            },
+            arm64: {
+                file: 'pool/main/q/qemu/qemu-user_11.1.3+ds-2~bpo13+1_arm64.deb',
+                size: 63682828,
+                sha256: '37ed48daee5b9b44bf0368abb98f45d9fdb6167e8ca368dab6b07508d612b169',
+                sha1: 'a1077db7f4038205848d2b5483092c1980521170',
+                emulators: {
+                    aarch64: {
+                        sha256: '9dac3d8f4e0a8b9e662eca577d704202f962a0a79e172dec8070b2723aa80700',
+                        size: 17188632
+                    },
+                    arm: {
+                        sha256: 'd1785b956e7c7742d8d5e69ec836b553e2191e9370a06685a8f22d9c019e0cdd',
+                        size: 14696536
+                    },
+                    ppc64le: {
+                        sha256: '7fd77f9b5e47475ca1d56bde73f22558142a021ce1db42347d43df5b8993ceaf',
+                        size: 14398392
+                    },
+                    s390x: {
+                        sha256: 'bbd34469f695afa1b69acf23e357a6d8e51381945272fcc0e6a767e93d6646b4',
+                        size: 13888120
+                    },
+                    riscv64: {
+                        sha256: '072b67b8cbcaa5e32c236beaacae9e14be61a4e9954816d6c4ce2bbe4ff81234',
+                        size: 14934472
+                    },
+                    i386: {
+                        sha256: 'bcf7b408374876637a952803990e08408cc4c066aabe501a5944307e09b51f8f',
+                        size: 14083320
+                    },
+                    x86_64: {
+                        sha256: 'c8368e3695b5e6667b69fc8c6108fae350d55cd07d437fb063263433d1bd052a',
+                        size: 14084024
+                    },
+                    mips64el: {
+                        sha256: 'fff282535caa7d68ddf4b68815473ef6e4c66a776206953191fbaa8d2b89beba',
+                        size: 14586248
+                    },
+                    mips64: {
+                        sha256: 'b7113e538b1013bdf07d0881e9077ca356615230b1e392a2f0b4008cbf095cc1',
+                        size: 14586248
+                    },
+                    loongarch64: {
+                        sha256: 'b9ebb0fb94ef7156844697af91bc6c9ea4900b79091c41b25db007c46d2214b3',
+                        size: 13893432
+                    }
+                }
+            }
+        }
     }
 ];
 /** The built-in package for a version (without epoch) and Debian host architecture, if known. */
@@ -30009,6 +29911,214 @@ function debianPackage(version, arch) {
     const release = DEBIAN_QEMU.find(r => r.version === version);
     const pkg = release?.packages[arch];
     return pkg && { ...pkg, arch, name: pkg.file.slice(pkg.file.lastIndexOf('/') + 1) };
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+const upstreamOf = (version) => /^\d+(?:\.\d+)*/.exec(version)?.[0] ?? version;
+const DEFAULT_QEMU_VERSION = '10.0.13+ds-0+deb13u1';
+const DEFAULT_IMAGE = 'multiarch/qemu-user-static:latest';
+/** Debian's pool first, then its snapshot archive by content (superseded files leave the pool). */
+const DEFAULT_DOWNLOAD_URLS = [
+    'https://deb.debian.org/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb',
+    'https://snapshot.debian.org/file/{sha1}'
+];
+/** Reads and checks every input; throws InputError before anything on the machine changes. */
+function readInputs(source = core) {
+    const get = (name) => source.getInput(name);
+    const verifyImage = get(constants/* Input */.pd.VerifyImage);
+    return {
+        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms)),
+        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || 'auto', [
+            'auto',
+            'container',
+            'native',
+            'seed',
+            'none'
+        ]),
+        image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
+        install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
+            'auto',
+            'apt',
+            'download',
+            'none'
+        ]),
+        qemuVersion: qemuVersion(get(constants/* Input */.pd.QemuVersion)),
+        downloadSources: downloadSources(source.getMultilineInput(constants/* Input */.pd.DownloadUrl)),
+        checksums: parseChecksums(source.getMultilineInput(constants/* Input */.pd.Checksums)),
+        reset: inputs_boolean(constants/* Input */.pd.Reset, get(constants/* Input */.pd.Reset), true),
+        persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
+        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), false),
+        verify: verifyChoice(get(constants/* Input */.pd.Verify)),
+        verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
+        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false'])
+    };
+}
+function parsePlatforms(text) {
+    const names = text
+        .split(/[,\n]/)
+        .map(s => s.trim())
+        .filter(Boolean);
+    if (names.length === 0) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, 'no platform given', 'Name one or more, e.g. "linux/arm64,linux/ppc64le", or "all".');
+    }
+    const wanted = new Set();
+    const unknown = [];
+    for (const name of names) {
+        if (name.toLowerCase() === 'all') {
+            catalogue/* PLATFORMS */.P4.filter(p => p.inAll).forEach(p => wanted.add(p));
+            continue;
+        }
+        const platform = (0,catalogue/* lookupPlatform */.Yx)(name);
+        if (platform)
+            wanted.add(platform);
+        else
+            unknown.push(name);
+    }
+    if (unknown.length > 0) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.Platforms, `unknown platform ${unknown.map(u => JSON.stringify(u)).join(', ')}`, `Accepted: all, ${(0,catalogue/* acceptedNames */.sv)().join(', ')}.`);
+    }
+    return catalogue/* PLATFORMS */.P4.filter(p => wanted.has(p));
+}
+/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput reads them. */
+const YAML_TRUE = ['true', 'True', 'TRUE'];
+const YAML_FALSE = ['false', 'False', 'FALSE'];
+function inputs_boolean(name, text, fallback) {
+    if (text === '')
+        return fallback;
+    if (YAML_TRUE.includes(text))
+        return true;
+    if (YAML_FALSE.includes(text))
+        return false;
+    throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not a boolean`, 'Use true or false.');
+}
+function oneOf(name, text, allowed) {
+    const found = allowed.find(a => a === text.toLowerCase());
+    if (!found) {
+        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`);
+    }
+    return found;
+}
+/** probe, image, or a boolean: true is probe, false skips verification. */
+function verifyChoice(text) {
+    return oneOf(constants/* Input */.pd.Verify, text || 'probe', ['probe', 'image', 'true', 'false']);
+}
+/** Docker's reference grammar: [host[:port]/]path[:tag][@digest]. No spaces, no leading dash. */
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
+const REFERENCE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
+function imageReference(name, text) {
+    // Docker limits the name (without tag and digest) to 255 characters
+    const repository = text.replace(/(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, '');
+    if (repository.length > 255 || !REFERENCE.test(text)) {
+        throw new errors/* InputError */.dz(name, `${JSON.stringify(text)} is not an image reference`, 'Use [registry[:port]/]name[:tag][@sha256:digest], e.g. tonistiigi/binfmt:qemu-v10.2.3 or mirror.example.com/multiarch/qemu-user-static.');
+    }
+    return text;
+}
+/**
+ * A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. A
+ * bare upstream version of a package the action pins (`11`, `11.1`, `11.1.3`) names that package.
+ */
+function qemuVersion(text) {
+    const value = text || DEFAULT_QEMU_VERSION;
+    const pinned = DEBIAN_QEMU.find(r => `${upstreamOf(r.version)}.`.startsWith(`${value}.`));
+    if (pinned)
+        return pinned.version;
+    const match = /^(?:\d+:)?([0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})$/.exec(value);
+    if (!match) {
+        throw new errors/* InputError */.dz(constants/* Input */.pd.QemuVersion, `${JSON.stringify(text)} is not a version`, `Use ${DEBIAN_QEMU.map(r => upstreamOf(r.version).split('.')[0]).join(' or ')} (the Debian packages the action pins), a Debian version such as ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`);
+    }
+    return match[1];
+}
+const PLACEHOLDERS = ['{version}', '{arch}', '{cpu}', '{sha1}'];
+/** Each line of download-url: an http(s) URL template, tried in order. */
+function downloadSources(lines) {
+    const templates = lines.map(l => l.trim()).filter(l => l && !l.startsWith('#'));
+    return (templates.length > 0 ? templates : DEFAULT_DOWNLOAD_URLS).map(template => {
+        const fail = (problem) => {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.DownloadUrl, `${JSON.stringify(redactUrl(template))} ${problem}`, 'Use e.g. https://mirror.example.com/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb (one package for every emulator) or https://mirror.example.com/qemu/v{version}/qemu-{cpu}-static (one file per CPU).');
+        };
+        const unknown = template.match(/\{[^}]*\}/g)?.filter(p => !PLACEHOLDERS.includes(p)) ?? [];
+        if (unknown.length > 0)
+            fail(`has unknown placeholders ${unknown.join(', ')}`);
+        let url;
+        try {
+            url = new URL(PLACEHOLDERS.reduce((t, p) => t.replaceAll(p, 'x'), template));
+        }
+        catch {
+            return fail('is not a URL');
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:')
+            fail('is not an http(s) URL');
+        const kind = url.pathname.endsWith('.deb') || template.includes('{sha1}') ? 'package' : 'per-cpu';
+        if (kind === 'per-cpu' && !template.includes('{cpu}'))
+            fail('names neither a .deb package nor one file per {cpu}');
+        return { template, kind };
+    });
+}
+/** A URL with its credentials (user information, query values) replaced, for messages. */
+function redactUrl(url) {
+    return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***');
+}
+const decoded = (text) => {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+};
+/** The parts of download URLs that are credentials: passwords, user names with them, query values. */
+function urlSecrets(url) {
+    const secrets = [];
+    const userinfo = /^[a-z]+:\/\/([^/@]*)@/i.exec(url)?.[1];
+    if (userinfo) {
+        secrets.push(userinfo);
+        const [user, password] = userinfo.split(':');
+        if (password)
+            secrets.push(password, decoded(password));
+        else
+            secrets.push(user);
+    }
+    for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
+        secrets.push(m[1], decodeURIComponent(m[1]));
+    return [...new Set(secrets.filter(s => s.length >= 3))];
+}
+/**
+ * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
+ * for a per-CPU file. `#` comments and blank lines are ignored.
+ */
+function parseChecksums(lines) {
+    const packages = new Map();
+    const cpus = new Map();
+    for (const raw of lines) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        const malformed = () => new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator.');
+        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line);
+        if (!match)
+            throw malformed();
+        const [, hex, file] = match;
+        const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
+        if (!file.endsWith('.deb') && !cpu)
+            throw malformed();
+        const hash = hex.toLowerCase();
+        if (cpu && !(0,catalogue/* findEmulator */.tm)(cpu)) {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`, `Name one of ${catalogue/* EMULATORS */.H4.map(e => `qemu-${e.cpu}-static`).join(', ')}.`);
+        }
+        const table = cpu ? cpus : packages;
+        const key = cpu ?? file;
+        if (table.has(key) && table.get(key) !== hash) {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `${key} has two different checksums`, 'Keep one line per file.');
+        }
+        table.set(key, hash);
+    }
+    return { packages, cpus };
 }
 
 ;// CONCATENATED MODULE: ./src/installer/download.ts
@@ -30077,7 +30187,7 @@ class DownloadInstaller extends Installer {
                 usable.push(result);
         }
         if (usable.length === 0) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `nothing to verify the download against: ${problems.join('; ')}`, `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${'10.0.13+ds-0+deb13u1'}, whose Debian packages the action knows.`);
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `nothing to verify the download against: ${problems.join('; ')}`, `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${DEBIAN_QEMU.map(r => r.version).join(' or ')}, whose Debian packages the action knows.`);
         }
         for (const p of problems)
             core.info(`download-url: skipping a source, ${p}.`);

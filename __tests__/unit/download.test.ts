@@ -457,7 +457,7 @@ describe('what a user sees of a download and of a cache hit', () => {
         'https://m.example/{cpu}'
       ]).check(['aarch64', 's390x'])
     ).toThrow(
-      `Input "checksums": nothing to verify the download against: no checksum for ${FILE} (https://m.example/qemu-user_{version}_{arch}.deb); https://m.example/{cpu} is one file per CPU, and checksums has no line for qemu-aarch64-static, qemu-s390x-static. Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version 10.0.13+ds-0+deb13u1, whose Debian packages the action knows.`
+      `Input "checksums": nothing to verify the download against: no checksum for ${FILE} (https://m.example/qemu-user_{version}_{arch}.deb); https://m.example/{cpu} is one file per CPU, and checksums has no line for qemu-aarch64-static, qemu-s390x-static. Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version 10.0.13+ds-0+deb13u1 or 11.1.3+ds-2~bpo13+1, whose Debian packages the action knows.`
     )
   })
 })

@@ -250,7 +250,16 @@ describe('qemu-version', () => {
     ['1:10.0.13+ds-0+deb13u1', '10.0.13+ds-0+deb13u1'],
     ['12:7.2+dfsg-7~bpo11+1', '7.2+dfsg-7~bpo11+1'],
     ['7.2.0-1', '7.2.0-1'],
-    ['v9.1.0_rc1', 'v9.1.0_rc1']
+    ['v9.1.0_rc1', 'v9.1.0_rc1'],
+    ['11', '11.1.3+ds-2~bpo13+1'],
+    ['11.1', '11.1.3+ds-2~bpo13+1'],
+    ['11.1.3', '11.1.3+ds-2~bpo13+1'],
+    ['1:11.1.3+ds-2~bpo13+1', '11.1.3+ds-2~bpo13+1'],
+    ['10', '10.0.13+ds-0+deb13u1'],
+    ['10.0', '10.0.13+ds-0+deb13u1'],
+    ['1', '1'],
+    ['11.1.30', '11.1.30'],
+    ['11.2', '11.2']
   ])('%j is %s', (text, version) => {
     expect(qemuVersion(text)).toBe(version)
     expect(inputs({ 'qemu-version': text }).qemuVersion).toBe(version)
@@ -276,7 +285,7 @@ describe('qemu-version', () => {
     '1.0%00'
   ])('%j is refused, anchored at both ends', text => {
     expect(() => qemuVersion(text)).toThrow(
-      `Input "qemu-version": ${JSON.stringify(text)} is not a version. Use a Debian version, e.g. 10.0.13+ds-0+deb13u1 (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`
+      `Input "qemu-version": ${JSON.stringify(text)} is not a version. Use 10 or 11 (the Debian packages the action pins), a Debian version such as 10.0.13+ds-0+deb13u1 (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`
     )
   })
 

@@ -454,9 +454,9 @@ image_busybox() { # image_busybox NAME LIAR(0|1)
   log "image $REGISTRY/e2e/$name:latest: built and pushed (${#refs[@]} platforms)"
 }
 
-# Debian trixie's qemu-user packages (the action's default download, pinned in
-# src/installer/debian-qemu.ts), fetched with apt from the archive this machine already uses,
-# through a temporary sources list and state directory: the host's apt setup is not touched.
+# Debian's qemu-user packages pinned in src/installer/debian-qemu.ts (trixie's, the action's
+# default download, and trixie-backports' QEMU 11), fetched with apt from the archive this
+# machine already uses, through a temporary sources list and state directory: the host's apt setup is not touched.
 # Kept under their pool names in $DEBIAN_DIR, checked against the pinned SHA-256, and the amd64
 # package's emulators unpacked (for the tonistiigi/binfmt stand-in image).
 DEBIAN_DIR=$CACHE_DIR/debian
@@ -482,18 +482,19 @@ setup_debian_qemu() {
     [ -n "$uri" ] || die "no Debian archive URI in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
     tmp=$(mktemp -d)
     mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
-    echo "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" >"$tmp/sources.list"
+    printf 'deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+      "$uri" trixie "$uri" trixie-backports >"$tmp/sources.list"
     local o=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
       -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o APT::Architectures::=amd64
       -o APT::Architectures::=arm64 -o APT::Sandbox::User=root -o Acquire::Retries=3)
-    apt_retry apt-get -q "${o[@]}" update >/dev/null || die "apt-get update of trixie's index failed"
+    apt_retry apt-get -q "${o[@]}" update >/dev/null || die "apt-get update of trixie's and trixie-backports' indexes failed"
     for m in "${missing[@]}"; do
       arch=${m%%:*}
       name=${m#*:}
       version=${name#qemu-user_}
       version=${version%_*.deb}
       (cd "$tmp" && apt_retry apt-get -q "${o[@]}" download "qemu-user:$arch=1:$version") ||
-        die "could not download qemu-user:$arch=1:$version from trixie"
+        die "could not download qemu-user:$arch=1:$version from trixie or trixie-backports"
       mv "$tmp"/qemu-user_*_"$arch".deb "$DEBIAN_DIR/$name"
     done
     rm -rf "$tmp"
@@ -503,10 +504,10 @@ setup_debian_qemu() {
     done < <(debian_table)
     log "debian: fetched ${missing[*]} into $DEBIAN_DIR"
   else
-    log "debian: trixie qemu-user packages present and verified in $DEBIAN_DIR"
+    log "debian: pinned qemu-user packages present and verified in $DEBIAN_DIR"
   fi
   local amd64 out=$DEBIAN_DIR/amd64
-  amd64=$(debian_table | awk '$1 == "amd64" {print $3}')
+  amd64=$(debian_table | awk '$1 == "amd64" {print $3; exit}') # the default release's
   if [ ! -x "$out/usr/bin/qemu-aarch64" ]; then
     rm -rf "$out.tmp" && mkdir -p "$out.tmp"
     dpkg-deb --fsys-tarfile "$DEBIAN_DIR/$(basename "$amd64")" |

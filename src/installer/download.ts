@@ -31,7 +31,7 @@ import type { Host } from '../host/host.js'
 import { redactUrl, type Checksums, type DownloadSource } from '../inputs.js'
 import type { Installation } from '../model.js'
 import type { ExtractedFile } from './deb.js'
-import { debianPackage, type DebianPackage } from './debian-qemu.js'
+import { DEBIAN_QEMU, debianPackage, type DebianPackage } from './debian-qemu.js'
 import { Installer } from './installer.js'
 
 type ToolCache = typeof import('@actions/tool-cache')
@@ -106,7 +106,7 @@ export class DownloadInstaller extends Installer {
       throw new InputError(
         Input.Checksums,
         `nothing to verify the download against: ${problems.join('; ')}`,
-        `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${'10.0.13+ds-0+deb13u1'}, whose Debian packages the action knows.`
+        `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${DEBIAN_QEMU.map(r => r.version).join(' or ')}, whose Debian packages the action knows.`
       )
     }
     for (const p of problems) core.info(`download-url: skipping a source, ${p}.`)
