@@ -28598,7 +28598,8 @@ const Input = {
     Credential: 'credential',
     Verify: 'verify',
     VerifyImage: 'verify-image',
-    Cleanup: 'cleanup'
+    Cleanup: 'cleanup',
+    Cache: 'cache'
 };
 
 
@@ -29489,9 +29490,9 @@ async function flock(fd, args, dir) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7242);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3209);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8438);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6661);
 /**
  * The action's entry, for both the main and the post step: the main step leaves state behind,
@@ -29514,7 +29515,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3209:
+/***/ 8438:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29525,8 +29526,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: failureLine, merge
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:module"
@@ -29955,7 +29956,8 @@ function readInputs(source = core) {
         credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), false),
         verify: verifyChoice(get(constants/* Input */.pd.Verify)),
         verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
-        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false'])
+        cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false']),
+        cache: oneOf(constants/* Input */.pd.Cache, get(constants/* Input */.pd.Cache) || 'auto', ['auto', 'true', 'false'])
     };
 }
 function parsePlatforms(text) {
@@ -30239,7 +30241,7 @@ class DownloadInstaller extends Installer {
         const emulators = new Map();
         const pending = new Map();
         const missing = [];
-        const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
+        const tc = await Promise.all(/* import() */[__nccwpck_require__.e(88), __nccwpck_require__.e(805)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
         for (const cpu of cpus) {
             const hit = this.cached(tc, cpu, candidates);
             if (hit) {
@@ -30251,7 +30253,7 @@ class DownloadInstaller extends Installer {
             }
         }
         if (missing.length > 0) {
-            for (const [cpu, path] of await this.download(missing, candidates))
+            for (const [cpu, path] of await this.fetch(missing, candidates))
                 emulators.set(cpu, path);
         }
         for (const path of new Set([...emulators.values()].map(p => (0,external_node_path_.join)(p, '..'))))
@@ -30284,6 +30286,43 @@ class DownloadInstaller extends Installer {
             return { path, verify };
         }
         return undefined;
+    }
+    /**
+     * What the tool cache lacks: from the Actions cache when it holds a copy with the emulator's
+     * verified SHA-256, else downloaded, and then saved there for the next job.
+     */
+    async fetch(cpus, candidates) {
+        const cache = this.options.cache;
+        const out = new Map();
+        // only an emulator with its own SHA-256 can be checked when it comes back from the cache
+        const wanted = cpus.flatMap((cpu) => {
+            const sha256 = candidates.map(c => c.pin(cpu)).find(Boolean);
+            return sha256 ? [{ cpu, sha256 }] : [];
+        });
+        if (cache && wanted.length < cpus.length) {
+            const unpinned = cpus.filter(cpu => !wanted.some(w => w.cpu === cpu));
+            core.info(`Actions cache: not used for ${unpinned.map(c => `qemu-${c}`).join(', ')} (no SHA-256 of the emulator itself to check a cached copy against; a per-emulator checksums line gives one).`);
+        }
+        if (cache && wanted.length > 0) {
+            try {
+                for (const [cpu, file] of await cache.restore(wanted)) {
+                    const sha256 = wanted.find(w => w.cpu === cpu)?.sha256;
+                    out.set(cpu, await this.store(cpu, file, sha256, candidates[0].expected(cpu), 'the Actions cache'));
+                }
+            }
+            finally {
+                cache.clear();
+            }
+        }
+        const rest = cpus.filter(cpu => !out.has(cpu));
+        if (rest.length === 0)
+            return out;
+        const downloaded = await this.download(rest, candidates);
+        if (cache) {
+            const verified = wanted.filter(w => downloaded.has(w.cpu));
+            await cache.save(new Map(verified.map(w => [w.cpu, { path: downloaded.get(w.cpu), sha256: w.sha256 }])));
+        }
+        return new Map([...out, ...downloaded]);
     }
     /** Downloads from the first source that answers; verified files go into the tool cache. */
     async download(cpus, candidates) {
@@ -30366,7 +30405,7 @@ class DownloadInstaller extends Installer {
         (0,external_node_fs_.chmodSync)(path, 0o755);
         await this.checkEmulator(cpu, path, redactUrl(origin));
         (0,external_node_fs_.writeFileSync)(`${path}.sha256`, `${sha256}\n`);
-        const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
+        const tc = await Promise.all(/* import() */[__nccwpck_require__.e(88), __nccwpck_require__.e(805)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
         const dir = await tc.cacheDir((0,external_node_path_.join)(path, '..'), `qemu-${cpu}`, cacheKey(this.options.version, expected));
         return (0,external_node_path_.join)(dir, `qemu-${cpu}`);
     }
@@ -30443,6 +30482,112 @@ class HostInstaller extends Installer {
     }
 }
 
+;// CONCATENATED MODULE: ./src/installer/actions-cache.ts
+/**
+ * Verified emulators kept between jobs in GitHub's Actions cache (the `cache` input).
+ *
+ * One entry per emulator, keyed by the emulator, the QEMU version, the host's Debian architecture
+ * and the emulator's own SHA-256, the one it was verified against (Debian's pinned per-emulator
+ * hash, or the checksums input's line for a per-CPU file). A restored file is handed on only if it
+ * still has that SHA-256: anyone who can write to the repository's cache can put anything under
+ * a key, so a hit is as untrusted as a mirror. Nothing here ever fails the job: a service that
+ * does not answer, refuses (429), a reservation another job holds, a corrupt or tampered entry is
+ * one log line, and the caller downloads.
+ *
+ * @actions/cache (and its Azure client) is imported only when an emulator is missing from the
+ * runner's tool cache: a warm run never loads it.
+ */
+
+
+
+
+
+const loadActionsCache = async () => Promise.all(/* import() */[__nccwpck_require__.e(88), __nccwpck_require__.e(239)]).then(__nccwpck_require__.bind(__nccwpck_require__, 239));
+/** Emulators in the Actions cache for one QEMU version on one host architecture. */
+class EmulatorCache {
+    version;
+    arch;
+    root;
+    load;
+    service;
+    /**
+     * `root` is where entries are restored to and saved from: the same path in every job of a
+     * runner (@actions/cache keys entries by their paths too), private to this job (RUNNER_TEMP).
+     */
+    constructor(version, arch, root, load = loadActionsCache) {
+        this.version = version;
+        this.arch = arch;
+        this.root = root;
+        this.load = load;
+    }
+    key(w) {
+        return `setup-cross-arch-qemu-${w.cpu}-${this.version}-${this.arch}-${w.sha256}`;
+    }
+    file(cpu) {
+        return (0,external_node_path_.join)(this.root, `qemu-${cpu}`, `qemu-${cpu}`);
+    }
+    /** A fresh, empty directory of this job's for a CPU's entry. */
+    fresh(cpu) {
+        const file = this.file(cpu);
+        (0,external_node_fs_.rmSync)((0,external_node_path_.join)(file, '..'), { recursive: true, force: true });
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(file, '..'), { recursive: true, mode: 0o700 });
+        return file;
+    }
+    cache() {
+        this.service ??= this.load();
+        return this.service;
+    }
+    /**
+     * Restores what the cache holds of `wanted`: CPU to a file with exactly the wanted SHA-256.
+     * Missing, unreachable and mismatching entries are left out (the caller downloads them).
+     */
+    async restore(wanted) {
+        const found = new Map();
+        await Promise.all(wanted.map(async (w) => {
+            const key = this.key(w);
+            try {
+                const file = this.fresh(w.cpu);
+                const hit = await (await this.cache()).restoreCache([file], key);
+                if (hit !== key)
+                    return; // a miss (@actions/cache logs why a lookup failed)
+                const stat = (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false });
+                const actual = stat?.isFile() ? await sha256File(file) : 'no regular file';
+                if (actual !== w.sha256) {
+                    core.warning(`The Actions cache entry ${key} holds ${stat?.isFile() ? `a qemu-${w.cpu} with SHA-256 ${actual}` : `no regular file qemu-${w.cpu}`}, not the verified ${w.sha256}: it is ignored, and qemu-${w.cpu} is downloaded.`);
+                    return;
+                }
+                found.set(w.cpu, file);
+            }
+            catch (error) {
+                core.info(`Actions cache: qemu-${w.cpu} not restored (${(0,errors/* describe */.q0)(error)}); downloading it.`);
+            }
+        }));
+        if (found.size > 0)
+            core.info(`Actions cache: ${[...found.keys()].map(c => `qemu-${c}`).join(', ')} restored and verified.`);
+        return found;
+    }
+    /** Removes what restore left (after the caller has copied the files it was given). */
+    clear() {
+        (0,external_node_fs_.rmSync)(this.root, { recursive: true, force: true });
+    }
+    /** Saves verified emulators (CPU to its file), one entry each; a failure is one log line. */
+    async save(files) {
+        await Promise.all([...files].map(async ([cpu, { path, sha256 }]) => {
+            const key = this.key({ cpu, sha256 });
+            try {
+                const file = this.fresh(cpu);
+                (0,external_node_fs_.copyFileSync)(path, file);
+                // @actions/cache logs its own reason when it does not save (taken, denied, too big)
+                await (await this.cache()).saveCache([file], key);
+            }
+            catch (error) {
+                core.info(`Actions cache: qemu-${cpu} not saved (${(0,errors/* describe */.q0)(error)}).`);
+            }
+        }));
+        this.clear();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/installer/index.ts
 
 
@@ -30452,8 +30597,10 @@ class HostInstaller extends Installer {
 
 
 
+
+
 /** The installer the plan names; undefined for "nothing". */
-function installerFor(name, inputs, host) {
+function installerFor(name, inputs, host, cache = false) {
     switch (name) {
         case 'apt':
             return new AptInstaller(host);
@@ -30461,7 +30608,8 @@ function installerFor(name, inputs, host) {
             return new DownloadInstaller(host, {
                 version: inputs.qemuVersion,
                 sources: inputs.downloadSources,
-                checksums: inputs.checksums
+                checksums: inputs.checksums,
+                cache: cache ? emulatorCache(inputs.qemuVersion, host) : undefined
             });
         case 'host':
             return new HostInstaller(host);
@@ -30470,8 +30618,8 @@ function installerFor(name, inputs, host) {
     }
 }
 /** Installs as planned; with a fallback (install: auto), a failed download falls back to apt. */
-async function installEmulators(planned, inputs, host, cpus) {
-    const installer = installerFor(planned.name, inputs, host);
+async function installEmulators(planned, inputs, host, cpus, cache = false) {
+    const installer = installerFor(planned.name, inputs, host, cache);
     if (!installer)
         return undefined;
     core.info(`Installer: ${installer.name} (${planned.why})`);
@@ -30487,6 +30635,11 @@ async function installEmulators(planned, inputs, host, cpus) {
     }
     core.info(`QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`);
     return done;
+}
+/** The Actions cache for a download: entries restored to and saved from this job's RUNNER_TEMP. */
+function emulatorCache(version, host) {
+    const temp = process.env.RUNNER_TEMP; // the plan enables the cache only with it set
+    return new EmulatorCache(version, host.platform.debianArch, (0,external_node_path_.join)(temp, 'setup-cross-arch-cache'));
 }
 /** Whether every CPU's emulator is on the host already, statically linked and built for it. */
 async function staticOnHost(cpus, host) {
@@ -30533,6 +30686,7 @@ function plan(inputs, f) {
         install: chooseInstall(inputs, f, registrar.name),
         verify: chooseVerify(inputs, f),
         cleanup,
+        cache: chooseCache(inputs, f),
         shared: cleanup.enabled || !f.githubHosted
     };
 }
@@ -30597,6 +30751,26 @@ function chooseInstall(inputs, f, registrar) {
                     fallback: 'apt'
                 };
     }
+}
+/**
+ * On by default on GitHub-hosted runners only: a self-hosted runner keeps its tool cache between
+ * jobs, so the cache would help only its first job, at the price of a transfer to GitHub's storage
+ * that counts against the repository's cache quota.
+ */
+function chooseCache(inputs, f) {
+    if (inputs.cache === 'false')
+        return { enabled: false, why: 'cache: false' };
+    if (inputs.cache === 'auto' && !f.githubHosted)
+        return { enabled: false, why: 'cache: auto, off except on GitHub-hosted runners' };
+    if (!f.cacheService)
+        return {
+            enabled: false,
+            why: `cache: ${inputs.cache}, but this runner offers no cache service (ACTIONS_RESULTS_URL is not set)`
+        };
+    return {
+        enabled: true,
+        why: `cache: ${inputs.cache}${inputs.cache === 'auto' ? ' on a GitHub-hosted runner' : ''}`
+    };
 }
 function chooseVerify(inputs, f) {
     const probe = inputs.verify === 'probe' || inputs.verify === 'true';
@@ -30820,6 +30994,7 @@ async function preflight(inputs, ports, probes) {
         mounted,
         selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
         githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
+        cacheService: Boolean((process.env.ACTIONS_RESULTS_URL || process.env.ACTIONS_CACHE_URL) && process.env.RUNNER_TEMP),
         hostEmulators: inputs.install === 'auto' && emulated.length > 0
             ? await staticOnHost(request.cpus, host)
             : false,
@@ -30829,6 +31004,8 @@ async function preflight(inputs, ports, probes) {
     if (emulated.length > 0)
         core.info(`Emulators: ${p.install.name} (${p.install.why})`);
     core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`);
+    if (p.install.name === 'download')
+        core.info(`Actions cache: ${p.cache.enabled ? 'on' : 'off'} (${p.cache.why})`);
     if (p.verify.note)
         core.info(p.verify.note);
     const registrar = await (0,src_registrar/* registrarFor */.B)(p.registrar.name, inputs, host, ports.docker);
@@ -30867,7 +31044,7 @@ async function install(inputs, prepared) {
         core.info(`Install QEMU: nothing to install on the host (${p.install.why}).`);
         return undefined;
     }
-    return core.group('Install QEMU', () => installEmulators(p.install, inputs, host, request.cpus));
+    return core.group('Install QEMU', () => installEmulators(p.install, inputs, host, request.cpus, p.cache.enabled));
 }
 async function register(prepared, ports, installation) {
     const { host, registrar, request, plan: p } = prepared;
@@ -31198,7 +31375,7 @@ function defaultPorts() {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ cleanup)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7242);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _ports_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2524);
@@ -31273,8 +31450,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   zn: () => (/* binding */ releaseHeld)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./src/catalogue.ts
 var catalogue = __nccwpck_require__(2834);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -31615,7 +31792,7 @@ async function writerFor(spec, host, docker) {
 /* harmony export */   Gn: () => (/* binding */ registerByPlan),
 /* harmony export */   j7: () => (/* binding */ wantedFlags)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _catalogue_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2834);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _host_changes_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(967);
@@ -32005,6 +32182,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
 /***/ 5317:
 /***/ ((module) => {
 
@@ -32145,6 +32329,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
@@ -32170,6 +32361,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
 
 /***/ }),
 
@@ -32264,6 +32462,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
 /***/ 9023:
 /***/ ((module) => {
 
@@ -32271,7 +32483,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 6058:
+/***/ 3838:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -32494,84 +32706,10 @@ function prepareKeyValueMessage(key, value) {
 var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(2145);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -32589,7 +32727,7 @@ class OidcClient {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new lib.HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new lib.HttpClient('actions/oidc-client', [new auth/* BearerCredentialHandler */.tZ(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -32606,7 +32744,7 @@ class OidcClient {
         return runtimeUrl;
     }
     static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             var _a;
             const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
@@ -32624,7 +32762,7 @@ class OidcClient {
         });
     }
     static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
                 let id_token_url = OidcClient.getIDTokenUrl();
@@ -34046,16 +34184,103 @@ function getExecOutput(commandLine, args, options) {
 
 /***/ }),
 
+/***/ 2145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+
+/***/ }),
+
 /***/ 4942:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  HttpClient: () => (/* binding */ HttpClient)
+  HttpClient: () => (/* binding */ HttpClient),
+  Kg: () => (/* binding */ HttpClientError),
+  Hv: () => (/* binding */ HttpCodes)
 });
 
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+// UNUSED EXPORTS: Headers, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
 
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
@@ -35375,7 +35600,7 @@ function copyFile(srcFile, destFile, force) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];

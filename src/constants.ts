@@ -32,5 +32,6 @@ export const Input = {
   Credential: 'credential',
   Verify: 'verify',
   VerifyImage: 'verify-image',
-  Cleanup: 'cleanup'
+  Cleanup: 'cleanup',
+  Cache: 'cache'
 } as const

@@ -17,6 +17,7 @@ export type RegistrarChoice = 'auto' | 'container' | 'native' | 'seed' | 'none'
 export type InstallChoice = 'auto' | 'apt' | 'download' | 'none'
 export type VerifyChoice = 'probe' | 'image' | 'true' | 'false'
 export type CleanupChoice = 'auto' | 'true' | 'false'
+export type CacheChoice = 'auto' | 'true' | 'false'
 
 /** A `download-url` template: one package holding every emulator, or one file per CPU. */
 export interface DownloadSource {
@@ -50,6 +51,8 @@ export interface Inputs {
   /** Empty: each platform's catalogue default. */
   readonly verifyImage: string
   readonly cleanup: CleanupChoice
+  /** Keep downloaded emulators in GitHub's Actions cache (auto: on GitHub-hosted runners). */
+  readonly cache: CacheChoice
 }
 
 /** The part of @actions/core that reads inputs. */
@@ -95,7 +98,8 @@ export function readInputs(source: InputSource = core): Inputs {
     credential: boolean(Input.Credential, get(Input.Credential), false),
     verify: verifyChoice(get(Input.Verify)),
     verifyImage: verifyImage && imageReference(Input.VerifyImage, verifyImage),
-    cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false'])
+    cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false']),
+    cache: oneOf(Input.Cache, get(Input.Cache) || 'auto', ['auto', 'true', 'false'])
   }
 }
 

@@ -157,6 +157,9 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     mounted,
     selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
     githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
+    cacheService: Boolean(
+      (process.env.ACTIONS_RESULTS_URL || process.env.ACTIONS_CACHE_URL) && process.env.RUNNER_TEMP
+    ),
     hostEmulators:
       inputs.install === 'auto' && emulated.length > 0
         ? await staticOnHost(request.cpus, host)
@@ -166,6 +169,8 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`)
   if (emulated.length > 0) core.info(`Emulators: ${p.install.name} (${p.install.why})`)
   core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`)
+  if (p.install.name === 'download')
+    core.info(`Actions cache: ${p.cache.enabled ? 'on' : 'off'} (${p.cache.why})`)
   if (p.verify.note) core.info(p.verify.note)
   const registrar = await registrarFor(p.registrar.name, inputs, host, ports.docker)
   if (emulated.length > 0) {
@@ -211,7 +216,9 @@ async function install(inputs: Inputs, prepared: Prepared): Promise<Installation
     core.info(`Install QEMU: nothing to install on the host (${p.install.why}).`)
     return undefined
   }
-  return core.group('Install QEMU', () => installEmulators(p.install, inputs, host, request.cpus))
+  return core.group('Install QEMU', () =>
+    installEmulators(p.install, inputs, host, request.cpus, p.cache.enabled)
+  )
 }
 
 async function register(

@@ -22,6 +22,8 @@ export interface Facts {
   readonly hostEmulators: boolean
   /** How many requested platforms need emulation. */
   readonly emulated: number
+  /** The runner offers an Actions cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL) and a RUNNER_TEMP. */
+  readonly cacheService: boolean
 }
 
 export type InstallName = 'apt' | 'download' | 'host' | 'nothing'
@@ -36,6 +38,8 @@ export interface Plan {
   }
   readonly verify: { readonly probe: boolean; readonly image: boolean; readonly note?: string }
   readonly cleanup: { readonly enabled: boolean; readonly why: string }
+  /** Whether a download is looked up in, and saved to, GitHub's Actions cache. */
+  readonly cache: { readonly enabled: boolean; readonly why: string }
   /**
    * Whether this run takes the machine-wide lock and records its hold. Not on a GitHub-hosted
    * runner without cleanup: no other job shares its kernel, and nothing is put back after it.
@@ -76,6 +80,7 @@ export function plan(inputs: Inputs, f: Facts): Plan {
     install: chooseInstall(inputs, f, registrar.name),
     verify: chooseVerify(inputs, f),
     cleanup,
+    cache: chooseCache(inputs, f),
     shared: cleanup.enabled || !f.githubHosted
   }
 }
@@ -146,6 +151,26 @@ function chooseInstall(inputs: Inputs, f: Facts, registrar: RegistrarName): Plan
             why: 'no static emulators on the host: verified download, apt if that fails',
             fallback: 'apt'
           }
+  }
+}
+
+/**
+ * On by default on GitHub-hosted runners only: a self-hosted runner keeps its tool cache between
+ * jobs, so the cache would help only its first job, at the price of a transfer to GitHub's storage
+ * that counts against the repository's cache quota.
+ */
+function chooseCache(inputs: Inputs, f: Facts): Plan['cache'] {
+  if (inputs.cache === 'false') return { enabled: false, why: 'cache: false' }
+  if (inputs.cache === 'auto' && !f.githubHosted)
+    return { enabled: false, why: 'cache: auto, off except on GitHub-hosted runners' }
+  if (!f.cacheService)
+    return {
+      enabled: false,
+      why: `cache: ${inputs.cache}, but this runner offers no cache service (ACTIONS_RESULTS_URL is not set)`
+    }
+  return {
+    enabled: true,
+    why: `cache: ${inputs.cache}${inputs.cache === 'auto' ? ' on a GitHub-hosted runner' : ''}`
   }
 }
 

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import * as core from '../../__fixtures__/core.js'
 import { deb, removeTemps, sha256, systemTar, tmp, tree } from '../../__fixtures__/deb.js'
+import { FakeActionsCache } from '../../__fixtures__/fake-actions-cache.js'
 import { fakeHost } from '../../__fixtures__/fake-host.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
@@ -20,6 +21,7 @@ const { installEmulators } = await import('../../src/installer/index.js')
 const { downloadSources, parseChecksums } = await import('../../src/inputs.js')
 const { probeProgram } = await import('../../src/verifier/probe/index.js')
 const { debianPackage } = await import('../../src/installer/debian-qemu.js')
+const { EmulatorCache } = await import('../../src/installer/actions-cache.js')
 
 /** A static x86_64 ELF stands in for each emulator; a trailing tag makes each file distinct. */
 const emulator = (cpu: string, machine = 'x86_64') =>
@@ -68,11 +70,17 @@ const VERSION = '9.9.9+test-1'
 const FILE = `qemu-user_${VERSION}_amd64.deb`
 const host = fakeHost()
 
-function installer(urls: string[], checksums: string[] = [], version = VERSION) {
+function installer(
+  urls: string[],
+  checksums: string[] = [],
+  version = VERSION,
+  cache?: InstanceType<typeof EmulatorCache>
+) {
   return new DownloadInstaller(host, {
     version,
     sources: downloadSources(urls),
-    checksums: parseChecksums(checksums)
+    checksums: parseChecksums(checksums),
+    cache
   })
 }
 
@@ -295,6 +303,129 @@ describe('per-CPU files', () => {
       /qemu-aarch64-static is not the file expected \(it has SHA-256 [0-9a-f]{64}, checksums expects [0-9a-f]{64}\)/
     )
     expect(cached()).toEqual(before)
+  })
+})
+
+describe('the Actions cache (cache: true)', () => {
+  const files = { aarch64: emulator('aarch64'), s390x: emulator('s390x') }
+  const sums = Object.entries(files).map(([cpu, f]) => `${sha256(f)}  qemu-${cpu}-static`)
+  const serveFiles = () =>
+    serve({
+      '/v7.2.0-1/qemu-aarch64-static': files.aarch64,
+      '/v7.2.0-1/qemu-s390x-static': files.s390x
+    })
+  /** A job: its own fresh tool cache, the runner's RUNNER_TEMP path (the same in every job). */
+  const job = (service: FakeActionsCache, root: string) => {
+    cache = tmp('tool-cache-')
+    process.env.RUNNER_TOOL_CACHE = cache
+    let loads = 0
+    const emulatorCache = new EmulatorCache('7.2.0-1', 'amd64', root, async () => {
+      loads++
+      return service
+    })
+    return { emulatorCache, loads: () => loads }
+  }
+  const key = (cpu: keyof typeof files) =>
+    `setup-cross-arch-qemu-${cpu}-7.2.0-1-amd64-${sha256(files[cpu])}`
+
+  test('a first job saves each verified emulator; a second job with a fresh tool cache restores them and downloads nothing', async () => {
+    const server = await serveFiles()
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    const service = new FakeActionsCache()
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    const first = job(service, root)
+    await installer(url, sums, '7.2.0-1', first.emulatorCache).install(['aarch64', 's390x'])
+    expect(server.requests).toHaveLength(2)
+    expect([...service.entries.keys()].sort()).toEqual([key('aarch64'), key('s390x')])
+    expect(existsSync(root)).toBe(false) // nothing left in RUNNER_TEMP
+
+    const second = job(service, root)
+    core.reset()
+    const done = await installer(url, sums, '7.2.0-1', second.emulatorCache).install([
+      'aarch64',
+      's390x'
+    ])
+    expect(server.requests).toHaveLength(2) // no download
+    for (const cpu of ['aarch64', 's390x'] as const) {
+      const path = done.emulators.get(cpu) as string
+      expect(path.startsWith(cache)).toBe(true) // registered from the tool cache, verified
+      expect(readFileSync(path)).toEqual(files[cpu])
+    }
+    expect(core.seen.log).toContain(
+      'Actions cache: qemu-aarch64, qemu-s390x restored and verified.'
+    )
+    expect(service.calls.filter(c => c.startsWith('save'))).toHaveLength(2) // nothing saved again
+    expect(existsSync(root)).toBe(false)
+  })
+
+  test('a tampered entry is never used: one warning, then the download', async () => {
+    const server = await serveFiles()
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    const service = new FakeActionsCache()
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    await installer(url, sums, '7.2.0-1', job(service, root).emulatorCache).install(['aarch64'])
+    const evil = emulator('evil')
+    service.tamper(key('aarch64'), evil)
+    core.reset()
+    const done = await installer(url, sums, '7.2.0-1', job(service, root).emulatorCache).install([
+      'aarch64'
+    ])
+    expect(server.requests).toHaveLength(2) // downloaded again
+    expect(readFileSync(done.emulators.get('aarch64') as string)).toEqual(files.aarch64)
+    expect(core.seen.warnings).toEqual([
+      `The Actions cache entry ${key('aarch64')} holds a qemu-aarch64 with SHA-256 ${sha256(evil)}, not the verified ${sha256(files.aarch64)}: it is ignored, and qemu-aarch64 is downloaded.`
+    ])
+  })
+
+  test('a cache that fails (service down, refusal) never fails the job: one line each, then the download', async () => {
+    const server = await serveFiles()
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    const service = new FakeActionsCache()
+    service.failure = new Error('Failed to GetCacheEntryDownloadURL: Rate limited')
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    const done = await installer(url, sums, '7.2.0-1', job(service, root).emulatorCache).install([
+      'aarch64'
+    ])
+    expect(readFileSync(done.emulators.get('aarch64') as string)).toEqual(files.aarch64)
+    expect(core.seen.log.filter(l => l.startsWith('Actions cache'))).toEqual([
+      'Actions cache: qemu-aarch64 not restored (Failed to GetCacheEntryDownloadURL: Rate limited); downloading it.',
+      'Actions cache: qemu-aarch64 not saved (Failed to GetCacheEntryDownloadURL: Rate limited).'
+    ])
+    expect(core.seen.warnings).toEqual([])
+  })
+
+  test('a warm run (tool cache hit) never loads the cache module', async () => {
+    const server = await serveFiles()
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    const service = new FakeActionsCache()
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    const cold = job(service, root)
+    await installer(url, sums, '7.2.0-1', cold.emulatorCache).install(['aarch64'])
+    expect(cold.loads()).toBe(1)
+    let loads = 0
+    const warm = new EmulatorCache('7.2.0-1', 'amd64', root, async () => {
+      loads++
+      return service
+    })
+    await installer(url, sums, '7.2.0-1', warm).install(['aarch64'])
+    expect(loads).toBe(0)
+  })
+
+  test('a package checked only as a whole is not cached: a restored emulator could not be checked', async () => {
+    const pkg = qemuDeb(['aarch64'])
+    const server = await serve({ [`/${FILE}`]: pkg })
+    const service = new FakeActionsCache()
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    await installer(
+      [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+      [`${sha256(pkg)}  ${FILE}`],
+      VERSION,
+      job(service, root).emulatorCache
+    ).install(['aarch64'])
+    expect(service.calls).toEqual([])
+    expect(core.seen.log).toContain(
+      'Actions cache: not used for qemu-aarch64 (no SHA-256 of the emulator itself to check a cached copy against; a per-emulator checksums line gives one).'
+    )
   })
 })
 

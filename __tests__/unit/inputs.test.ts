@@ -118,7 +118,8 @@ describe('readInputs', () => {
       credential: false,
       verify: 'probe',
       verifyImage: '',
-      cleanup: 'auto'
+      cleanup: 'auto',
+      cache: 'auto'
     })
     expect(i.downloadSources).toEqual([
       {
@@ -141,7 +142,8 @@ describe('readInputs', () => {
       credential: false,
       verify: 'probe',
       verifyImage: '',
-      cleanup: 'auto'
+      cleanup: 'auto',
+      cache: 'auto'
     })
     expect(i.downloadSources.map(s => s.template)).toEqual(DEFAULT_DOWNLOAD_URLS)
   })
@@ -176,6 +178,10 @@ describe('readInputs', () => {
     expect(inputs({ install: value }).install).toBe(value)
   })
 
+  test.each(['auto', 'true', 'false'])('cache: %s', value => {
+    expect(inputs({ cache: value }).cache).toBe(value)
+  })
+
   test.each(['auto', 'true', 'false'])('cleanup: %s', value => {
     expect(inputs({ cleanup: value }).cleanup).toBe(value)
   })
@@ -203,6 +209,7 @@ describe('readInputs', () => {
     ],
     ['install', 'brew', /^Input "install": "brew" is not one of auto, apt, download, none/],
     ['cleanup', 'sometimes', /^Input "cleanup": "sometimes" is not one of auto, true, false/],
+    ['cache', 'yes', /^Input "cache": "yes" is not one of auto, true, false/],
     ['verify', 'maybe', /^Input "verify": "maybe" is not one of probe, image, true, false/],
     ['verify', 'yes', /^Input "verify"/]
   ])('%s: %j fails naming the input and the choices', (name, value, message) => {

@@ -23,6 +23,7 @@ const facts = (over: Partial<Facts> = {}): Facts => ({
   githubHosted: false,
   hostEmulators: false,
   emulated: 2,
+  cacheService: true,
   ...over
 })
 
@@ -148,6 +149,48 @@ describe('verification and cleanup', () => {
     expect(plan(inputs(), facts({ selfHosted: true })).shared).toBe(true)
     // a runner that says neither (an older runner, act): shared, to be safe
     expect(plan(inputs(), facts()).shared).toBe(true)
+  })
+
+  test.each<[string, Record<string, string>, Partial<Facts>, boolean, string]>([
+    [
+      'auto, GitHub-hosted',
+      {},
+      { githubHosted: true },
+      true,
+      'cache: auto on a GitHub-hosted runner'
+    ],
+    [
+      'auto, self-hosted',
+      {},
+      { selfHosted: true },
+      false,
+      'cache: auto, off except on GitHub-hosted runners'
+    ],
+    [
+      'auto, a runner that says neither',
+      {},
+      {},
+      false,
+      'cache: auto, off except on GitHub-hosted runners'
+    ],
+    ['true, self-hosted', { cache: 'true' }, { selfHosted: true }, true, 'cache: true'],
+    ['false, GitHub-hosted', { cache: 'false' }, { githubHosted: true }, false, 'cache: false'],
+    [
+      'true, no cache service',
+      { cache: 'true' },
+      { cacheService: false },
+      false,
+      'cache: true, but this runner offers no cache service (ACTIONS_RESULTS_URL is not set)'
+    ],
+    [
+      'auto, GitHub-hosted, no cache service',
+      {},
+      { githubHosted: true, cacheService: false },
+      false,
+      'cache: auto, but this runner offers no cache service (ACTIONS_RESULTS_URL is not set)'
+    ]
+  ])('the Actions cache: %s', (_, given, f, enabled, why) => {
+    expect(plan(inputs(given), facts(f)).cache).toEqual({ enabled, why })
   })
 
   test('Docker is asked only when the plan can depend on it', () => {

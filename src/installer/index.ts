@@ -11,12 +11,15 @@ import type { Installer } from './installer.js'
 import { HostInstaller } from './none.js'
 import { readElf } from '../host/elf.js'
 import { emulatorFor } from '../catalogue.js'
+import { EmulatorCache } from './actions-cache.js'
+import { join } from 'node:path'
 
 /** The installer the plan names; undefined for "nothing". */
 export function installerFor(
   name: InstallName,
   inputs: Pick<Inputs, 'qemuVersion' | 'downloadSources' | 'checksums'>,
-  host: Host
+  host: Host,
+  cache = false
 ): Installer | undefined {
   switch (name) {
     case 'apt':
@@ -25,7 +28,8 @@ export function installerFor(
       return new DownloadInstaller(host, {
         version: inputs.qemuVersion,
         sources: inputs.downloadSources,
-        checksums: inputs.checksums
+        checksums: inputs.checksums,
+        cache: cache ? emulatorCache(inputs.qemuVersion, host) : undefined
       })
     case 'host':
       return new HostInstaller(host)
@@ -39,9 +43,10 @@ export async function installEmulators(
   planned: Plan['install'],
   inputs: Pick<Inputs, 'qemuVersion' | 'downloadSources' | 'checksums'>,
   host: Host,
-  cpus: readonly string[]
+  cpus: readonly string[],
+  cache = false
 ): Promise<Installation | undefined> {
-  const installer = installerFor(planned.name, inputs, host)
+  const installer = installerFor(planned.name, inputs, host, cache)
   if (!installer) return undefined
   core.info(`Installer: ${installer.name} (${planned.why})`)
   let done: Installation
@@ -56,6 +61,12 @@ export async function installEmulators(
     `QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`
   )
   return done
+}
+
+/** The Actions cache for a download: entries restored to and saved from this job's RUNNER_TEMP. */
+function emulatorCache(version: string, host: Host): EmulatorCache {
+  const temp = process.env.RUNNER_TEMP as string // the plan enables the cache only with it set
+  return new EmulatorCache(version, host.platform.debianArch, join(temp, 'setup-cross-arch-cache'))
 }
 
 /** Whether every CPU's emulator is on the host already, statically linked and built for it. */
