@@ -30562,8 +30562,9 @@ class EmulatorCache {
                 core.info(`Actions cache: qemu-${w.cpu} not restored (${(0,errors/* describe */.q0)(error)}); downloading it.`);
             }
         }));
-        if (found.size > 0)
-            core.info(`Actions cache: ${[...found.keys()].map(c => `qemu-${c}`).join(', ')} restored and verified.`);
+        const restored = wanted.filter(w => found.has(w.cpu)).map(w => `qemu-${w.cpu}`);
+        if (restored.length > 0)
+            core.info(`Actions cache: ${restored.join(', ')} restored and verified.`);
         return found;
     }
     /** Removes what restore left (after the caller has copied the files it was given). */

@@ -97,10 +97,9 @@ export class EmulatorCache {
         }
       })
     )
-    if (found.size > 0)
-      core.info(
-        `Actions cache: ${[...found.keys()].map(c => `qemu-${c}`).join(', ')} restored and verified.`
-      )
+    const restored = wanted.filter(w => found.has(w.cpu)).map(w => `qemu-${w.cpu}`)
+    if (restored.length > 0)
+      core.info(`Actions cache: ${restored.join(', ')} restored and verified.`)
     return found
   }
 
