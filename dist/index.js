@@ -30510,6 +30510,8 @@ class EmulatorCache {
     root;
     load;
     service;
+    /** Keys found in the cache, matching or not: an entry is never written twice. */
+    present = new Set();
     /**
      * `root` is where entries are restored to and saved from: the same path in every job of a
      * runner (@actions/cache keys entries by their paths too), private to this job (RUNNER_TEMP).
@@ -30550,10 +30552,11 @@ class EmulatorCache {
                 const hit = await (await this.cache()).restoreCache([file], key);
                 if (hit !== key)
                     return; // a miss (@actions/cache logs why a lookup failed)
+                this.present.add(key);
                 const stat = (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false });
                 const actual = stat?.isFile() ? await sha256File(file) : 'no regular file';
                 if (actual !== w.sha256) {
-                    core.warning(`The Actions cache entry ${key} holds ${stat?.isFile() ? `a qemu-${w.cpu} with SHA-256 ${actual}` : `no regular file qemu-${w.cpu}`}, not the verified ${w.sha256}: it is ignored, and qemu-${w.cpu} is downloaded.`);
+                    core.warning(`The Actions cache entry ${key} holds ${stat?.isFile() ? `a qemu-${w.cpu} with SHA-256 ${actual}` : `no regular file qemu-${w.cpu}`}, not the verified ${w.sha256}: it is ignored, and qemu-${w.cpu} is downloaded. Delete the entry in the repository's Actions caches (it cannot be overwritten).`);
                     return;
                 }
                 found.set(w.cpu, file);
@@ -30575,6 +30578,8 @@ class EmulatorCache {
     async save(files) {
         await Promise.all([...files].map(async ([cpu, { path, sha256 }]) => {
             const key = this.key({ cpu, sha256 });
+            if (this.present.has(key))
+                return;
             try {
                 const file = this.fresh(cpu);
                 (0,external_node_fs_.copyFileSync)(path, file);

@@ -96,7 +96,7 @@ describe('cache: auto on a GitHub-hosted runner', () => {
     expectSuccess(next)
     expect(next.stdout).toMatch(
       new RegExp(
-        `::warning::The Actions cache entry ${key('aarch64').replace(/[+.]/g, '\\$&')} holds a qemu-aarch64 with SHA-256 [0-9a-f]{64}, not the verified ${pin('aarch64')}: it is ignored, and qemu-aarch64 is downloaded\\.`
+        `::warning::The Actions cache entry ${key('aarch64').replace(/[+.]/g, '\\$&')} holds a qemu-aarch64 with SHA-256 [0-9a-f]{64}, not the verified ${pin('aarch64')}: it is ignored, and qemu-aarch64 is downloaded\\. Delete the entry in the repository's Actions caches \\(it cannot be overwritten\\)\\.`
       )
     )
     expect(server.requests).toHaveLength(2) // downloaded again

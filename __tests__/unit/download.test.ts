@@ -373,8 +373,10 @@ describe('the Actions cache (cache: true)', () => {
     expect(server.requests).toHaveLength(2) // downloaded again
     expect(readFileSync(done.emulators.get('aarch64') as string)).toEqual(files.aarch64)
     expect(core.seen.warnings).toEqual([
-      `The Actions cache entry ${key('aarch64')} holds a qemu-aarch64 with SHA-256 ${sha256(evil)}, not the verified ${sha256(files.aarch64)}: it is ignored, and qemu-aarch64 is downloaded.`
+      `The Actions cache entry ${key('aarch64')} holds a qemu-aarch64 with SHA-256 ${sha256(evil)}, not the verified ${sha256(files.aarch64)}: it is ignored, and qemu-aarch64 is downloaded. Delete the entry in the repository's Actions caches (it cannot be overwritten).`
     ])
+    // the entry is not written again (the service would refuse: one more warning)
+    expect(service.calls.filter(c => c.startsWith('save'))).toEqual([`save ${key('aarch64')}`])
   })
 
   test('a cache that fails (service down, refusal) never fails the job: one line each, then the download', async () => {

@@ -35,6 +35,8 @@ const loadActionsCache = async (): Promise<CacheService> => import('@actions/cac
 /** Emulators in the Actions cache for one QEMU version on one host architecture. */
 export class EmulatorCache {
   private service?: Promise<CacheService>
+  /** Keys found in the cache, matching or not: an entry is never written twice. */
+  private readonly present = new Set<string>()
 
   /**
    * `root` is where entries are restored to and saved from: the same path in every job of a
@@ -81,11 +83,12 @@ export class EmulatorCache {
           const file = this.fresh(w.cpu)
           const hit = await (await this.cache()).restoreCache([file], key)
           if (hit !== key) return // a miss (@actions/cache logs why a lookup failed)
+          this.present.add(key)
           const stat = lstatSync(file, { throwIfNoEntry: false })
           const actual = stat?.isFile() ? await sha256File(file) : 'no regular file'
           if (actual !== w.sha256) {
             core.warning(
-              `The Actions cache entry ${key} holds ${stat?.isFile() ? `a qemu-${w.cpu} with SHA-256 ${actual}` : `no regular file qemu-${w.cpu}`}, not the verified ${w.sha256}: it is ignored, and qemu-${w.cpu} is downloaded.`
+              `The Actions cache entry ${key} holds ${stat?.isFile() ? `a qemu-${w.cpu} with SHA-256 ${actual}` : `no regular file qemu-${w.cpu}`}, not the verified ${w.sha256}: it is ignored, and qemu-${w.cpu} is downloaded. Delete the entry in the repository's Actions caches (it cannot be overwritten).`
             )
             return
           }
@@ -113,6 +116,7 @@ export class EmulatorCache {
     await Promise.all(
       [...files].map(async ([cpu, { path, sha256 }]) => {
         const key = this.key({ cpu, sha256 })
+        if (this.present.has(key)) return
         try {
           const file = this.fresh(cpu)
           copyFileSync(path, file)
