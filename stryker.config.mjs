@@ -26,7 +26,7 @@ export default {
     'src/host/entry.ts',
     'src/host/changes.ts',
     'src/host/kernel.ts',
-    'src/host/shared.ts',
+    'src/session/*.ts',
     'src/host/native.ts',
     'src/host/privilege.ts',
     'src/host/elf.ts',

@@ -585,6 +585,8 @@ class Extraction {
             this.size += chunk.length;
             if (expectedSize !== undefined && this.size > expectedSize)
                 throw new NotExpected(`it is larger than the expected ${expectedSize} bytes`);
+            if (this.options.maxSize !== undefined && this.size > this.options.maxSize)
+                throw new NotExpected(`it is larger than ${this.options.maxSize} bytes, the most read`);
             for (const event of ar.write(chunk)) {
                 if (event.type === 'member') {
                     member = event.name;
@@ -749,6 +751,12 @@ class Extraction {
             throw new Error(`${entry.path} in its ${this.dataMember} is a ${kind(entry)}, not a file`);
         if (entry.sparse)
             throw new Error(`${entry.path} in its ${this.dataMember} is a sparse file, not supported`);
+        for (const output of waiters) {
+            const limit = this.options.limits?.get(output.key);
+            if (limit !== undefined && entry.size > limit) {
+                throw new NotExpected(`${entry.path} in its ${this.dataMember} is ${entry.size} bytes, more than the ${limit} expected`);
+            }
+        }
         for (const output of waiters) {
             output.handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(output.partial, 'w', 0o755);
             await output.handle.chmod(0o755);

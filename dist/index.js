@@ -28374,7 +28374,6 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   H4: () => (/* binding */ EMULATORS),
 /* harmony export */   P4: () => (/* binding */ PLATFORMS),
 /* harmony export */   Yx: () => (/* binding */ lookupPlatform),
 /* harmony export */   _g: () => (/* binding */ handlerName),
@@ -28383,6 +28382,7 @@ module.exports = {
 /* harmony export */   sv: () => (/* binding */ acceptedNames),
 /* harmony export */   tm: () => (/* binding */ findEmulator)
 /* harmony export */ });
+/* unused harmony export EMULATORS */
 /**
  * The one table of platforms and emulators. Everything else reads it: names and aliases, the
  * emulator each platform needs, the magic and mask that binfmt_misc matches (from QEMU's
@@ -28511,7 +28511,7 @@ const PLATFORMS = [
         cpu: 'mips64',
         machine: 'mips64',
         hostMachines: [],
-        inAll: false,
+        inAll: true,
         verifyImage: null
     },
     {
@@ -28578,6 +28578,7 @@ const State = {
 /** Output names, as in action.yml. */
 const Output = {
     Platforms: 'platforms',
+    RequestedPlatforms: 'requested-platforms',
     Emulators: 'emulators',
     Machines: 'machines',
     Verified: 'verified',
@@ -28730,11 +28731,11 @@ function rawNames(dir) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Bv: () => (/* binding */ baselineOf),
+/* harmony export */   Hq: () => (/* binding */ planRestoreSteps),
 /* harmony export */   dv: () => (/* binding */ planRegistration),
-/* harmony export */   q8: () => (/* binding */ planRestore),
 /* harmony export */   tS: () => (/* binding */ changedNames)
 /* harmony export */ });
-/* unused harmony export bridgeName */
+/* unused harmony exports bridgeName, planRestore */
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8926);
 /**
  * What to write to binfmt_misc, worked out from what it holds: registering the requested handlers
@@ -28802,15 +28803,16 @@ function baselineOf(name, listing) {
 }
 const sameState = (a, b) => (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .sameEntry */ .dI)(a, b) && a.enabled === b.enabled;
 /**
- * The ops that put every name of `scope` back as its baseline has it: entries added since are
- * removed, replaced or removed ones registered again (disabled again when they were), and
- * overlapping entries re-registered after them so that the kernel tries them in their original
- * order. Entries outside the scope are only ever re-registered identically, for that order.
- * Throws RegistrationError (from lineFor) for an entry that cannot be written back.
+ * The ops that put every name of `scope` back as its baseline has it, in steps of one entry each
+ * (see RestoreStep): entries added since are removed, replaced or removed ones registered again
+ * (disabled again when they were), and overlapping entries re-registered after them so that the
+ * kernel tries them in their original order. Entries outside the scope are only ever
+ * re-registered identically, for that order. Throws RegistrationError (from lineFor) for an entry
+ * that cannot be written back.
  */
-function planRestore(current, baselines, scope) {
+function planRestoreSteps(current, baselines, scope) {
     const now = new Map(current.map(e => [e.name, e]));
-    const ops = [];
+    const steps = [];
     /** Entries to register again, by name. */
     const again = new Map();
     const mark = (name, entry, above) => {
@@ -28830,11 +28832,11 @@ function planRestore(current, baselines, scope) {
         const before = baseline.before;
         if (!before) {
             if (present)
-                ops.push({ op: 'remove', name });
+                steps.push({ name, ops: [{ op: 'remove', name }], present });
         }
         else if (present && (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .sameEntry */ .dI)(present, before)) {
             if (present.enabled !== before.enabled)
-                ops.push({ op: before.enabled ? 'enable' : 'disable', name });
+                steps.push({ name, ops: [{ op: before.enabled ? 'enable' : 'disable', name }], present });
         }
         else {
             mark(name, before, baseline.above);
@@ -28850,14 +28852,40 @@ function planRestore(current, baselines, scope) {
             return i < 0 ? [] : [b.rank + b.above.length - i];
         }));
     for (const name of [...again.keys()].sort((a, b) => rank(a) - rank(b))) {
-        const entry = again.get(name);
-        if (now.has(name))
-            ops.push({ op: 'remove', name });
-        ops.push({ op: 'register', name, line: (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .lineFor */ .y1)(entry), fromHost: true });
-        if (!entry.enabled)
-            ops.push({ op: 'disable', name });
+        steps.push(reRegistering(name, again.get(name), now));
     }
-    return ops;
+    return steps;
+}
+/** The step that registers `entry` again under `name`, bridged when an entry holds the name now. */
+function reRegistering(name, entry, now) {
+    const line = (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .lineFor */ .y1)(entry);
+    const register = (as, text) => [
+        { op: 'register', name: as, line: text, fromHost: true },
+        ...(entry.enabled ? [] : [{ op: 'disable', name: as }])
+    ];
+    const present = now.get(name);
+    if (!present)
+        return { name, ops: register(name, line) };
+    const bridge = bridgeName(name);
+    if (now.has(bridge)) {
+        // a bridge left behind by an interrupted run holds the name: replaced without one
+        return { name, ops: [{ op: 'remove', name }, ...register(name, line)], present };
+    }
+    return {
+        name,
+        bridge,
+        present,
+        ops: [
+            ...register(bridge, (0,_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .lineFor */ .y1)({ ...entry, name: bridge })),
+            { op: 'remove', name },
+            ...register(name, line),
+            { op: 'remove', name: bridge }
+        ]
+    };
+}
+/** planRestoreSteps, as one list of ops. */
+function planRestore(current, baselines, scope) {
+    return planRestoreSteps(current, baselines, scope).flatMap(s => s.ops);
 }
 /** The entries `after` differs from `before` in, by name (added, removed or changed). */
 function changedNames(before, after) {
@@ -29208,15 +29236,22 @@ class DirectWriter {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ classify),
-/* harmony export */   t: () => (/* binding */ JobNativeRuns)
+/* harmony export */   L8: () => (/* binding */ classify),
+/* harmony export */   tu: () => (/* binding */ jobNativeRuns)
 /* harmony export */ });
+/* unused harmony export JobNativeRuns */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _catalogue_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2834);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _catalogue_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2834);
 
 
-/** NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only. */
+
+/**
+ * NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only; in
+ * memory only without one (no file in a directory others can write).
+ */
 class JobNativeRuns {
     file;
     boot;
@@ -29226,7 +29261,8 @@ class JobNativeRuns {
         this.boot = boot;
         let saved = {};
         try {
-            saved = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'));
+            if (file)
+                saved = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'));
         }
         catch {
             // not written yet
@@ -29238,6 +29274,8 @@ class JobNativeRuns {
     }
     set(cpu, printed) {
         this.known[cpu] = printed ?? null;
+        if (!this.file)
+            return;
         try {
             (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(this.file, JSON.stringify({ boot: this.boot, printed: this.known }));
         }
@@ -29245,6 +29283,14 @@ class JobNativeRuns {
             // only a shortcut for later steps
         }
     }
+}
+/**
+ * The job's memo: in its RUNNER_TEMP, which is the job's own; without one, in memory only (a
+ * fixed name in /tmp would be anyone's to write first).
+ */
+function jobNativeRuns(env, boot) {
+    const dir = env.RUNNER_TEMP;
+    return new JobNativeRuns(dir ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, 'setup-cross-arch-native-runs.json') : undefined, boot);
 }
 /**
  * Which requested platforms the host runs natively: its own platform always; a platform of its
@@ -29272,9 +29318,9 @@ async function classify(platforms, host, probes, existing, memo) {
     return Promise.all(platforms.map(async (platform) => {
         if (platform.cpu === host.platform.cpu)
             return { platform, native: true, why: 'the host architecture' };
-        if ((0,_catalogue_js__WEBPACK_IMPORTED_MODULE_1__/* .emulatorFor */ .jt)(platform.cpu).family !== host.family)
+        if ((0,_catalogue_js__WEBPACK_IMPORTED_MODULE_2__/* .emulatorFor */ .jt)(platform.cpu).family !== host.family)
             return { platform, native: false, why: 'foreign CPU family' };
-        const name = (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_1__/* .handlerName */ ._g)(platform.cpu);
+        const name = (0,_catalogue_js__WEBPACK_IMPORTED_MODULE_2__/* .handlerName */ ._g)(platform.cpu);
         if (existing.some(e => e.name === name && e.enabled)) {
             // binfmt_misc is consulted before the native loader: this handler runs them anyway
             return { platform, native: false, why: `the existing ${name} handler runs them` };
@@ -29295,214 +29341,33 @@ async function classify(platforms, host, probes, existing, memo) {
 
 /***/ }),
 
-/***/ 7097:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Al: () => (/* binding */ ProcLiveness),
-/* harmony export */   Ed: () => (/* binding */ heldByOthers),
-/* harmony export */   gZ: () => (/* binding */ withoutExpired),
-/* harmony export */   j2: () => (/* binding */ Unshared),
-/* harmony export */   or: () => (/* binding */ FileCoordination)
-/* harmony export */ });
-/* unused harmony exports SHARED_DIR, emptyState, MAX_HOLD_MS, isLive */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/**
- * binfmt_misc is one per kernel: on a self-hosted machine every job and every user shares it.
- * This module is what they agree on: one lock around every read-modify-write of binfmt_misc, and
- * one record of who holds which handler and what each entry was before the first holder came.
- *
- * The files live in SHARED_DIR (a sticky, world-writable directory; files mode 0666, so the runner
- * user and root can both take the lock). The record says which boot it belongs to: binfmt_misc
- * starts empty at every boot, and so does the record.
- */
-
-
-const SHARED_DIR = '/tmp/setup-cross-arch';
-const emptyState = (boot) => ({
-    version: 1,
-    boot,
-    mounted: false,
-    baselines: {},
-    holders: []
-});
-/** A record outlives a job that died without its post step by at most this long. */
-const MAX_HOLD_MS = 6 * 24 * 3600_000;
-/** Whether a holder's job is still running. */
-function isLive(holder, live) {
-    return live.started(holder.pid) === holder.started && live.now() - holder.since < MAX_HOLD_MS;
-}
-/** The state with holders of dead jobs dropped (and a record of another boot started afresh). */
-function withoutExpired(state, live) {
-    if (state.boot !== live.boot)
-        return emptyState(live.boot);
-    return { ...state, holders: state.holders.filter(h => isLive(h, live)) };
-}
-/** Names some holder other than `key` still holds. */
-function heldByOthers(state, key) {
-    return new Set(state.holders.filter(h => h.key !== key).flatMap(h => h.names));
-}
-/**
- * No lock and no record: for a machine no other job shares (a GitHub-hosted runner runs one job
- * and is thrown away), where there is nobody to coordinate with and nothing to put back.
- */
-class Unshared {
-    boot;
-    constructor(boot) {
-        this.boot = boot;
-    }
-    async transaction(_who, fn) {
-        return (await fn(emptyState(this.boot))).result;
-    }
-}
-/** Process facts from /proc. */
-class ProcLiveness {
-    boot = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    started(pid) {
-        try {
-            const stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${pid}/stat`, 'utf8');
-            // the command name may hold spaces and parentheses: fields start after the last ')'
-            return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-        }
-        catch {
-            return undefined;
-        }
-    }
-    now() {
-        return Date.now();
-    }
-}
-/** How long a job waits for the lock before it gives up, naming the holder. */
-const LOCK_WAIT_S = 300;
-/**
- * The lock is flock(2) on SHARED_DIR/lock, taken by util-linux's flock on a descriptor this
- * process holds open: the lock belongs to the open file, so it is released when this process
- * closes it or dies, never left behind. The holder writes who it is into the file.
- */
-class FileCoordination {
-    boot;
-    dir;
-    waitSeconds;
-    constructor(boot, dir = SHARED_DIR, 
-    /** How long a job waits for the lock before it gives up, naming the holder. */
-    waitSeconds = LOCK_WAIT_S) {
-        this.boot = boot;
-        this.dir = dir;
-        this.waitSeconds = waitSeconds;
-    }
-    async transaction(who, fn, onWait) {
-        this.ensureDir();
-        const lock = this.open('lock');
-        let held = false;
-        try {
-            if ((await flock(lock, ['-x', '-n'], this.dir)) !== 0) {
-                onWait?.((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`${this.dir}/lock`, 'utf8').trim() || 'another job');
-                if ((await flock(lock, ['-x', '-w', String(this.waitSeconds)], this.dir)) !== 0) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostError */ .dh(`Waited ${this.waitSeconds} s for ${this.dir}/lock, held by ${(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`${this.dir}/lock`, 'utf8').trim() || 'another job'}. ` +
-                        'Check for a hung job on this runner, or remove the holder process.');
-                }
-            }
-            held = true;
-            rewrite(lock, `${who} (pid ${process.pid}, since ${new Date().toISOString()})\n`);
-            const file = this.open('state.json');
-            try {
-                const { result, state } = await fn(this.read(file));
-                rewrite(file, `${JSON.stringify(state)}\n`);
-                return result;
-            }
-            finally {
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(file);
-            }
-        }
-        finally {
-            if (held)
-                rewrite(lock, '');
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(lock); // releases the lock
-        }
-    }
-    read(fd) {
-        try {
-            // a fresh descriptor: read from the start
-            const state = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(fd, 'utf8'));
-            if (state.version === 1 && Array.isArray(state.holders))
-                return state;
-        }
-        catch {
-            // empty or unreadable: start afresh
-        }
-        return emptyState(this.boot);
-    }
-    ensureDir() {
-        try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(this.dir);
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(this.dir, 0o1777); // sticky and world-writable, whatever the umask
-        }
-        catch (error) {
-            if (error.code !== 'EEXIST') {
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostError */ .dh(`Could not create ${this.dir}: ${error.message}. The action keeps its lock there; make /tmp writable for the runner user.`);
-            }
-        }
-    }
-    open(name) {
-        const path = `${this.dir}/${name}`;
-        let fd;
-        try {
-            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(path, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDWR | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_CREAT | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW, 0o666);
-        }
-        catch (error) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostError */ .dh(`Could not open ${path}: ${error.message}. Another user created it without write access for others; remove it (it is recreated with mode 0666).`);
-        }
-        try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o666);
-        }
-        catch {
-            // owned by another user, who made it 0666 already
-        }
-        return fd;
-    }
-}
-/** Replaces a file's content in one write at offset 0 (the file is shared: never renamed). */
-function rewrite(fd, text) {
-    const bytes = Buffer.from(text);
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.ftruncateSync)(fd, 0);
-    let written = 0;
-    while (written < bytes.length)
-        // Stryker disable next-line ArithmeticOperator: a regular file takes the whole buffer in one write; the loop only guards a short one
-        written += (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeSync)(fd, bytes, written, bytes.length - written, written);
-}
-/** flock(1) on a descriptor of this process, passed to it as its fd 3. */
-async function flock(fd, args, dir) {
-    // loaded here: a run on a machine nobody shares never takes the lock (Unshared)
-    const { spawn } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1421, 23));
-    return new Promise((resolve, reject) => {
-        const child = spawn('flock', [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
-        child.on('error', error => reject(new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostError */ .dh(`Could not run flock (util-linux) to take ${dir}/lock: ${error.message}. Install util-linux on this runner.`)));
-        child.on('close', code => resolve(code));
-    });
-}
-
-
-/***/ }),
-
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7242);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8438);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6661);
+/* harmony import */ var _session_coordination_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6324);
+/* harmony import */ var _session_route_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5161);
+/* harmony import */ var _session_store_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2949);
 /**
  * The action's entry, for both the main and the post step: the main step leaves state behind,
- * which the runner hands back to the post step.
+ * which the runner hands back to the post step. Started with KEEPER_ARG (as root, through sudo or
+ * in the registrar's container) it is the keeper of the machine-wide lock and record instead.
  */
 
 
 
 
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState(_constants_js__WEBPACK_IMPORTED_MODULE_1__/* .State */ .Uw.IsPost) === 'true') {
+
+
+
+if (process.argv[2] === _session_route_js__WEBPACK_IMPORTED_MODULE_5__/* .KEEPER_ARG */ .i6) {
+    process.exitCode = await (0,_session_coordination_js__WEBPACK_IMPORTED_MODULE_4__/* .keep */ .aC)(new _session_store_js__WEBPACK_IMPORTED_MODULE_6__/* .StateDir */ .$R(), process.stdin, message => process.stdout.write(`${JSON.stringify(message)}\n`));
+}
+else if (_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState(_constants_js__WEBPACK_IMPORTED_MODULE_1__/* .State */ .Uw.IsPost) === 'true') {
     await (0,_post_js__WEBPACK_IMPORTED_MODULE_3__/* .cleanup */ .t)();
 }
 else {
@@ -29515,7 +29380,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8438:
+/***/ 2610:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29524,7 +29389,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: failureLine, merge
+// UNUSED EXPORTS: failureLine, keepUnrestorable, merge
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
@@ -29542,6 +29407,8 @@ var constants = __nccwpck_require__(7242);
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/host/native.ts
 var host_native = __nccwpck_require__(1815);
+// EXTERNAL MODULE: ./src/host/elf.ts
+var host_elf = __nccwpck_require__(7123);
 // EXTERNAL MODULE: ./src/tools/exec.ts
 var exec = __nccwpck_require__(2122);
 // EXTERNAL MODULE: external "node:path"
@@ -29554,32 +29421,79 @@ async function which(tool) {
     const io = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 8701));
     return io.which(tool);
 }
-/** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
-async function findOnHost(cpu) {
+/** Every emulator file for `cpu` on the host that root may run: PATH order, static names first. */
+function hostEmulators(cpu) {
+    const found = [];
+    const refused = [];
     for (const name of [`qemu-${cpu}-static`, `qemu-${cpu}`]) {
         for (const dir of searchDirs(process.env.PATH)) {
             const candidate = (0,external_node_path_.join)(dir, name);
-            try {
-                (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
-                return candidate;
-            }
-            catch {
-                // not here
+            const why = untrusted(candidate);
+            // searchDirs has no duplicates, so neither has found
+            if (why === undefined)
+                found.push(candidate);
+            else if (why) {
+                refused.push(`${candidate} (${why})`);
             }
         }
     }
-    return undefined;
+    return { found, refused };
+}
+/** Where a host emulator for `cpu` already is: PATH first, static names before plain ones. */
+function findOnHost(cpu) {
+    return hostEmulators(cpu).found[0];
 }
 /**
- * The directories of PATH (an empty entry, which would mean the working directory, skipped), then
- * where distributions install emulators, for a runner started with a short PATH.
+ * The absolute directories of PATH (an empty or relative entry, which would name a place under
+ * the working directory, skipped), then where distributions install emulators, for a runner
+ * started with a short PATH.
  */
 function searchDirs(path) {
-    return [...(path ?? '').split(external_node_path_.delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
+    const dirs = [...(path ?? '').split(external_node_path_.delimiter).filter(external_node_path_.isAbsolute), '/usr/bin', '/usr/local/bin'];
+    return [...new Set(dirs)];
+}
+/**
+ * Why root must not run `path` as an interpreter: '' when there is no such file, undefined when
+ * it may. It may when it is a regular file (a FIFO or device is never opened) and it, the
+ * directory it is really in and every directory above that belong to root and cannot be written
+ * by anyone else (a world-writable directory above counts when it is sticky, like /tmp: others
+ * cannot rename what root put there). Another local user then cannot put or swap a file there.
+ */
+function untrusted(path) {
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(path);
+    }
+    catch {
+        return '';
+    }
+    const file = (0,external_node_fs_.statSync)(real);
+    if (!file.isFile())
+        return 'not a regular file';
+    if ((file.mode & 0o111) === 0)
+        return 'not executable';
+    const problem = unsafe(real, file, false);
+    if (problem)
+        return problem;
+    for (let dir = (0,external_node_path_.dirname)(real), first = true;; dir = (0,external_node_path_.dirname)(dir), first = false) {
+        const why = unsafe(dir, (0,external_node_fs_.lstatSync)(dir), !first);
+        if (why)
+            return why;
+        if (dir === '/')
+            return undefined;
+    }
+}
+function unsafe(path, s, stickyWritableOk) {
+    if (s.uid !== 0)
+        return `${path} belongs to uid ${s.uid}, not root`;
+    const writable = s.mode & 0o022;
+    const sticky = (s.mode & 0o1000) !== 0;
+    if (writable && !(stickyWritableOk && sticky)) {
+        return `${path} can be written by ${s.mode & 0o002 ? 'any user' : 'its group'} (mode ${(s.mode & 0o7777).toString(8)})`;
+    }
+    return undefined;
 }
 
-// EXTERNAL MODULE: ./src/host/elf.ts
-var host_elf = __nccwpck_require__(7123);
 ;// CONCATENATED MODULE: ./src/installer/installer.ts
 
 
@@ -29644,7 +29558,7 @@ class AptInstaller extends Installer {
         const pkg = await this.installFirstAvailable(['qemu-user-static', 'qemu-user']);
         const emulators = new Map();
         for (const cpu of cpus) {
-            const path = await findOnHost(cpu);
+            const path = findOnHost(cpu);
             if (!path) {
                 throw new errors/* InstallError */.sy(`${pkg} is installed but has no qemu-${cpu} emulator. Use install: download for ${cpu}.`);
             }
@@ -29684,10 +29598,6 @@ class AptInstaller extends Installer {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/installer/debian-qemu.ts
 /**
  * Debian's static qemu-user packages, pinned by size, SHA-256 (as in the archive's signed Packages
@@ -29914,6 +29824,10 @@ function debianPackage(version, arch) {
     return pkg && { ...pkg, arch, name: pkg.file.slice(pkg.file.lastIndexOf('/') + 1) };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
@@ -29931,21 +29845,18 @@ const DEFAULT_DOWNLOAD_URLS = [
 /** Reads and checks every input; throws InputError before anything on the machine changes. */
 function readInputs(source = core) {
     const get = (name) => source.getInput(name);
+    const given = new Set(Object.values(constants/* Input */.pd).filter(name => get(name) !== ''));
     const verifyImage = get(constants/* Input */.pd.VerifyImage);
     return {
-        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms)),
-        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || 'auto', [
-            'auto',
-            'container',
-            'native',
-            'seed',
-            'none'
-        ]),
+        platforms: parsePlatforms(get(constants/* Input */.pd.Platforms) || 'all'),
+        // an image given alone is the registrar, as in docker/setup-qemu-action
+        registrar: oneOf(constants/* Input */.pd.Registrar, get(constants/* Input */.pd.Registrar) || (given.has(constants/* Input */.pd.Image) ? 'container' : 'auto'), ['auto', 'container', 'native', 'seed', 'none']),
         image: imageReference(constants/* Input */.pd.Image, get(constants/* Input */.pd.Image) || DEFAULT_IMAGE),
         install: oneOf(constants/* Input */.pd.Install, get(constants/* Input */.pd.Install) || 'auto', [
             'auto',
             'apt',
             'download',
+            'host',
             'none'
         ]),
         qemuVersion: qemuVersion(get(constants/* Input */.pd.QemuVersion)),
@@ -29953,11 +29864,12 @@ function readInputs(source = core) {
         checksums: parseChecksums(source.getMultilineInput(constants/* Input */.pd.Checksums)),
         reset: inputs_boolean(constants/* Input */.pd.Reset, get(constants/* Input */.pd.Reset), true),
         persistent: inputs_boolean(constants/* Input */.pd.Persistent, get(constants/* Input */.pd.Persistent), true),
-        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), false),
+        credential: inputs_boolean(constants/* Input */.pd.Credential, get(constants/* Input */.pd.Credential), true),
         verify: verifyChoice(get(constants/* Input */.pd.Verify)),
         verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
         cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false']),
-        cache: oneOf(constants/* Input */.pd.Cache, get(constants/* Input */.pd.Cache) || 'auto', ['auto', 'true', 'false'])
+        cache: oneOf(constants/* Input */.pd.Cache, get(constants/* Input */.pd.Cache) || 'auto', ['auto', 'true', 'false']),
+        given
     };
 }
 function parsePlatforms(text) {
@@ -30064,9 +29976,15 @@ function downloadSources(lines) {
 }
 /** A URL with its credentials (user information, query values) replaced, for messages. */
 function redactUrl(url) {
-    return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***');
+    return url.replace(USERINFO, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***');
 }
-const decoded = (text) => {
+/**
+ * A URL's user information: everything of its authority (up to the first `/`, `?` or `#`) before
+ * the last `@` in it, as WHATWG URL parsing takes it (`user:p@ss@host`: the password is `p@ss`).
+ */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i;
+/** A URL part percent-decoded; as it is when it is not valid percent-encoding (`100%`). */
+const percentDecoded = (text) => {
     try {
         return decodeURIComponent(text);
     }
@@ -30077,22 +29995,25 @@ const decoded = (text) => {
 /** The parts of download URLs that are credentials: passwords, user names with them, query values. */
 function urlSecrets(url) {
     const secrets = [];
-    const userinfo = /^[a-z]+:\/\/([^/@]*)@/i.exec(url)?.[1];
+    const userinfo = USERINFO.exec(url)?.[2];
     if (userinfo) {
-        secrets.push(userinfo);
-        const [user, password] = userinfo.split(':');
+        secrets.push(userinfo, percentDecoded(userinfo));
+        const colon = userinfo.indexOf(':');
+        const password = colon < 0 ? '' : userinfo.slice(colon + 1);
         if (password)
-            secrets.push(password, decoded(password));
+            secrets.push(password, percentDecoded(password));
         else
-            secrets.push(user);
+            secrets.push(colon < 0 ? userinfo : userinfo.slice(0, colon));
     }
     for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
-        secrets.push(m[1], decodeURIComponent(m[1]));
+        secrets.push(m[1], percentDecoded(m[1]));
     return [...new Set(secrets.filter(s => s.length >= 3))];
 }
 /**
  * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
- * for a per-CPU file. `#` comments and blank lines are ignored.
+ * for a per-CPU file. `#` comments and blank lines are ignored, and so are lines for files this
+ * action never fetches (other CPUs, tarballs: a whole upstream SHA256SUMS file may be pasted), as
+ * `sha256sum --ignore-missing` does; the download still refuses a file without its line.
  */
 function parseChecksums(lines) {
     const packages = new Map();
@@ -30101,20 +30022,17 @@ function parseChecksums(lines) {
         const line = raw.trim();
         if (!line || line.startsWith('#'))
             continue;
-        const malformed = () => new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator.');
-        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line);
-        if (!match)
-            throw malformed();
+        const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/]*[^/\s])$/.exec(line);
+        if (!match) {
+            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} is not "SHA256  <file>"`, 'Paste sha256sum output: one line for a .deb package, or one line per emulator (qemu-<cpu>-static).');
+        }
         const [, hex, file] = match;
         const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1];
-        if (!file.endsWith('.deb') && !cpu)
-            throw malformed();
-        const hash = hex.toLowerCase();
-        if (cpu && !(0,catalogue/* findEmulator */.tm)(cpu)) {
-            throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`, `Name one of ${catalogue/* EMULATORS */.H4.map(e => `qemu-${e.cpu}-static`).join(', ')}.`);
-        }
-        const table = cpu ? cpus : packages;
+        const table = file.endsWith('.deb') ? packages : cpu && (0,catalogue/* findEmulator */.tm)(cpu) ? cpus : undefined;
+        if (!table)
+            continue;
         const key = cpu ?? file;
+        const hash = hex.toLowerCase();
         if (table.has(key) && table.get(key) !== hash) {
             throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `${key} has two different checksums`, 'Keep one line per file.');
         }
@@ -30136,7 +30054,13 @@ function parseChecksums(lines) {
  * The tool cache is keyed by the SHA-256 the download was verified against, so entries from
  * different sources never mix unless they are byte-identical. A cache hit is checked again before
  * it is registered (installation.pending): a static ELF for this host, with the emulator's pinned
- * hash, or the hash recorded when it was cached.
+ * hash, or the hash recorded when it was cached. An emulator the host already has (root's, see
+ * host-emulators.ts) with the pinned SHA-256 is the pinned build too, and is used as it is.
+ *
+ * Sizes are capped before anything is written: an emulator of a pinned package at its pinned
+ * size (read from its tar header), any other emulator (a per-CPU file, or a member of a package
+ * verified by the checksums input) at MAX_EMULATOR_BYTES, an unpinned package at
+ * MAX_PACKAGE_BYTES. A file over its cap is not the file expected.
  */
 
 
@@ -30148,6 +30072,21 @@ function parseChecksums(lines) {
 
 
 
+
+/** Largest emulator written when no pinned size is known (Debian's are about 15 MB). */
+const MAX_EMULATOR_BYTES = 64 * 1024 * 1024;
+/** Largest package read when no pinned size is known (Debian's qemu-user is about 71 MB). */
+const MAX_PACKAGE_BYTES = 256 * 1024 * 1024;
+/**
+ * No source could be had (every one failed to answer or was cut short): the one install failure
+ * that install: auto may answer with an unpinned QEMU. A file that arrived but is not the one
+ * expected is never that.
+ */
+class DownloadUnavailable extends errors/* InstallError */.sy {
+}
+/** A source that sent no file: unreachable, or an HTTP status other than 2xx. */
+class NoAnswer extends Error {
+}
 /** A version as tool-cache keys it: semver, with the verified hash as a pre-release part. */
 function cacheKey(version, sha256) {
     const head = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
@@ -30172,13 +30111,15 @@ class DownloadInstaller extends Installer {
     options;
     name = 'download';
     table;
+    maxEmulatorBytes;
     constructor(host, options) {
         super(host);
         this.options = options;
-        this.table = debianPackage(options.version, host.platform.debianArch);
+        this.table = options.table ?? debianPackage(options.version, host.platform.debianArch);
+        this.maxEmulatorBytes = options.maxEmulatorBytes ?? MAX_EMULATOR_BYTES;
     }
-    /** The sources that can be verified for these CPUs, in order; throws when there is none. */
-    check(cpus) {
+    /** The sources that can be verified for these CPUs, in order, and why the others cannot. */
+    usable(cpus) {
         const usable = [];
         const problems = [];
         for (const source of this.options.sources) {
@@ -30188,6 +30129,11 @@ class DownloadInstaller extends Installer {
             else
                 usable.push(result);
         }
+        return { usable, problems };
+    }
+    /** The sources that can be verified for these CPUs, in order; throws when there is none. */
+    check(cpus) {
+        const { usable, problems } = this.usable(cpus);
         if (usable.length === 0) {
             throw new errors/* InputError */.dz(constants/* Input */.pd.Checksums, `nothing to verify the download against: ${problems.join('; ')}`, `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${DEBIAN_QEMU.map(r => r.version).join(' or ')}, whose Debian packages the action knows.`);
         }
@@ -30218,6 +30164,7 @@ class DownloadInstaller extends Installer {
                 expected: () => expected,
                 // Stryker disable next-line OptionalChaining: the pinned table has every catalogue emulator for each architecture (download.test.ts)
                 pin: cpu => table?.emulators[cpu]?.sha256,
+                cap: cpu => table?.emulators[cpu]?.size ?? this.maxEmulatorBytes,
                 size: table?.size,
                 trust: table
                     ? `Debian's signed index, pinned in the action (${table.sha256.slice(0, 12)}…)`
@@ -30233,6 +30180,7 @@ class DownloadInstaller extends Installer {
             url: cpu => render(source.template, { ...values, cpu }),
             expected: cpu => checksums.cpus.get(cpu),
             pin: cpu => checksums.cpus.get(cpu),
+            cap: () => this.maxEmulatorBytes,
             trust: 'checksums (one line per emulator)'
         };
     }
@@ -30242,16 +30190,22 @@ class DownloadInstaller extends Installer {
         const pending = new Map();
         const missing = [];
         const tc = await Promise.all(/* import() */[__nccwpck_require__.e(88), __nccwpck_require__.e(805)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
+        // 1. the pinned build already here: the tool cache, or the host's own file with its hash
         for (const cpu of cpus) {
             const hit = this.cached(tc, cpu, candidates);
+            const onHost = hit ? undefined : await this.pinnedOnHost(cpu, candidates);
             if (hit) {
                 emulators.set(cpu, hit.path);
                 pending.set(cpu, hit.verify);
+            }
+            else if (onHost) {
+                emulators.set(cpu, onHost);
             }
             else {
                 missing.push(cpu);
             }
         }
+        // 2. GitHub's Actions cache (cache input), 3. the verified download, saved to that cache
         if (missing.length > 0) {
             for (const [cpu, path] of await this.fetch(missing, candidates))
                 emulators.set(cpu, path);
@@ -30324,9 +30278,33 @@ class DownloadInstaller extends Installer {
         }
         return new Map([...out, ...downloaded]);
     }
+    /**
+     * A root-owned emulator on the host (host-emulators.ts) with a CPU's pinned SHA-256: the pinned
+     * build itself (Debian's qemu-user of this version installed, say). Sizes are compared first,
+     * so another version's file is not even hashed when the pinned size is known.
+     */
+    async pinnedOnHost(cpu, candidates) {
+        for (const c of candidates) {
+            const pin = c.pin(cpu);
+            if (!pin)
+                continue;
+            const size = this.table?.emulators[cpu]?.size;
+            for (const path of hostEmulators(cpu).found) {
+                if (size !== undefined && (0,external_node_fs_.statSync)(path).size !== size)
+                    continue;
+                if ((await sha256File(path)) !== pin)
+                    continue;
+                core.info(`qemu-${cpu} ${this.options.version}: ${path} on the host is the pinned build`);
+                await this.checkEmulator(cpu, path, 'the host');
+                return path;
+            }
+        }
+        return undefined;
+    }
     /** Downloads from the first source that answers; verified files go into the tool cache. */
     async download(cpus, candidates) {
         const failures = [];
+        let answered = false;
         for (const c of candidates) {
             try {
                 return c.source.kind === 'package'
@@ -30336,28 +30314,37 @@ class DownloadInstaller extends Installer {
             catch (error) {
                 if (error instanceof errors/* InstallError */.sy)
                     throw error; // verified wrong: never try another source
+                answered ||= !(error instanceof NoAnswer);
                 failures.push(`${redactUrl(c.url(cpus[0]))}: ${(0,errors/* describe */.q0)(error)}`);
                 core.info(`Download failed (${failures[failures.length - 1]}); trying the next source.`);
             }
         }
-        throw new errors/* InstallError */.sy(`Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}. ` +
-            'Check qemu-version and download-url (name a reachable mirror there).');
+        const text = `Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}.`;
+        // a source that sent a file it could not be verified (damaged, cut short, or another one):
+        // no unverified QEMU stands in for it
+        if (answered) {
+            throw new errors/* InstallError */.sy(`${text} A source answered with a file that could not be verified, so no other QEMU is used instead (possibly tampered with, or damaged on the way). ` +
+                'Check download-url (name a mirror that serves the file whole) and qemu-version.');
+        }
+        throw new DownloadUnavailable(`${text} Check qemu-version and download-url (name a reachable mirror there).`);
     }
     async fromPackage(c, cpus) {
         const url = c.url(cpus[0]);
         core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`);
+        const body = await get(url);
         const work = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), 'qemu-deb-'));
         try {
             const members = new Map(cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, (0,external_node_path_.join)(work, cpu, `qemu-${cpu}`)]));
             for (const cpu of cpus)
                 (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(work, cpu));
-            const body = await get(url);
             // loaded on a cache miss only: a warm run extracts nothing
             const { DebError, extractDeb } = await __nccwpck_require__.e(/* import() */ 683).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
             const extracted = await extractDeb(body, members, {
                 label: (0,external_node_path_.basename)(new URL(url).pathname),
                 expectedSha256: c.expected(cpus[0]),
-                expectedSize: c.size
+                expectedSize: c.size,
+                maxSize: c.size ?? MAX_PACKAGE_BYTES,
+                limits: new Map(cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, c.cap(cpu)]))
             }).catch(error => {
                 // a complete file of another size or hash is the wrong file, not an outage: never retried
                 throw error instanceof DebError && error.wrongFile
@@ -30388,7 +30375,10 @@ class DownloadInstaller extends Installer {
                 core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`);
                 const path = (0,external_node_path_.join)(work, cpu, `qemu-${cpu}`);
                 (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(work, cpu));
-                const actual = await saveHashed(await get(url), path);
+                const actual = await saveHashed(await get(url), path, c.cap(cpu));
+                if (actual === undefined) {
+                    throw this.mismatch(url, `it is larger than ${c.cap(cpu)} bytes, the most an emulator may be`);
+                }
                 if (actual !== c.expected(cpu)) {
                     throw this.mismatch(url, `it has SHA-256 ${actual}, checksums expects ${c.expected(cpu)}`);
                 }
@@ -30410,31 +30400,62 @@ class DownloadInstaller extends Installer {
         return (0,external_node_path_.join)(dir, `qemu-${cpu}`);
     }
     mismatch(url, detail) {
-        return new errors/* InstallError */.sy(`${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached. ` +
-            'The mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.');
+        return new errors/* InstallError */.sy(`${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached, and no other QEMU is used instead. ` +
+            'The file may have been tampered with; or the mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.');
     }
 }
 async function get(url) {
     const { HttpClient } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4942));
     const client = new HttpClient('setup-cross-arch', [], { allowRetries: true, maxRetries: 2 });
-    const response = await client.get(url);
+    const { href, headers } = withBasicAuth(url);
+    const response = await client.get(href, headers).catch((error) => {
+        throw new NoAnswer((0,errors/* describe */.q0)(error));
+    });
     const status = response.message.statusCode ?? 0;
     if (status < 200 || status >= 300) {
         response.message.resume();
-        throw new Error(`HTTP ${status}`);
+        throw new NoAnswer(`HTTP ${status}`);
     }
     return response.message;
 }
-async function saveHashed(body, path) {
+/**
+ * `https://user:token@host/...` as a browser or curl sends it: the credentials as a Basic
+ * Authorization header (percent-decoded), not in the URL (@actions/http-client ignores them
+ * there). The client drops the header when a redirect leads to another host.
+ */
+function withBasicAuth(url) {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password)
+        return { href: url, headers: {} };
+    const credentials = `${percentDecoded(parsed.username)}:${percentDecoded(parsed.password)}`;
+    parsed.username = '';
+    parsed.password = '';
+    return {
+        href: parsed.href,
+        headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }
+    };
+}
+/** Saves a body, hashing it; undefined (and the download stopped) when it exceeds `cap` bytes. */
+async function saveHashed(body, path, cap) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const { createWriteStream } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
     const out = createWriteStream(path);
-    for await (const chunk of body) {
-        hash.update(chunk);
-        if (!out.write(chunk))
-            await new Promise(ok => out.once('drain', () => ok()));
+    let size = 0;
+    try {
+        for await (const chunk of body) {
+            size += chunk.length;
+            if (size > cap) {
+                body.destroy();
+                return undefined;
+            }
+            hash.update(chunk);
+            if (!out.write(chunk))
+                await new Promise(ok => out.once('drain', () => ok()));
+        }
     }
-    await new Promise((ok, fail) => out.end((e) => (e ? fail(e) : ok())));
+    finally {
+        await new Promise((ok, fail) => out.end((e) => (e ? fail(e) : ok())));
+    }
     return hash.digest('hex');
 }
 async function sha256File(path) {
@@ -30456,22 +30477,25 @@ function readOr(path) {
 
 
 
-/** Installs nothing: uses emulators already on the host (install: none). */
+/** Installs nothing: uses the emulators already on the host, whatever their version. */
 class HostInstaller extends Installer {
-    name = 'none';
+    name = 'host';
     async install(cpus) {
         const emulators = new Map();
         const missing = [];
+        const refused = [];
         for (const cpu of cpus) {
-            const path = await findOnHost(cpu);
-            if (path)
-                emulators.set(cpu, path);
+            const on = hostEmulators(cpu);
+            if (on.found[0])
+                emulators.set(cpu, on.found[0]);
             else
                 missing.push(`qemu-${cpu}-static`);
+            refused.push(...on.refused);
         }
         if (missing.length > 0) {
-            throw new errors/* InstallError */.sy(`install: none, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on PATH or in /usr/bin. ` +
-                'Use install: apt or install: download, or install them before this step.');
+            throw new errors/* InstallError */.sy(`The host's own emulators were asked for, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on PATH or in /usr/bin` +
+                (refused.length > 0 ? ` (refused, as root runs them: ${refused.join('; ')})` : '') +
+                '. Use install: auto or install: download, or install them (root-owned) before this step.');
         }
         await Promise.all([...emulators].map(([cpu, path]) => this.checkEmulator(cpu, path, 'the host')));
         return {
@@ -30605,41 +30629,76 @@ class EmulatorCache {
 
 
 
+
 /** The installer the plan names; undefined for "nothing". */
 function installerFor(name, inputs, host, cache = false) {
     switch (name) {
         case 'apt':
             return new AptInstaller(host);
         case 'download':
-            return new DownloadInstaller(host, {
-                version: inputs.qemuVersion,
-                sources: inputs.downloadSources,
-                checksums: inputs.checksums,
-                cache: cache ? emulatorCache(inputs.qemuVersion, host) : undefined
-            });
+            return downloader(inputs, host, cache);
         case 'host':
             return new HostInstaller(host);
         case 'nothing':
             return undefined;
     }
 }
-/** Installs as planned; with a fallback (install: auto), a failed download falls back to apt. */
+const downloader = (inputs, host, cache = false) => new DownloadInstaller(host, {
+    version: inputs.qemuVersion,
+    sources: inputs.downloadSources,
+    checksums: inputs.checksums,
+    cache: cache ? emulatorCache(inputs.qemuVersion, host) : undefined
+});
+/**
+ * Why no download of these CPUs' emulators can be verified on this host: the action pins the
+ * qemu-version asked for, but not for this host's architecture (ppc64el, s390x, ...), and
+ * checksums has nothing for it. undefined when one can, and when the version is not pinned at all
+ * (then the user chose it, and preflight asks for its checksums).
+ */
+function whyUnverifiable(inputs, host, cpus) {
+    const release = DEBIAN_QEMU.find(r => r.version === inputs.qemuVersion);
+    if (!release)
+        return undefined;
+    const { usable, problems } = downloader(inputs, host).usable(cpus);
+    if (usable.length > 0)
+        return undefined;
+    return (`the action pins QEMU ${inputs.qemuVersion} for ${Object.keys(release.packages).join(' and ')} hosts, ` +
+        `not for this ${host.platform.debianArch} host, and checksums has nothing for it (${problems.join('; ')})`);
+}
+/**
+ * Installs as planned. With install: auto (a fallback in the plan), the verified download is
+ * answered with an unpinned QEMU only when it cannot be had (DownloadUnavailable); a file that
+ * arrived wrong fails the step. Every unpinned QEMU install: auto settles for is a warning.
+ */
 async function installEmulators(planned, inputs, host, cpus, cache = false) {
     const installer = installerFor(planned.name, inputs, host, cache);
     if (!installer)
         return undefined;
     core.info(`Installer: ${installer.name} (${planned.why})`);
     let done;
+    let unpinned = planned.unpinned;
     try {
         done = await installer.install(cpus);
     }
     catch (error) {
-        if (!planned.fallback || !host.privilege.canActAsRoot)
+        const fallback = planned.fallback;
+        if (!(error instanceof DownloadUnavailable) || !fallback)
             throw error;
-        core.info(`The download failed (${(0,errors/* describe */.q0)(error)}); installing with apt instead.`);
-        done = await new AptInstaller(host).install(cpus);
+        if (fallback === 'apt' && !host.privilege.canActAsRoot)
+            throw error;
+        unpinned = (0,errors/* describe */.q0)(error);
+        core.info(`The verified download cannot be had (${unpinned}); using ${fallback} instead.`);
+        done = await installerFor(fallback, inputs, host).install(cpus);
     }
-    core.info(`QEMU ${done.version || '(version unknown)'} from ${done.source}: ${[...done.emulators.values()].join(', ')}`);
+    const paths = [...done.emulators.values()];
+    core.info(`QEMU ${done.version || '(version unknown)'} from ${done.source}: ${paths.join(', ')}`);
+    if (unpinned) {
+        const pinned = upstreamVersion(inputs.qemuVersion);
+        core.warning(`Using QEMU ${done.version || '(version unknown)'} from ${done.source} (${paths.join(', ')}), not the pinned, verified ${pinned}: ${unpinned}. ` +
+            (planned.fallback
+                ? `To get ${pinned}, let the runner reach the download (or name a reachable mirror in download-url).`
+                : `To get a verified QEMU here, give download-url and checksums for a static build for ${host.platform.debianArch} hosts.`));
+    }
     return done;
 }
 /** The Actions cache for a download: entries restored to and saved from this job's RUNNER_TEMP. */
@@ -30651,7 +30710,7 @@ function emulatorCache(version, host) {
 async function staticOnHost(cpus, host) {
     const hostMachine = (0,catalogue/* emulatorFor */.jt)(host.platform.cpu).elfMachine;
     for (const cpu of cpus) {
-        const path = await findOnHost(cpu);
+        const path = findOnHost(cpu);
         const elf = path ? await (0,host_elf/* readElf */.o)(path).catch(() => undefined) : undefined;
         if (!elf || elf.dynamic || elf.machine !== hostMachine)
             return false;
@@ -30659,14 +30718,13 @@ async function staticOnHost(cpus, host) {
     return true;
 }
 
-// EXTERNAL MODULE: ./src/host/shared.ts
-var shared = __nccwpck_require__(7097);
 ;// CONCATENATED MODULE: ./src/plan.ts
 /**
  * What a run will do, decided from the inputs and what is known about the host, before anything
  * changes: which registrar, where the emulators come from, how emulation is proved, whether the
  * post step puts the host back. Pure: main.ts gathers the facts and carries the plan out.
  */
+
 
 /** Whether the facts need the Docker engine asked (it costs a process start). */
 function needsDocker(inputs, f) {
@@ -30680,27 +30738,45 @@ const canWriteDirectly = (f) => f.privilege !== 'none' && !f.userNamespace;
 function plan(inputs, f) {
     const registrar = chooseRegistrar(inputs, f);
     checkFeasible(registrar.name, f);
-    const cleanup = inputs.cleanup === 'true'
-        ? { enabled: true, why: 'cleanup: true' }
-        : inputs.cleanup === 'false'
-            ? { enabled: false, why: 'cleanup: false' }
-            : f.selfHosted
-                ? { enabled: true, why: 'cleanup: auto on a self-hosted runner' }
-                : { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' };
     return {
         registrar,
         install: chooseInstall(inputs, f, registrar.name),
         verify: chooseVerify(inputs, f),
-        cleanup,
         cache: chooseCache(inputs, f),
-        shared: cleanup.enabled || !f.githubHosted
+        restore: chooseRestore(inputs, f)
     };
+}
+function chooseRestore(inputs, f) {
+    if (f.ownPidNamespace) {
+        if (inputs.cleanup === 'true') {
+            throw new errors/* HostError */.dh('cleanup: true needs the job to be seen from the host, and this job runs in a pid namespace of its own (a job container, or a runner in a container): ' +
+                'other jobs could not tell whether it still runs, and would take its handlers away. Run the job on the host, or set cleanup: false.');
+        }
+        return {
+            mode: 'none',
+            why: `cleanup: ${inputs.cleanup} in a pid namespace of its own (a job container): other jobs could not tell whether it still runs, so it records no hold and puts nothing back`
+        };
+    }
+    if (inputs.cleanup === 'true')
+        return { mode: 'restore', why: 'cleanup: true' };
+    const hold = f.githubHosted ? 'none' : 'hold';
+    if (inputs.cleanup === 'false')
+        return { mode: hold, why: 'cleanup: false' };
+    return f.selfHosted
+        ? { mode: 'restore', why: 'cleanup: auto on a self-hosted runner' }
+        : { mode: hold, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' };
 }
 function chooseRegistrar(inputs, f) {
     if (f.emulated === 0)
         return { name: 'none', why: 'nothing to emulate' };
-    if (inputs.registrar !== 'auto')
-        return { name: inputs.registrar, why: `registrar: ${inputs.registrar}` };
+    if (inputs.registrar !== 'auto') {
+        return {
+            name: inputs.registrar,
+            why: inputs.given.has(constants/* Input */.pd.Registrar)
+                ? `registrar: ${inputs.registrar}`
+                : `image: ${inputs.image} given, so its container registers (as in docker/setup-qemu-action)`
+        };
+    }
     if (canWriteDirectly(f)) {
         return {
             name: 'native',
@@ -30746,16 +30822,28 @@ function chooseInstall(inputs, f, registrar) {
         case 'apt':
         case 'download':
             return { name: inputs.install, why: `install: ${inputs.install}` };
+        case 'host':
         case 'none':
-            return { name: 'host', why: 'install: none' };
-        case 'auto':
-            return f.hostEmulators
-                ? { name: 'host', why: 'every emulator needed is already on the host, statically linked' }
-                : {
-                    name: 'download',
-                    why: 'no static emulators on the host: verified download, apt if that fails',
-                    fallback: 'apt'
+            return {
+                name: 'host',
+                why: `install: ${inputs.install}: the host's own emulators, whatever their version`
+            };
+        case 'auto': {
+            const other = f.hostEmulators ? 'host' : 'apt';
+            const otherText = f.hostEmulators ? "the host's own emulators" : 'apt';
+            if (f.unverifiable) {
+                return {
+                    name: other,
+                    why: `install: auto, and no download of QEMU ${f.pinnedVersion} can be verified on this host: ${otherText}`,
+                    unpinned: f.unverifiable
                 };
+            }
+            return {
+                name: 'download',
+                why: `install: auto: the pinned, verified QEMU ${f.pinnedVersion} (the tool cache, else a download); ${otherText} only if it cannot be downloaded`,
+                fallback: other
+            };
+        }
     }
 }
 /**
@@ -30792,11 +30880,72 @@ function chooseVerify(inputs, f) {
     }
     return { probe, image: inputs.verify === 'image' || inputs.verify === 'true' };
 }
+/**
+ * One warning for each input the workflow gave that the chosen route cannot use, saying why: a
+ * switching user's settings are honoured or named, never dropped without a word. `contract` is
+ * the registrar image's, once known.
+ */
+function unusedInputs(inputs, p, contract) {
+    const registrar = p.registrar.name;
+    const notUsed = (input, why) => inputs.given.has(input) ? `Input "${input}" has no effect: ${why}.` : undefined;
+    const route = `registrar ${registrar} (${p.registrar.why})`;
+    const source = {
+        nothing: 'are not installed on the host',
+        apt: 'come from apt',
+        host: "are the host's"
+    };
+    const download = p.install.name === 'download'
+        ? undefined
+        : `the emulators ${source[p.install.name]} (${p.install.why}); it is used by install: download`;
+    const fixedFlags = (flag, value) => contract === 'binfmt' && !value
+        ? `a tonistiigi/binfmt-style registrar image always registers with ${flag}; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it`
+        : undefined;
+    const unused = [
+        [
+            constants/* Input */.pd.Image,
+            registrar === 'container' || registrar === 'seed'
+                ? undefined
+                : `${route} registers without a registrar image; it is used by registrar: container or seed`
+        ],
+        [constants/* Input */.pd.QemuVersion, download],
+        [constants/* Input */.pd.DownloadUrl, download],
+        [constants/* Input */.pd.Checksums, download],
+        [constants/* Input */.pd.Cache, download],
+        [
+            constants/* Input */.pd.Reset,
+            registrar === 'none'
+                ? `${route} changes no handler`
+                : registrar === 'seed' && !inputs.reset
+                    ? 'registrar seed always resets every qemu-* entry (--reset)'
+                    : undefined
+        ],
+        [constants/* Input */.pd.Persistent, fixedFlags('F', inputs.persistent)],
+        [constants/* Input */.pd.Credential, fixedFlags('C', inputs.credential)],
+        [
+            constants/* Input */.pd.VerifyImage,
+            p.verify.image ? undefined : 'no image verification runs; it is used by verify: image or true'
+        ]
+    ];
+    return unused.flatMap(([input, why]) => {
+        const line = why && notUsed(input, why);
+        return line ? [line] : [];
+    });
+}
 
 // EXTERNAL MODULE: ./src/ports.ts + 3 modules
 var src_ports = __nccwpck_require__(2524);
-// EXTERNAL MODULE: ./src/registrar/hold.ts + 1 modules
-var hold = __nccwpck_require__(3894);
+// EXTERNAL MODULE: ./src/registrar/hold.ts + 2 modules
+var hold = __nccwpck_require__(5672);
+// EXTERNAL MODULE: ./src/session/route.ts
+var route = __nccwpck_require__(5161);
+;// CONCATENATED MODULE: ./src/session/session.ts
+function currentJob(live, env = process.env) {
+    const key = ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_JOB', 'RUNNER_NAME', 'GITHUB_ACTION']
+        .map(name => env[name] || '-')
+        .join('/');
+    return { key, pid: process.ppid, started: live.started(process.ppid) ?? '' };
+}
+
 // EXTERNAL MODULE: ./src/registrar/index.ts + 2 modules
 var src_registrar = __nccwpck_require__(7326);
 // EXTERNAL MODULE: ./src/verifier/verifier.ts
@@ -30816,7 +30965,8 @@ function outputsOf(report) {
     const verified = report.verdicts.size > 0 &&
         emulated.every(t => (0,verifier/* passed */.b)(report.verdicts.get(t.platform.name) ?? { target: t, skipped: 'not run' }));
     return {
-        [constants/* Output */.k7.Platforms]: report.targets.map(t => t.platform.name).join(','),
+        [constants/* Output */.k7.Platforms]: report.runnable.join(','),
+        [constants/* Output */.k7.RequestedPlatforms]: report.targets.map(t => t.platform.name).join(','),
         [constants/* Output */.k7.Emulators]: report.emulators.join(','),
         [constants/* Output */.k7.Machines]: JSON.stringify(machines),
         [constants/* Output */.k7.Verified]: String(verified),
@@ -30829,37 +30979,92 @@ function setOutputs(report) {
         core.setOutput(name, value);
 }
 
+;// CONCATENATED MODULE: ./src/report/runnable.ts
+/**
+ * The `platforms` output: what the host can run after the step, as docker/setup-qemu-action
+ * reports it (native platforms included), not only what was asked for.
+ */
+
+/**
+ * Docker platform names, in catalogue order: native ones; requested ones registered and not shown
+ * broken; and every other platform an enabled `qemu-<cpu>` handler on the host serves, whose
+ * interpreter the kernel can open (F, or a path that exists), proven by its probe when this run
+ * verifies by probe.
+ */
+async function runnablePlatforms(r) {
+    const found = (t) => {
+        const entry = r.entries.find(e => e.name === (0,catalogue/* handlerName */._g)(t.platform.cpu) && e.enabled);
+        return entry && (entry.flags.includes('F') || r.hasFile(entry.interpreter)) ? entry : undefined;
+    };
+    const others = r.classified.filter(t => !t.native && !r.requested.has(t.platform.name) && found(t));
+    const cpus = [...new Set(others.map(t => t.platform.cpu).filter(cpu => r.hasProbe(cpu)))];
+    const results = r.probe && cpus.length > 0 ? await r.probe(cpus) : new Map();
+    const works = (t) => {
+        if (t.native)
+            return true;
+        if (r.requested.has(t.platform.name))
+            return r.handlers.has(t.platform.cpu) && !r.verdicts.get(t.platform.name)?.problem;
+        if (!found(t))
+            return false;
+        if (!r.probe || !r.hasProbe(t.platform.cpu))
+            return true;
+        const result = results.get(t.platform.cpu);
+        return result?.code === 0 && result.stdout.trim() === t.platform.machine;
+    };
+    return r.classified.filter(works).map(t => t.platform.name);
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 
 const cell = (text) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-function verification(verdict) {
+/** How a platform was shown to run: by what, and what it printed. */
+function verification(target, verdict) {
+    if (target.native)
+        return 'native: nothing to run';
     if (!verdict)
         return 'not verified';
     if (verdict.problem)
         return `❌ ${verdict.problem}`;
     if (verdict.skipped)
         return `skipped: ${verdict.skipped}`;
-    return `✅ \`${verdict.machine}\``;
+    const by = verdict.by?.length ? `${verdict.by.join(' and ')}, ` : '';
+    return `✅ ${by}\`${verdict.machine}\``;
 }
-/** The job summary: one table row per platform. */
-function summaryMarkdown(report, entries, heading) {
+/**
+ * The job summary: one table row per requested platform, the interpreters in a details block
+ * below it. On a failure (`failed`: its one line) it shows what was done before it.
+ */
+function summaryMarkdown(report, entries, heading, failed) {
     const rows = report.targets.map(t => {
         const entry = entries.get(t.platform.cpu);
         const emulator = t.native ? 'native' : (0,catalogue/* handlerName */._g)(t.platform.cpu);
-        const interpreter = t.native ? '—' : entry ? `\`${entry.interpreter}\`` : 'missing';
-        const flags = t.native ? '—' : entry?.flags || '(none)';
-        return `| \`${t.platform.name}\` | ${emulator} | ${cell(interpreter)} | ${cell(flags)} | ${cell(verification(report.verdicts.get(t.platform.name)))} |`;
+        const flags = t.native ? '—' : entry ? entry.flags || '(none)' : 'not registered';
+        return `| \`${t.platform.name}\` | ${emulator} | ${cell(flags)} | ${cell(verification(t, report.verdicts.get(t.platform.name)))} |`;
     });
+    const interpreters = [...entries].map(([cpu, e]) => `| ${(0,catalogue/* handlerName */._g)(cpu)} | \`${cell(e.interpreter)}\` |`);
     return [
         `## ${heading}`,
         '',
-        '| Platform | Emulator | Interpreter | Flags | Verification |',
-        '| --- | --- | --- | --- | --- |',
-        ...rows,
+        ...(failed ? [`**Failed:** ${failed}`, ''] : []),
+        ...(rows.length > 0
+            ? ['| Platform | Emulator | Flags | Verification |', '| --- | --- | --- | --- |', ...rows, '']
+            : []),
+        `Registrar: **${report.registrar || 'not chosen'}** · QEMU: **${report.qemuVersion || 'unknown'}**${report.qemuSource ? ` (${cell(report.qemuSource)})` : ''}` +
+            (report.runnable.length > 0 ? ` · Runnable now: ${report.runnable.join(', ')}` : ''),
         '',
-        `Registrar: **${report.registrar}** · QEMU: **${report.qemuVersion || 'unknown'}**`,
-        ''
+        ...(interpreters.length > 0
+            ? [
+                '<details><summary>Interpreters</summary>',
+                '',
+                '| Handler | Interpreter |',
+                '| --- | --- |',
+                ...interpreters,
+                '',
+                '</details>',
+                ''
+            ]
+            : [])
     ].join('\n');
 }
 /** Appends to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) there is none. */
@@ -30872,6 +31077,8 @@ async function writeSummary(markdown) {
 // EXTERNAL MODULE: ./src/verifier/probe.ts
 var probe = __nccwpck_require__(2312);
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -30937,63 +31144,101 @@ function inSource(at) {
     }
     return `${file}:${line}:${column}`;
 }
+const HEADING = 'Cross-architecture emulation';
 async function setUp(inputs, ports) {
     for (const secret of inputs.downloadSources.flatMap(s => urlSecrets(s.template)))
         core.setSecret(secret);
     const started = performance.now();
     const probes = await ports.probes();
+    const done = {
+        targets: [],
+        handlers: new Map(),
+        verdicts: new Map(),
+        runnable: [],
+        registrar: '',
+        qemuVersion: ''
+    };
     try {
         const prepared = await core.group('Preflight', () => preflight(inputs, ports, probes));
-        const { request, registrar } = prepared;
+        const { request, registrar, host } = prepared;
+        done.targets = prepared.targets;
+        done.registrar = request.emulated.length > 0 ? registrar.name : 'none';
+        done.handlers = new Map(prepared.kept);
         let installation;
         let registered;
         if (request.emulated.length > 0) {
             installation = await install(inputs, prepared);
+            done.qemuVersion = installation?.version ?? '';
+            done.qemuSource = installation?.source;
             registered = await core.group(`Register handlers (${registrar.name})`, () => register(prepared, ports, installation));
+            done.handlers = new Map([...prepared.kept, ...registered.handlers]);
+            if (registered.outcome.qemuVersion) {
+                done.qemuVersion = registered.outcome.qemuVersion;
+                done.qemuSource = 'the registrar image';
+            }
             for (const [cpu, e] of registered.handlers)
                 core.info(`${(0,catalogue/* handlerName */._g)(cpu)}: enabled, interpreter ${e.interpreter}, flags "${e.flags}"`);
         }
-        else {
+        else if (prepared.kept.size === 0) {
             core.info('Every requested platform is native to this host: nothing to register.');
         }
-        const verdicts = await verify(prepared, ports, probes, registered?.handlers ?? new Map());
-        const report = {
-            targets: prepared.targets,
-            emulators: request.cpus.map(catalogue/* handlerName */._g),
+        const verdicts = await verify(prepared, ports, probes, done.handlers);
+        done.verdicts = verdicts;
+        done.runnable = await runnablePlatforms({
+            classified: prepared.classified,
+            requested: new Set(prepared.targets.map(t => t.platform.name)),
             verdicts,
-            qemuVersion: registered?.outcome.qemuVersion || installation?.version || '',
-            registrar: request.emulated.length > 0 ? registrar.name : 'none'
-        };
+            handlers: done.handlers,
+            entries: await host.binfmt.list(),
+            hasFile: path => host.hasFile(path),
+            hasProbe: cpu => probes.has(cpu),
+            probe: prepared.plan.verify.probe ? cpus => probes.runAll(cpus) : undefined
+        });
+        const report = reportOf(done);
         setOutputs(report);
-        await writeSummary(summaryMarkdown(report, registered?.handlers ?? new Map(), 'Cross-architecture emulation'));
         const failed = [...verdicts.values()].filter(v => v.problem);
         if (failed.length > 0) {
             throw new errors/* VerificationError */.mk(`Verification failed for ${failed.map(v => `${v.target.platform.name}: ${v.problem}`).join('; ')}.`);
         }
+        await writeSummary(summaryMarkdown(report, done.handlers, HEADING));
         core.info(`Ready: ${report.targets.map(t => t.platform.name).join(', ')} in ${Math.round(performance.now() - started)} ms.`);
+    }
+    catch (error) {
+        // the summary says what was done before the failure; its own failure must not hide this one
+        await writeSummary(summaryMarkdown(reportOf(done), done.handlers, HEADING, failureLine(error))).catch(() => undefined);
+        throw error;
     }
     finally {
         await probes.dispose();
     }
+}
+function reportOf(done) {
+    return {
+        targets: done.targets,
+        runnable: done.runnable,
+        // every emulated platform's handler, kept ones included
+        emulators: [...new Set(done.targets.filter(t => !t.native).map(t => t.platform.cpu))].map(catalogue/* handlerName */._g),
+        verdicts: done.verdicts,
+        qemuVersion: done.qemuVersion,
+        qemuSource: done.qemuSource,
+        registrar: done.registrar
+    };
 }
 async function preflight(inputs, ports, probes) {
     const host = await ports.inspectHost();
     core.info(`Host: ${host.machine} (${host.platform.name}), privileges: ${host.privilege.mode}`);
     const mounted = await host.binfmt.isMounted();
     const entries = await host.binfmt.list();
-    const targets = await (0,host_native/* classify */.L)(inputs.platforms, host, probes, entries, ports.nativeRuns());
+    // every platform, so the platforms output can name the native ones nobody asked for
+    const classified = await (0,host_native/* classify */.L8)(catalogue/* PLATFORMS */.P4, host, probes, entries, ports.nativeRuns());
+    const targets = classified.filter(t => inputs.platforms.includes(t.platform));
     for (const t of targets) {
         core.info(`${t.platform.name}: ${t.native ? 'native' : `emulated by ${(0,catalogue/* handlerName */._g)(t.platform.cpu)}`} (${t.why})`);
     }
     const emulated = targets.filter(t => !t.native);
-    const request = {
-        emulated,
-        cpus: [...new Set(emulated.map(t => t.platform.cpu))],
-        reset: inputs.reset,
-        persistent: inputs.persistent,
-        credential: inputs.credential
-    };
+    const cpus = [...new Set(emulated.map(t => t.platform.cpu))];
     const facts = { privilege: host.privilege.mode, userNamespace: host.userNamespace };
+    const auto = inputs.install === 'auto' && emulated.length > 0;
     const p = plan(inputs, {
         ...facts,
         docker: needsDocker(inputs, facts) ? ((await ports.docker.whyNotAnswering()) ?? '') : undefined,
@@ -31001,27 +31246,111 @@ async function preflight(inputs, ports, probes) {
         selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
         githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
         cacheService: Boolean((process.env.ACTIONS_RESULTS_URL || process.env.ACTIONS_CACHE_URL) && process.env.RUNNER_TEMP),
-        hostEmulators: inputs.install === 'auto' && emulated.length > 0
-            ? await staticOnHost(request.cpus, host)
-            : false,
-        emulated: emulated.length
+        hostEmulators: auto ? await staticOnHost(cpus, host) : false,
+        unverifiable: auto ? whyUnverifiable(inputs, host, cpus) : undefined,
+        pinnedVersion: inputs.qemuVersion,
+        emulated: emulated.length,
+        ownPidNamespace: ports.ownPidNamespace()
     });
+    const asked = {
+        emulated,
+        cpus,
+        reset: inputs.reset,
+        persistent: inputs.persistent,
+        // C is asked of handlers registered before this step only when the workflow asks for it
+        credential: inputs.credential && (p.registrar.name !== 'none' || inputs.given.has(constants/* Input */.pd.Credential))
+    };
     core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`);
     if (emulated.length > 0)
-        core.info(`Emulators: ${p.install.name} (${p.install.why})`);
-    core.info(`Cleanup: ${p.cleanup.enabled ? 'on' : 'off'} (${p.cleanup.why})`);
+        core.info(`QEMU: ${p.install.name} (${p.install.why})`);
+    core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`);
     if (p.install.name === 'download')
         core.info(`Actions cache: ${p.cache.enabled ? 'on' : 'off'} (${p.cache.why})`);
     if (p.verify.note)
         core.info(p.verify.note);
+    // the native registrar's emulators are host files, so an entry whose interpreter is not on the
+    // host always differs from what it registers; the direct route restores from host files
+    const kept = p.restore.mode === 'restore' && p.registrar.name === 'native'
+        ? keepUnrestorable(
+        // a kept handler must carry C only when the workflow asked for it (C is the default)
+        { ...asked, credential: asked.credential && inputs.given.has(constants/* Input */.pd.Credential) }, entries, host)
+        : new Map();
+    const request = withoutKept(asked, kept);
     const registrar = await (0,src_registrar/* registrarFor */.B)(p.registrar.name, inputs, host, ports.docker);
-    if (emulated.length > 0) {
+    let restore = { mode: p.restore.mode };
+    if (request.emulated.length > 0) {
         installerFor(p.install.name, inputs, host)?.check(request.cpus);
         await registrar.prepare(request);
-        if (p.cleanup.enabled)
+        if (p.restore.mode === 'restore')
             checkRestorable(registrar, host, entries, request);
+        const writer = registrar.writer?.spec;
+        const routed = (0,route/* withRoute */.IA)(p.restore.mode, (0,route/* keeperRoute */.Ke)(host.privilege.mode, writer), writer);
+        if (routed.note)
+            core.info(routed.note);
+        restore = routed;
     }
-    return { host, targets, request, plan: p, registrar, verifyImage: inputs.verifyImage };
+    const spec = registrar.writer?.spec;
+    for (const line of unusedInputs(inputs, p, spec?.kind === 'container' ? spec.contract : undefined))
+        core.warning(line);
+    return {
+        host,
+        classified,
+        targets,
+        request,
+        kept,
+        plan: p,
+        restore,
+        registrar,
+        verifyImage: inputs.verifyImage
+    };
+}
+/**
+ * With cleanup on, a handler that reset would replace but that could never be registered again
+ * from the host (registered with F, its interpreter deleted since: the kernel keeps the file open,
+ * so it still works) is kept and used instead, after one warning; the host stays as it was and verification
+ * proves the kept handler. One that this job could not use (disabled, or lacking a flag the
+ * inputs ask for) is refused before anything changes. By CPU.
+ */
+function keepUnrestorable(request, entries, host) {
+    const kept = new Map();
+    if (!request.reset)
+        return kept;
+    for (const cpu of request.cpus) {
+        const e = entries.find(x => x.name === (0,catalogue/* handlerName */._g)(cpu));
+        if (e?.flags.includes('F') && !host.hasFile(e.interpreter))
+            kept.set(cpu, e);
+    }
+    if (kept.size === 0)
+        return kept;
+    const what = [...kept.values()].map(hold/* describeEntry */.OY);
+    const why = `cleanup is on and reset is true, but ${what.join(', ')} could never be registered again once replaced: ` +
+        'registered with the F flag, ' +
+        (kept.size > 1 ? 'their interpreters were' : 'its interpreter was') +
+        ' deleted since (the kernel keeps the file open, so the handler still works)';
+    const unusable = [...kept.values()].flatMap(e => {
+        const lacks = [
+            ...(e.enabled ? [] : ['it is disabled']),
+            ...(request.credential && !e.flags.includes('C')
+                ? ['it lacks the C flag that credential: true asks for']
+                : [])
+        ];
+        return lacks.length > 0 ? [`${e.name}: ${lacks.join(' and ')}`] : [];
+    });
+    if (unusable.length > 0) {
+        throw new errors/* HostError */.dh(`${why}, and this job cannot use ${kept.size > 1 ? 'them' : 'it'} instead (${unusable.join('; ')}). ` +
+            'Register it again from an interpreter file that exists, or set cleanup: false to replace it for good.');
+    }
+    core.warning(`${why}. Kept as ${kept.size > 1 ? 'they are' : 'it is'}, not replaced: this job uses ${kept.size > 1 ? 'them' : 'it'}, not the emulator installed here. ` +
+        'To replace it, register it again from an interpreter file that exists, or set cleanup: false to replace it for good.');
+    return kept;
+}
+/** The request without the platforms of kept handlers. */
+function withoutKept(request, kept) {
+    return {
+        ...request,
+        emulated: request.emulated.filter(t => !kept.has(t.platform.cpu)),
+        cpus: request.cpus.filter(cpu => !kept.has(cpu))
+    };
 }
 /**
  * How what the registrar changes is put back (rollback, cleanup): its own route, unless that
@@ -31053,10 +31382,10 @@ async function install(inputs, prepared) {
     return core.group('Install QEMU', () => installEmulators(p.install, inputs, host, request.cpus, p.cache.enabled));
 }
 async function register(prepared, ports, installation) {
-    const { host, registrar, request, plan: p } = prepared;
-    const job = (0,hold/* currentJob */.bH)(ports.liveness);
+    const { host, registrar, request, restore } = prepared;
+    const job = currentJob(ports.liveness);
     const common = {
-        coordination: p.shared ? ports.coordination : new shared/* Unshared */.j2(ports.liveness.boot),
+        coordination: ports.coordination(restore.route),
         reader: host.binfmt,
         registrar,
         request,
@@ -31072,13 +31401,13 @@ async function register(prepared, ports, installation) {
         restorer,
         mounter: host.direct,
         installation,
-        cleanup: p.cleanup.enabled
+        restore: restore.mode
     });
     const session = {
         job,
-        cleanup: p.cleanup.enabled,
-        shared: p.shared,
-        route: restorer.spec
+        restore: restore.mode,
+        route: restorer.spec,
+        ...(restore.route ? { keeper: restore.route } : {})
     };
     core.saveState(constants/* State */.Uw.Session, JSON.stringify(session));
     return registered;
@@ -31097,7 +31426,8 @@ async function verify(prepared, ports, probes, handlers) {
                 ? __nccwpck_require__.e(/* import() */ 267).then(__nccwpck_require__.bind(__nccwpck_require__, 1267)).then(m => m.verifyByImage(targets, host.machine, ports.docker, prepared.verifyImage))
                 : []
         ]);
-        for (const v of [...byProbe, ...byImage]) {
+        const by = (method) => (v) => (0,verifier/* passed */.b)(v) && !v.target.native ? { ...v, by: [method] } : v;
+        for (const v of [...byProbe.map(by('probe')), ...byImage.map(by('image'))]) {
             const name = v.target.platform.name;
             verdicts.set(name, merge(verdicts.get(name), v));
         }
@@ -31119,7 +31449,7 @@ function merge(a, b) {
         };
     }
     if ((0,verifier/* passed */.b)(a) && (0,verifier/* passed */.b)(b))
-        return b;
+        return { ...b, by: [...(a.by ?? []), ...(b.by ?? [])] };
     return (0,verifier/* passed */.b)(a) ? a : b;
 }
 
@@ -31135,12 +31465,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   g: () => (/* binding */ defaultPorts)
 });
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/catalogue.ts
 var catalogue = __nccwpck_require__(2834);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -31217,10 +31545,7 @@ class Privilege {
 
 
 async function inspectHost() {
-    if (process.platform !== 'linux') {
-        throw new errors/* HostError */.dh(`This action needs a Linux runner (binfmt_misc is a Linux kernel feature), and this one runs ${process.platform}. ` +
-            'Use runs-on: ubuntu-latest, or ubuntu-24.04-arm for an arm64 host.');
-    }
+    checkLinux(process.platform);
     const machine = external_node_os_.machine();
     const platform = (0,catalogue/* hostPlatform */.ol)(machine);
     if (!platform) {
@@ -31238,6 +31563,14 @@ async function inspectHost() {
         hasFile: external_node_fs_.existsSync
     };
 }
+const OS_NAMES = { win32: 'Windows', darwin: 'macOS' };
+/** binfmt_misc is Linux's: on any other runner, say which and how to skip the step there. */
+function checkLinux(platform) {
+    if (platform === 'linux')
+        return;
+    throw new errors/* HostError */.dh(`This action needs a Linux runner (binfmt_misc is a Linux kernel feature), and this one runs ${OS_NAMES[platform] ?? platform}. ` +
+        "Add if: runner.os == 'Linux' to this step in a matrix across operating systems, or use runs-on: ubuntu-latest (ubuntu-24.04-arm for an arm64 host).");
+}
 /** The initial user namespace maps every uid to itself: `0 0 4294967295`. */
 function inUserNamespace(map = readOr('/proc/self/uid_map')) {
     const fields = map.trim().split(/\s+/);
@@ -31254,8 +31587,10 @@ function readOr(path) {
 
 // EXTERNAL MODULE: ./src/host/native.ts
 var host_native = __nccwpck_require__(1815);
-// EXTERNAL MODULE: ./src/host/shared.ts
-var shared = __nccwpck_require__(7097);
+// EXTERNAL MODULE: ./src/session/record.ts
+var record = __nccwpck_require__(8451);
+// EXTERNAL MODULE: ./src/session/route.ts
+var session_route = __nccwpck_require__(5161);
 ;// CONCATENATED MODULE: ./src/tools/docker.ts
 
 /** The docker CLI on the runner's PATH. */
@@ -31361,14 +31696,15 @@ var probe = __nccwpck_require__(2312);
 
 
 function defaultPorts() {
-    const liveness = new shared/* ProcLiveness */.Al();
+    const liveness = new record/* ProcLiveness */.Al();
     return {
         inspectHost: inspectHost,
         docker: new DockerCli(),
         liveness,
-        coordination: new shared/* FileCoordination */.or(liveness.boot),
+        coordination: route => (0,session_route/* coordinationFor */.VY)(route, liveness.boot),
+        ownPidNamespace: () => (0,session_route/* ownPidNamespace */.pP)(() => (0,external_node_fs_.readlinkSync)('/proc/self/ns/pid')),
         probes: () => probe/* Probes */.Q.create(),
-        nativeRuns: () => new host_native/* JobNativeRuns */.t((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'setup-cross-arch-native-runs.json'), liveness.boot)
+        nativeRuns: () => (0,host_native/* jobNativeRuns */.tu)(process.env, liveness.boot)
     };
 }
 
@@ -31385,7 +31721,7 @@ function defaultPorts() {
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7242);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _ports_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2524);
-/* harmony import */ var _registrar_hold_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3894);
+/* harmony import */ var _registrar_hold_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5672);
 /* harmony import */ var _registrar_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7326);
 
 
@@ -31406,13 +31742,13 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
     }
     try {
         const session = JSON.parse(saved);
-        if (!session.shared) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__.info('cleanup is off for this run: handlers stay registered (this GitHub-hosted runner is used by this job only).');
+        if (session.restore === 'none' || !session.keeper) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.info('This run recorded no hold and puts nothing back: handlers stay registered (the main step\'s "Cleanup:" line says why).');
             return;
         }
         const host = await ports.inspectHost();
         const released = await (0,_registrar_hold_js__WEBPACK_IMPORTED_MODULE_4__/* .releaseHeld */ .zn)({
-            coordination: ports.coordination,
+            coordination: ports.coordination(session.keeper),
             reader: host.binfmt,
             writer: await (0,_registrar_index_js__WEBPACK_IMPORTED_MODULE_5__/* .writerFor */ .P)(session.route, host, ports.docker),
             mounter: host.direct,
@@ -31423,15 +31759,21 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
             _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`${name}: left as it is, another job on this runner still holds it.`);
         for (const line of released.restored)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(line);
+        if (released.stayed.length > 0) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(`Could not put back ${released.stayed.join('; ')}: the host keeps a working handler for each. ` +
+                'To have the old one back, register it again from an interpreter file that exists.');
+        }
         if (released.left.length > 0) {
             const message = `Could not put back ${released.left.join('; ')}: they stay as this job left them. Check /proc/sys/fs/binfmt_misc on this runner.`;
-            if (session.cleanup)
+            if (session.restore === 'restore')
                 _actions_core__WEBPACK_IMPORTED_MODULE_0__.setFailed(message);
             else
                 _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(message);
         }
-        else if (released.restored.length === 0 && released.kept.length === 0) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(session.cleanup
+        else if (released.restored.length === 0 &&
+            released.kept.length === 0 &&
+            released.stayed.length === 0) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(session.restore === 'restore'
                 ? 'binfmt_misc handlers are already as they were before this job.'
                 : 'cleanup is off for this run: handlers stay registered.');
         }
@@ -31444,13 +31786,13 @@ async function cleanup(ports = (0,_ports_js__WEBPACK_IMPORTED_MODULE_3__/* .defa
 
 /***/ }),
 
-/***/ 3894:
+/***/ 5672:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  bH: () => (/* binding */ currentJob),
+  OY: () => (/* binding */ describeEntry),
   PL: () => (/* binding */ holdExisting),
   RZ: () => (/* binding */ registerHeld),
   zn: () => (/* binding */ releaseHeld)
@@ -31468,8 +31810,82 @@ var changes = __nccwpck_require__(967);
 var entry = __nccwpck_require__(8926);
 // EXTERNAL MODULE: ./src/host/kernel.ts
 var kernel = __nccwpck_require__(3853);
-// EXTERNAL MODULE: ./src/host/shared.ts
-var shared = __nccwpck_require__(7097);
+;// CONCATENATED MODULE: ./src/host/restore.ts
+/**
+ * Carrying out a restore (changes.ts's steps) so that it never stops halfway: a step that fails
+ * is cleaned up as far as it can be and reported, and the steps after it still run. A bridged
+ * step whose baseline cannot be registered leaves the entry registered now in place.
+ */
+
+
+/**
+ * Applies every step through `writer`: all remaining ops in one `apply` (one container run on a
+ * container route), and after a failure the step's cleanup and the rest in the next one.
+ */
+async function applyRestore(writer, steps) {
+    const done = [];
+    const failures = [];
+    let next = 0;
+    // Stryker disable next-line EqualityOperator: with no step left, one more pass applies nothing and returns the same
+    while (next < steps.length) {
+        const rest = steps.slice(next);
+        const ops = rest.flatMap(s => s.ops);
+        try {
+            await writer.apply(ops);
+            for (const s of rest)
+                done.push(...s.ops.map(op => (0,kernel/* describeOp */.Ff)(op)));
+            return { done, failures };
+        }
+        catch (error) {
+            // the step the failed op belongs to, and where in it
+            let at = error instanceof kernel/* KernelWriteError */.zs ? error.done : 0;
+            let i = 0;
+            while (at >= rest[i].ops.length)
+                at -= rest[i++].ops.length;
+            for (const s of rest.slice(0, i))
+                done.push(...s.ops.map(op => (0,kernel/* describeOp */.Ff)(op)));
+            const step = rest[i];
+            failures.push(await failed(writer, step, at, error));
+            next += i + 1;
+        }
+    }
+    return { done, failures };
+}
+/** Reports a step that failed at op `at`, removing its bridge when the entry has its name back. */
+async function failed(writer, step, at, error) {
+    const op = step.ops[at];
+    const reason = whyFailed(op, error);
+    if (!step.bridge)
+        return { name: step.name, reason };
+    if (at === 0)
+        return { name: step.name, reason, stayed: step.present };
+    const registerAt = step.ops.findIndex(o => o.op === 'register' && o.name === step.name);
+    // failed registering it under its own name: the bridge carries the baseline, and stays
+    if (at === registerAt)
+        return { name: step.name, reason: `${reason}; it is registered as ${step.bridge} instead` };
+    if (op.op === 'remove' && op.name === step.bridge)
+        return { name: step.name, reason };
+    try {
+        await writer.apply([{ op: 'remove', name: step.bridge }]);
+    }
+    catch (cleanup) {
+        return { name: step.name, reason: `${reason}; ${whyFailed(undefined, cleanup)}` };
+    }
+    return { name: step.name, reason };
+}
+/** Why an op failed, in words: a missing F interpreter is said as such. */
+function whyFailed(op, error) {
+    const text = (0,errors/* describe */.q0)(error);
+    if (!(error instanceof kernel/* KernelWriteError */.zs) || error.code !== 'ENOENT' || op?.op !== 'register')
+        return text;
+    const fields = op.line.slice(1).split(op.line[0]);
+    if (!/F/.test(fields[6] ?? ''))
+        return text;
+    return `${text} (its interpreter ${fields[5]} no longer exists: it was registered with the F flag, which opens the file at registration, and the file was deleted since)`;
+}
+
+// EXTERNAL MODULE: ./src/session/record.ts
+var record = __nccwpck_require__(8451);
 ;// CONCATENATED MODULE: ./src/registrar/readback.ts
 
 
@@ -31510,7 +31926,7 @@ function checkHandlers(entries, request, outcome, remedy) {
 
 ;// CONCATENATED MODULE: ./src/registrar/hold.ts
 /**
- * Registering and putting back on a kernel that other jobs share (host/shared.ts): every
+ * Registering and putting back on a kernel that other jobs share (session/): every
  * read-modify-write of binfmt_misc happens under the machine-wide lock; each job records which
  * handlers it holds; the first job to change an entry records what it was; a post step puts an
  * entry back only when no other live job holds it, so the last holder leaves the host as it was
@@ -31525,12 +31941,6 @@ function checkHandlers(entries, request, outcome, remedy) {
 
 
 
-function currentJob(live, env = process.env) {
-    const key = ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_JOB', 'RUNNER_NAME', 'GITHUB_ACTION']
-        .map(name => env[name] || '-')
-        .join('/');
-    return { key, pid: process.ppid, started: live.started(process.ppid) ?? '' };
-}
 /**
  * Registers the request under the lock, reads the host back, and records the hold. On any
  * failure, everything this run changed is put back first.
@@ -31538,7 +31948,7 @@ function currentJob(live, env = process.env) {
 async function registerHeld(args) {
     const { coordination, reader, writer, registrar, request, job } = args;
     return coordination.transaction(job.key, async (stored) => {
-        const state = (0,shared/* withoutExpired */.gZ)(stored, args.live);
+        const state = (0,record/* withoutExpired */.gZ)(stored, args.live);
         const mountedBefore = await reader.isMounted();
         if (!mountedBefore) {
             await args.mounter.mount();
@@ -31557,7 +31967,8 @@ async function registerHeld(args) {
         }
         const changed = (0,changes/* changedNames */.tS)(current, await reader.list());
         const baselines = { ...state.baselines };
-        if (args.cleanup) {
+        const restoring = args.restore === 'restore';
+        if (restoring) {
             for (const name of changed)
                 baselines[name] ??= (0,changes/* baselineOf */.Bv)(name, current);
         }
@@ -31566,15 +31977,13 @@ async function registerHeld(args) {
             pid: job.pid,
             started: job.started,
             since: args.live.now(),
-            names: [...new Set([...request.cpus.map(catalogue/* handlerName */._g), ...changed])],
-            cleanup: args.cleanup,
-            route: writer.spec
+            names: [...new Set([...request.cpus.map(catalogue/* handlerName */._g), ...changed])]
         };
         return {
             result: { handlers, outcome, changed },
             state: {
                 ...state,
-                mounted: state.mounted || (!mountedBefore && args.cleanup),
+                mounted: state.mounted || (!mountedBefore && restoring),
                 baselines,
                 holders: [...state.holders.filter(h => h.key !== job.key), holder]
             }
@@ -31585,7 +31994,7 @@ async function registerHeld(args) {
 async function holdExisting(args) {
     const { coordination, reader, request, registrar, job } = args;
     return coordination.transaction(job.key, async (stored) => {
-        const state = (0,shared/* withoutExpired */.gZ)(stored, args.live);
+        const state = (0,record/* withoutExpired */.gZ)(stored, args.live);
         const outcome = await registrar.register(request, [], undefined);
         const handlers = checkHandlers(await reader.list(), request, outcome, registrar.remedy);
         const holder = {
@@ -31593,9 +32002,7 @@ async function holdExisting(args) {
             pid: job.pid,
             started: job.started,
             since: args.live.now(),
-            names: request.cpus.map(catalogue/* handlerName */._g),
-            cleanup: false,
-            route: { kind: 'direct' }
+            names: request.cpus.map(catalogue/* handlerName */._g)
         };
         return {
             result: { handlers, outcome, changed: [] },
@@ -31606,48 +32013,78 @@ async function holdExisting(args) {
 function waitingFor(holder) {
     core.info(`Waiting for the binfmt_misc lock, held by ${holder}.`);
 }
-/** Puts back what changed since `before`; returns the error to report, with the rollback's fate. */
+/**
+ * Puts back what changed since `before`, every entry it can (one that fails never stops the
+ * others); returns the error to report, with the rollback's fate.
+ */
 async function rolledBack(error, reader, writer, mounter, before, mountedBefore) {
     const now = await reader.list();
     const changed = (0,changes/* changedNames */.tS)(before, now);
     // Stryker disable next-line ConditionalExpression: with nothing changed and nothing mounted, the rollback below writes nothing
     if (changed.length === 0 && mountedBefore)
         return error;
+    const failures = [];
     try {
         const baselines = new Map(changed.map(name => [name, (0,changes/* baselineOf */.Bv)(name, before)]));
-        await writer.apply((0,changes/* planRestore */.q8)(now, baselines, changed));
-        if (!mountedBefore && (await reader.list()).length === 0)
-            await mounter.unmount();
+        const result = await applyRestore(writer, (0,changes/* planRestoreSteps */.Hq)(now, baselines, changed));
+        failures.push(...result.failures.map(failureText));
+    }
+    catch (rollback) {
+        failures.push((0,errors/* describe */.q0)(rollback));
+    }
+    const left = (0,changes/* changedNames */.tS)(before, await reader.list());
+    if (failures.length === 0 && left.length === 0) {
+        try {
+            if (!mountedBefore && (await reader.list()).length === 0)
+                await mounter.unmount();
+        }
+        catch (unmount) {
+            failures.push((0,errors/* describe */.q0)(unmount));
+        }
+    }
+    if (failures.length === 0) {
         if (changed.length > 0)
             core.info(`Rolled back ${changed.join(', ')}: the host is as it was before this step.`);
         return error;
     }
-    catch (rollback) {
-        const left = (0,changes/* changedNames */.tS)(before, await reader.list());
-        return new errors/* RegistrationError */.mT(`${(0,errors/* describe */.q0)(error)} Putting the host back then failed too (${(0,errors/* describe */.q0)(rollback)}): ${left.join(', ')} differ from before this step. ` +
-            'Check /proc/sys/fs/binfmt_misc on this runner.');
-    }
+    return new errors/* RegistrationError */.mT(`${(0,errors/* describe */.q0)(error)} Putting the host back then failed too (${failures.join('; ')}): ${left.join(', ') || 'nothing'} differ from before this step. ` +
+        'Check /proc/sys/fs/binfmt_misc on this runner.');
+}
+/** A restore failure as one clause: the entry, what failed, and what is registered instead. */
+function failureText(f) {
+    return f.stayed
+        ? `${f.name}: ${f.reason}; ${describeEntry(f.stayed)} stays registered instead`
+        : `${f.name}: ${f.reason}`;
+}
+/** An entry in a few words: what it runs, with which flags. */
+function describeEntry(e) {
+    return `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}"${e.enabled ? '' : ', disabled'})`;
 }
 /**
  * The post step: drops this job's hold and puts back every recorded entry no other live job
- * holds; unmounts binfmt_misc when a holder mounted it and the host has no entry left.
+ * holds, every one it can (a failing entry never stops the others); unmounts binfmt_misc when a
+ * holder mounted it and the host has no entry left.
  */
 async function releaseHeld(args) {
     const { coordination, reader, writer, job } = args;
     return coordination.transaction(job.key, async (stored) => {
-        const state = (0,shared/* withoutExpired */.gZ)(stored, args.live);
-        const others = (0,shared/* heldByOthers */.Ed)(state, job.key);
+        const state = (0,record/* withoutExpired */.gZ)(stored, args.live);
+        const others = (0,record/* heldByOthers */.Ed)(state, job.key);
         const holders = state.holders.filter(h => h.key !== job.key);
         const scope = Object.keys(state.baselines).filter(name => !others.has(name));
         const kept = Object.keys(state.baselines).filter(name => others.has(name));
         const baselines = new Map(Object.entries(state.baselines));
-        const ops = (0,changes/* planRestore */.q8)(await reader.list(), baselines, scope);
-        let failure;
+        const failures = new Map();
+        let restored = [];
+        let broken;
         try {
-            await writer.apply(ops);
+            const result = await applyRestore(writer, (0,changes/* planRestoreSteps */.Hq)(await reader.list(), baselines, scope));
+            restored = [...result.done];
+            for (const f of result.failures)
+                failures.set(f.name, f);
         }
         catch (error) {
-            failure = error;
+            broken = (0,errors/* describe */.q0)(error);
         }
         const after = await reader.list();
         const left = scope.filter(name => !asBaseline(after, baselines.get(name), name));
@@ -31656,25 +32093,33 @@ async function releaseHeld(args) {
             try {
                 await args.mounter.unmount();
                 mounted = false;
+                restored.push('binfmt_misc: unmounted again (a job mounted it)');
             }
             catch (error) {
-                failure ??= error;
+                broken ??= `unmounting binfmt_misc failed: ${(0,errors/* describe */.q0)(error)}`;
             }
         }
-        const restored = failure ? [] : ops.map(op => (0,kernel/* describeOp */.Ff)(op));
-        if (!mounted && state.mounted)
-            restored.push('binfmt_misc: unmounted again (a job mounted it)');
         const next = {
             ...state,
             mounted,
             holders,
             baselines: Object.fromEntries(Object.entries(state.baselines).filter(([name]) => !scope.includes(name) || left.includes(name)))
         };
+        // the baseline could not come back and nothing of its step took effect: what was there stays
+        const stays = (f) => !!f?.stayed;
+        const why = (name) => {
+            const reason = failures.get(name)?.reason ?? broken;
+            return reason ? `${name} (${reason})` : name;
+        };
         return {
             result: {
                 restored,
                 kept,
-                left: left.map(name => `${name}${failure ? ` (${(0,errors/* describe */.q0)(failure)})` : ''}`)
+                left: [
+                    ...left.filter(name => !stays(failures.get(name))).map(why),
+                    ...(broken && left.length === 0 ? [`binfmt_misc (${broken})`] : [])
+                ],
+                stayed: [...failures.values()].filter(f => stays(f)).map(failureText)
             },
             state: next
         };
@@ -31854,6 +32299,765 @@ async function registerByPlan(writer, current, wanted, reset) {
                 ? 'With the F flag the interpreter must exist when it is registered: check the emulators installed above.'
                 : 'Check the kernel log (dmesg) and that no other tool manages binfmt_misc on this runner.'));
     }
+}
+
+
+/***/ }),
+
+/***/ 6324:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  KQ: () => (/* binding */ KeeperCoordination),
+  je: () => (/* binding */ LocalCoordination),
+  j2: () => (/* binding */ Unshared),
+  aC: () => (/* binding */ keep)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/session/escape.ts
+/**
+ * The runner reads every stdout line that starts with `::` as a workflow command, and
+ * core.info() does not escape. Text the action did not write itself in this run (a shared file,
+ * another process) goes through `printable` before it is logged.
+ */
+/** How much of a foreign text a log line shows. */
+const MAX_SHOWN = 200;
+/**
+ * `text` as one harmless piece of a log line: control characters (newlines included) and
+ * anything outside printable ASCII as `\xHH` / `\u{H}`, at most `max` characters (then `…`),
+ * and a leading `::` broken up so that it cannot start a workflow command.
+ */
+function printable(text, max = MAX_SHOWN) {
+    let out = '';
+    for (const c of text) {
+        const code = c.codePointAt(0);
+        out +=
+            code < 0x20 || code === 0x7f
+                ? `\\x${code.toString(16).padStart(2, '0')}`
+                : code > 0x7e
+                    ? `\\u{${code.toString(16)}}`
+                    : c === '\\'
+                        ? '\\\\'
+                        : c;
+    }
+    if (out.length > max)
+        out = `${out.slice(0, max)}…`;
+    return out.replace(/^(\s*):/, '$1\\x3a');
+}
+
+// EXTERNAL MODULE: ./src/session/record.ts
+var record = __nccwpck_require__(8451);
+// EXTERNAL MODULE: ./src/session/store.ts
+var store = __nccwpck_require__(2949);
+;// CONCATENATED MODULE: ./src/session/coordination.ts
+/**
+ * The machine-wide lock and the record, as the steps use them: one transaction around every
+ * read-modify-write of binfmt_misc. The files are root's (store.ts); a job reaches them the way it
+ * reaches binfmt_misc itself: in this process when it is root, otherwise through a keeper, one
+ * process with root's rights (through `sudo -n`, or in the registrar's container) that holds the
+ * lock for the transaction and hands the record over its stdin and stdout.
+ */
+
+
+
+
+
+/**
+ * No lock and no record: for a machine no other job shares (a GitHub-hosted runner runs one job
+ * and is thrown away), where there is nobody to coordinate with and nothing to put back.
+ */
+class Unshared {
+    boot;
+    constructor(boot) {
+        this.boot = boot;
+    }
+    async transaction(_who, fn) {
+        return (await fn(emptyFor(this.boot))).result;
+    }
+}
+const emptyFor = (boot) => (0,record/* parseRecord */.Hh)('', boot).state;
+/** The record a transaction starts from; a record that is not valid is discarded, with a warning. */
+function startFrom(text, boot, where) {
+    const { state, problem } = (0,record/* parseRecord */.Hh)(text, boot);
+    if (problem) {
+        core.warning(`Discarded the binfmt_misc record in ${where}: ${printable(problem)}. Nothing on the host is put back for it; the record starts afresh.`);
+    }
+    return state;
+}
+/** What a holder's line in the lock file says, for the log. */
+const holderOf = (text) => (text.trim() ? printable(text.trim()) : 'another job');
+/** Runs a transaction on a lock already held. */
+async function within(held, boot, where, fn) {
+    const { result, state } = await fn(startFrom(held.record, boot, where));
+    held.save(`${JSON.stringify(state)}\n`);
+    return result;
+}
+/** The lock and the record opened by this process, which is root. */
+class LocalCoordination {
+    boot;
+    dir;
+    waitSeconds;
+    constructor(boot, dir = new store/* StateDir */.$R(), waitSeconds) {
+        this.boot = boot;
+        this.dir = dir;
+        this.waitSeconds = waitSeconds;
+    }
+    async transaction(who, fn, onWait) {
+        const held = await (0,store/* acquire */.XC)(this.dir, who, text => onWait?.(holderOf(text)), this.waitSeconds);
+        try {
+            return await within(held, this.boot, this.dir.path, fn);
+        }
+        finally {
+            held.release();
+        }
+    }
+}
+/**
+ * The lock and the record through a keeper process with root's rights (`command`, whose last
+ * arguments start keep() below). It says `wait` while it waits, then `record` once it holds the
+ * lock; it saves the record it is sent back, and releases the lock when its stdin ends (also
+ * when this process dies).
+ */
+class KeeperCoordination {
+    boot;
+    command;
+    via;
+    constructor(boot, 
+    /** The keeper's program and arguments, never a shell with anything of the job's in it. */
+    command, 
+    /** For messages: sudo, or the container image. */
+    via) {
+        this.boot = boot;
+        this.command = command;
+        this.via = via;
+    }
+    async transaction(who, fn, onWait) {
+        const { spawn } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1421, 23));
+        const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 481, 23));
+        const child = spawn(this.command[0], this.command.slice(1), {
+            stdio: ['pipe', 'pipe', 'pipe']
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+        const exited = new Promise(resolve => {
+            child.on('error', error => {
+                stderr += error.message;
+                resolve(null);
+            });
+            child.on('close', code => resolve(code));
+        });
+        const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+        const failed = async (what) => {
+            const code = await exited;
+            const why = stderr.trim().split('\n').pop() ?? '';
+            return new errors/* HostError */.dh(`Could not take the binfmt_misc lock ${this.via}: ${what}${code === null ? '' : ` (exit ${code})`}${why ? `: ${printable(why)}` : ''}. ` +
+                'Check that this route still works on this runner, or set cleanup: false.');
+        };
+        /** The keeper's next message; undefined once its stdout ends. */
+        const next = async () => {
+            const line = await lines.next();
+            if (line.done)
+                return undefined;
+            try {
+                return JSON.parse(line.value);
+            }
+            catch {
+                return { unreadable: line.value };
+            }
+        };
+        child.stdin.on('error', () => {
+            // the keeper ended early: its exit says why
+        });
+        child.stdin.write(`${JSON.stringify({ who })}\n`);
+        let message = await next();
+        while (message && typeof message.wait === 'string') {
+            onWait?.(holderOf(message.wait));
+            message = await next();
+        }
+        if (!message || typeof message.record !== 'string') {
+            child.stdin.end();
+            throw await failed(typeof message?.error === 'string'
+                ? printable(message.error, 1000)
+                : typeof message?.unreadable === 'string'
+                    ? `it printed "${printable(message.unreadable)}"`
+                    : 'it stopped');
+        }
+        let result;
+        try {
+            result = await within({
+                record: message.record,
+                save: text => child.stdin.write(`${JSON.stringify({ record: text })}\n`)
+            }, this.boot, `the keeper's record (${this.via})`, fn);
+        }
+        finally {
+            child.stdin.end();
+        }
+        const saved = await next();
+        if (saved?.saved !== true || (await exited) !== 0)
+            throw await failed('it did not save the record');
+        return result;
+    }
+}
+/**
+ * The keeper's side: reads who it holds for, takes the lock, sends the record, saves the record
+ * it gets back (if any) and releases the lock when its input ends. Returns the exit code.
+ */
+async function keep(dir, input, send) {
+    const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 481, 23));
+    const lines = createInterface({ input })[Symbol.asyncIterator]();
+    try {
+        const first = await lines.next();
+        const who = first.done ? '' : JSON.parse(first.value).who;
+        if (typeof who !== 'string' || !who)
+            throw new errors/* HostError */.dh('the keeper was not told who it holds for');
+        const held = await (0,store/* acquire */.XC)(dir, printable(who), holder => send({ wait: holder }));
+        try {
+            send({ record: held.record });
+            const reply = await lines.next();
+            if (!reply.done) {
+                const { record } = JSON.parse(reply.value);
+                if (typeof record !== 'string')
+                    throw new errors/* HostError */.dh('the keeper was sent no record');
+                held.save(record);
+            }
+        }
+        finally {
+            held.release();
+        }
+        send({ saved: true });
+        return 0;
+    }
+    catch (error) {
+        send({ error: error.message });
+        return 1;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8451:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Al: () => (/* binding */ ProcLiveness),
+/* harmony export */   Ed: () => (/* binding */ heldByOthers),
+/* harmony export */   Hh: () => (/* binding */ parseRecord),
+/* harmony export */   gZ: () => (/* binding */ withoutExpired)
+/* harmony export */ });
+/* unused harmony exports emptyState, MAX_HOLD_MS, isLive, MAX_REGISTER_LENGTH, BINPRM_BUF_SIZE, isEntryName, checkEntry */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _host_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8926);
+/**
+ * binfmt_misc is one per kernel: on a self-hosted machine every job and every user shares it.
+ * The record is what the jobs agree on: who holds which handler, and what each entry was before
+ * the first holder came. It lives in a directory only root can write (store.ts), and it is
+ * checked field by field before anything is done for it: a record that does not fit is
+ * discarded, and the host is not touched for it.
+ */
+
+
+const emptyState = (boot) => ({
+    version: 1,
+    boot,
+    mounted: false,
+    baselines: {},
+    holders: []
+});
+/** A record outlives a job that died without its post step by at most this long. */
+const MAX_HOLD_MS = 6 * 24 * 3600_000;
+/** Whether a holder's job is still running. */
+function isLive(holder, live) {
+    return live.started(holder.pid) === holder.started && live.now() - holder.since < MAX_HOLD_MS;
+}
+/** The state with holders of dead jobs dropped (and a record of another boot started afresh). */
+function withoutExpired(state, live) {
+    if (state.boot !== live.boot)
+        return emptyState(live.boot);
+    return { ...state, holders: state.holders.filter(h => isLive(h, live)) };
+}
+/** Names some holder other than `key` still holds. */
+function heldByOthers(state, key) {
+    return new Set(state.holders.filter(h => h.key !== key).flatMap(h => h.names));
+}
+/** Process facts from /proc. */
+class ProcLiveness {
+    boot = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    started(pid) {
+        try {
+            const stat = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+            // the command name may hold spaces and parentheses: fields start after the last ')'
+            return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+        }
+        catch {
+            return undefined;
+        }
+    }
+    now() {
+        return Date.now();
+    }
+}
+/** The kernel refuses a register line longer than this (fs/binfmt_misc.c, MAX_REGISTER_LENGTH). */
+const MAX_REGISTER_LENGTH = 1920;
+/** Magic and offset together must fit the first bytes the kernel reads (BINPRM_BUF_SIZE). */
+const BINPRM_BUF_SIZE = 256;
+/** Bounds on what one record may hold: far above any real runner, far below harm. */
+const MAX_HOLDERS = 256;
+const MAX_BASELINES = 256;
+const MAX_NAMES = 64;
+/** Linux pids never exceed 2^22 (PID_MAX_LIMIT). */
+const PID_MAX = 4_194_304;
+/**
+ * The record in `text`, checked field by field. Empty text is a fresh record for `boot`; text
+ * that is not a record the action wrote is discarded (a fresh record, and the reason).
+ */
+function parseRecord(text, boot) {
+    if (text.trim() === '')
+        return { state: emptyState(boot) };
+    try {
+        return { state: checkState(JSON.parse(text)) };
+    }
+    catch (error) {
+        return { state: emptyState(boot), problem: error.message };
+    }
+}
+class Invalid extends Error {
+}
+function fail(what) {
+    throw new Invalid(what);
+}
+function object(value, what) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        fail(`${what} is not an object`);
+    return value;
+}
+function array(value, what, max) {
+    if (!Array.isArray(value))
+        fail(`${what} is not a list`);
+    if (value.length > max)
+        fail(`${what} has more than ${max} items`);
+    return value;
+}
+function int(value, what, min, max) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+        fail(`${what} is not a whole number from ${min} to ${max}`);
+    return value;
+}
+function bool(value, what) {
+    if (typeof value !== 'boolean')
+        fail(`${what} is not true or false`);
+    return value;
+}
+/** Printable ASCII only: nothing that could end a log line, a register line or a field. */
+function text(value, what, pattern) {
+    if (typeof value !== 'string' || !pattern.test(value))
+        fail(`${what} is not allowed`);
+    return value;
+}
+/** A binfmt_misc entry name the kernel accepts: no `/`, not `.` or `..`, not its control files. */
+function isEntryName(name) {
+    return (/^[\x21-\x7e]{1,255}$/.test(name) &&
+        !name.includes('/') &&
+        !['.', '..', 'register', 'status'].includes(name));
+}
+function entryName(value, what) {
+    if (typeof value !== 'string' || !isEntryName(value))
+        fail(`${what} is not an entry name`);
+    return value;
+}
+const HEX = /^(?:[0-9a-f]{2})+$/;
+/** A binfmt_misc entry as the kernel could have printed it, and the line that would register it. */
+function checkEntry(value, what) {
+    const e = object(value, what);
+    const name = entryName(e.name, `${what}'s name`);
+    const at = `${what} (${name})`;
+    const interpreter = text(e.interpreter, `${at}'s interpreter`, /^\/[\x20-\x7e]{0,254}$/);
+    const flags = text(e.flags, `${at}'s flags`, /^P?O?C?F?$/);
+    if ((0,_host_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .canonicalFlags */ .GE)(flags) !== flags)
+        fail(`${at}'s flags are not as the kernel prints them`);
+    const offset = int(e.offset, `${at}'s offset`, 0, BINPRM_BUF_SIZE - 1);
+    const entry = {
+        name,
+        enabled: bool(e.enabled, `${at}'s enabled`),
+        interpreter,
+        flags,
+        offset
+    };
+    if (e.extension !== undefined) {
+        if (e.magic !== undefined || e.mask !== undefined || offset !== 0)
+            fail(`${at} is an extension entry with a magic`);
+        entry.extension = text(e.extension, `${at}'s extension`, /^\.[\x21-\x2e\x30-\x7e]{1,127}$/);
+    }
+    else {
+        const magic = text(e.magic, `${at}'s magic`, HEX);
+        if (offset + magic.length / 2 > BINPRM_BUF_SIZE)
+            fail(`${at}'s magic reaches past the first ${BINPRM_BUF_SIZE} bytes`);
+        entry.magic = magic;
+        if (e.mask !== undefined) {
+            entry.mask = text(e.mask, `${at}'s mask`, HEX);
+            if (entry.mask.length !== magic.length)
+                fail(`${at}'s mask is not as long as its magic`);
+        }
+    }
+    if ((0,_host_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .lineFor */ .y1)(entry).length > MAX_REGISTER_LENGTH)
+        fail(`${at} is longer than a register line can be`);
+    return entry;
+}
+function checkBaseline(value, name) {
+    const what = `the baseline of ${name}`;
+    const b = object(value, what);
+    const above = array(b.above, `${what}'s newer entries`, MAX_BASELINES).map((e, i) => checkEntry(e, `${what}'s newer entry ${i}`));
+    const rank = int(b.rank, `${what}'s rank`, 0, 100_000);
+    if (b.before === undefined)
+        return { above, rank };
+    const before = checkEntry(b.before, what);
+    if (before.name !== name)
+        fail(`${what} names another entry`);
+    return { before, above, rank };
+}
+function checkHolder(value, i) {
+    const what = `holder ${i}`;
+    const h = object(value, what);
+    return {
+        key: text(h.key, `${what}'s key`, /^[\x20-\x7e]{1,512}$/),
+        pid: int(h.pid, `${what}'s pid`, 1, PID_MAX),
+        started: text(h.started, `${what}'s start time`, /^\d{0,20}$/),
+        since: int(h.since, `${what}'s time`, 0, Number.MAX_SAFE_INTEGER),
+        names: array(h.names, `${what}'s names`, MAX_NAMES).map((n, j) => entryName(n, `${what}'s name ${j}`))
+    };
+}
+function checkState(value) {
+    const s = object(value, 'the record');
+    if (s.version !== 1)
+        fail('the record is not of version 1');
+    const baselines = object(s.baselines, 'the baselines');
+    const names = Object.keys(baselines);
+    if (names.length > MAX_BASELINES)
+        fail(`the record has more than ${MAX_BASELINES} baselines`);
+    return {
+        version: 1,
+        boot: text(s.boot, 'the boot id', /^[\x21-\x7e]{1,64}$/),
+        mounted: bool(s.mounted, 'mounted'),
+        baselines: Object.fromEntries(names.map(name => [entryName(name, `baseline name`), checkBaseline(baselines[name], name)])),
+        holders: array(s.holders, 'the holders', MAX_HOLDERS).map(checkHolder)
+    };
+}
+
+
+/***/ }),
+
+/***/ 5161:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IA: () => (/* binding */ withRoute),
+/* harmony export */   Ke: () => (/* binding */ keeperRoute),
+/* harmony export */   VY: () => (/* binding */ coordinationFor),
+/* harmony export */   i6: () => (/* binding */ KEEPER_ARG),
+/* harmony export */   pP: () => (/* binding */ ownPidNamespace)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _coordination_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6324);
+/**
+ * How a job reaches the root-only lock and record (store.ts): the route it already has to
+ * binfmt_misc. As root, in this process; with passwordless sudo, a keeper started through
+ * `sudo -n`; a docker-group user without sudo, a keeper in a container of the registrar image
+ * (one with a shell), which runs this same program as root on the host's filesystem. A job with
+ * none of these cannot touch the record: it takes no lock and records no hold, or, when it would
+ * have to put entries back, it stops before changing anything.
+ */
+
+
+/** The argument that makes the action's entry the keeper (index.ts). */
+const KEEPER_ARG = 'keep-binfmt-record';
+/** The route a job with these rights has to the record, if any. */
+function keeperRoute(privilege, writer) {
+    if (privilege !== 'none')
+        return { kind: privilege };
+    if (writer?.kind === 'container' && writer.contract === 'multiarch')
+        return { kind: 'container', image: writer.image };
+    return undefined;
+}
+/**
+ * The restore mode a run can keep, and its route: a run that would have to put entries back but
+ * has no route stops here (nothing has changed yet); one that would only record a hold records
+ * none, and says so.
+ */
+function withRoute(mode, route, writer) {
+    if (mode === 'none')
+        return { mode };
+    if (route)
+        return { mode, route };
+    if (mode === 'restore' && writer) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HostError */ .dh(`cleanup is on, and this job has no way to the root-only binfmt_misc record: it is not root, has no passwordless sudo, and ${writer.kind === 'container' ? `the registrar image ${writer.image} has no shell` : 'no registrar container'} to keep the record with. ` +
+            'Use a registrar image with a shell (multiarch/qemu-user-static style), grant passwordless sudo, or set cleanup: false.');
+    }
+    return {
+        mode: 'none',
+        note: 'No hold recorded: without root, sudo or a registrar image with a shell this job cannot reach the root-only record, so other jobs do not know it uses these handlers.'
+    };
+}
+/** The program a keeper runs: this action's own entry, with the keeper argument. */
+function keeperProgram() {
+    return [process.execPath, process.argv[1], KEEPER_ARG];
+}
+/**
+ * The keeper's container runs this same program as root on the host's filesystem: `/` bound at
+ * /host and chroot into it (the image's shell starts it; the script is constant, the program
+ * comes as arguments).
+ */
+const CHROOT_SCRIPT = 'exec chroot /host "$@"';
+function coordinationFor(route, boot) {
+    if (!route)
+        return new _coordination_js__WEBPACK_IMPORTED_MODULE_1__/* .Unshared */ .j2(boot);
+    switch (route.kind) {
+        case 'root':
+            return new _coordination_js__WEBPACK_IMPORTED_MODULE_1__/* .LocalCoordination */ .je(boot);
+        case 'sudo':
+            return new _coordination_js__WEBPACK_IMPORTED_MODULE_1__/* .KeeperCoordination */ .KQ(boot, ['sudo', '-n', ...keeperProgram()], 'through sudo');
+        case 'container':
+            return new _coordination_js__WEBPACK_IMPORTED_MODULE_1__/* .KeeperCoordination */ .KQ(boot, [
+                'docker',
+                'run',
+                '--rm',
+                '--interactive',
+                '--network',
+                'none',
+                '--pull',
+                'never',
+                '--user',
+                '0:0',
+                '--volume',
+                '/:/host',
+                '--entrypoint',
+                '/bin/sh',
+                route.image,
+                '-c',
+                CHROOT_SCRIPT,
+                'sh',
+                ...keeperProgram()
+            ], `through a container of ${route.image}`);
+    }
+}
+/** /proc/self/ns/pid of a process in the initial pid namespace (PROC_PID_INIT_INO). */
+const INITIAL_PID_NAMESPACE = 'pid:[4026531836]';
+/**
+ * Whether this process runs in a pid namespace of its own (a job container, a runner in a
+ * container): its pids mean nothing to jobs on the host, so its hold could not be told apart
+ * from a dead job's.
+ */
+function ownPidNamespace(link) {
+    try {
+        return link() !== INITIAL_PID_NAMESPACE;
+    }
+    catch {
+        return true;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2949:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $R: () => (/* binding */ StateDir),
+/* harmony export */   XC: () => (/* binding */ acquire)
+/* harmony export */ });
+/* unused harmony exports STATE_DIR, LOCK_WAIT_S, checkOwned, rewrite */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/**
+ * Where the lock and the record live: a directory root creates under /run (a tmpfs emptied at
+ * every boot, like binfmt_misc itself), mode 0700, files mode 0600. Only a process that can act
+ * as root ever opens them: this one when it is root, otherwise a keeper process started through
+ * sudo or the registrar container (keeper.ts). Nothing another user created is ever used: every
+ * directory on the way and each file is checked with lstat and fstat before use.
+ */
+
+
+
+const STATE_DIR = '/run/setup-cross-arch';
+/** How long a job waits for the lock before it gives up, naming the holder. */
+const LOCK_WAIT_S = 300;
+const kind = (s) => s.isSymbolicLink()
+    ? 'a symlink'
+    : s.isDirectory()
+        ? 'a directory'
+        : s.isFile()
+            ? 'a file'
+            : 'a special file';
+/**
+ * Refuses `path` unless it is what it must be (a directory or a regular file, not a symlink),
+ * owned by `owner`, and writable by nobody else; `fd` (when given) must be that same file.
+ */
+function checkOwned(path, st, want, owner, fdStat, 
+/** A sticky directory (like /tmp) protects what others own in it: fine above ours. */
+stickyWritable = false) {
+    const right = want === 'directory' ? st.isDirectory() : st.isFile();
+    const problem = !right
+        ? `is ${kind(st)}, not a ${want === 'directory' ? 'directory' : 'regular file'}`
+        : st.uid !== owner
+            ? `is owned by uid ${st.uid}, not ${owner === 0 ? 'root' : `uid ${owner}`}`
+            : (st.mode & 0o022) !== 0 && !(stickyWritable && (st.mode & 0o1000) !== 0)
+                ? 'is writable by group or others'
+                : want === 'file' && st.nlink !== 1
+                    ? `has ${st.nlink} hard links`
+                    : fdStat && (fdStat.dev !== st.dev || fdStat.ino !== st.ino)
+                        ? 'was replaced while it was opened'
+                        : undefined;
+    if (problem) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`${path} ${problem} (owner uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}): ` +
+            'the action keeps its binfmt_misc lock and record only where root alone can write, and will not use it. ' +
+            `Remove it as root (rm -rf ${path}) and run the job again.`);
+    }
+}
+/** A file or directory that may not be there yet. */
+function lstatOrNone(path) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(path);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw stateError(path, error);
+    }
+}
+const stateError = (path, error) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`Could not use ${path}: ${error.message}. The action keeps its binfmt_misc lock and record there, as root.`);
+/**
+ * The state directory as only `owner` (root) can write it. Every directory above it must be a
+ * real directory of root's that nobody else can write; it is created mode 0700 when missing.
+ */
+class StateDir {
+    path;
+    owner;
+    constructor(path = STATE_DIR, 
+    /** root in production; tests that do not run as root pass their own uid. */
+    owner = 0) {
+        this.path = path;
+        this.owner = owner;
+    }
+    /** Checks (creating it when missing) the directory, then opens `name` in it, checked. */
+    open(name) {
+        this.ensure();
+        const path = `${this.path}/${name}`;
+        let fd;
+        try {
+            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(path, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDWR | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_CREAT | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW, 0o600);
+        }
+        catch (error) {
+            throw stateError(path, error);
+        }
+        try {
+            const st = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fstatSync)(fd);
+            checkOwned(path, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(path), 'file', this.owner, st);
+            if ((st.mode & 0o077) !== 0)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fchmodSync)(fd, 0o600);
+            return fd;
+        }
+        catch (error) {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+            throw error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh ? error : stateError(path, error);
+        }
+    }
+    ensure() {
+        for (let up = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(this.path), seen = ''; up !== seen; seen = up, up = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(up)) {
+            const st = lstatOrNone(up);
+            if (!st)
+                throw stateError(up, new Error('it does not exist'));
+            checkOwned(up, st, 'directory', st.uid === this.owner ? this.owner : 0, undefined, true);
+        }
+        if (!lstatOrNone(this.path)) {
+            try {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(this.path, 0o700);
+            }
+            catch (error) {
+                // another job created it first: checked below like any other
+                if (error.code !== 'EEXIST')
+                    throw stateError(this.path, error);
+            }
+        }
+        let fd;
+        try {
+            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(this.path, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_DIRECTORY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW);
+        }
+        catch (error) {
+            checkOwned(this.path, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(this.path), 'directory', this.owner);
+            throw stateError(this.path, error);
+        }
+        try {
+            const st = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fstatSync)(fd);
+            checkOwned(this.path, (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(this.path), 'directory', this.owner, st);
+            if ((st.mode & 0o077) !== 0)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fchmodSync)(fd, 0o700);
+        }
+        finally {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+        }
+    }
+}
+/** Replaces a file's content in one write at offset 0 (the file is never renamed). */
+function rewrite(fd, text) {
+    const bytes = Buffer.from(text);
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.ftruncateSync)(fd, 0);
+    let written = 0;
+    while (written < bytes.length)
+        // Stryker disable next-line ArithmeticOperator: a regular file takes the whole buffer in one write; the loop only guards a short one
+        written += (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeSync)(fd, bytes, written, bytes.length - written, written);
+}
+/**
+ * Takes the lock (flock(2) on `lock`, through util-linux's flock on a descriptor this process
+ * holds: released when this process closes it or dies, never left behind) and opens the record.
+ * `onWait` is told what the lock file says about its holder (text for the log only after
+ * `printable`).
+ */
+async function acquire(dir, who, onWait, waitSeconds = LOCK_WAIT_S) {
+    const lock = dir.open('lock');
+    try {
+        if ((await flock(lock, ['-x', '-n'], dir.path)) !== 0) {
+            onWait((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(lock, 'utf8').trim());
+            if ((await flock(lock, ['-x', '-w', String(waitSeconds)], dir.path)) !== 0) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`Waited ${waitSeconds} s for the binfmt_misc lock (${dir.path}/lock). ` +
+                    'Check for a hung job on this runner, or end the process that holds it.');
+            }
+        }
+        rewrite(lock, `${who} (pid ${process.pid}, since ${new Date().toISOString()})\n`);
+        const file = dir.open('state.json');
+        return {
+            record: (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'),
+            save: text => rewrite(file, text),
+            release: () => {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(file);
+                rewrite(lock, '');
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(lock); // releases the lock
+            }
+        };
+    }
+    catch (error) {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(lock);
+        throw error;
+    }
+}
+/** flock(1) on a descriptor of this process, passed to it as its fd 3. */
+async function flock(fd, args, dir) {
+    // loaded here: a run on a machine nobody shares never takes the lock (Unshared)
+    const { spawn } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1421, 23));
+    return new Promise((resolve, reject) => {
+        const child = spawn('flock', [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
+        child.on('error', error => reject(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostError */ .dh(`Could not run flock (util-linux) to take ${dir}/lock: ${error.message}. Install util-linux on this runner.`)));
+        child.on('close', code => resolve(code));
+    });
 }
 
 
@@ -32381,6 +33585,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 

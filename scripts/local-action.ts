@@ -7,7 +7,7 @@
 // Inputs: action.yml's defaults, overridden by name=value arguments, written as INPUT_<NAME> to a
 // temporary .env file (quoted so that local-action's dotenv reads them back exactly), with the
 // job's identity, RUNNER_TEMP, GITHUB_STEP_SUMMARY and RUNNER_TOOL_CACHE (kept across runs:
-// $RUNNER_TOOL_CACHE, else <tmp>/local-action-tool-cache); RUNNER_ENVIRONMENT (for cleanup=auto)
+// $RUNNER_TOOL_CACHE, else ~/.cache/setup-cross-arch/tool-cache); RUNNER_ENVIRONMENT (for cleanup=auto)
 // is github-hosted unless set. local-action prints the outputs; it exits 0 when a step calls
 // core.setFailed, so a step that printed an ::error:: line fails this.
 // local-action reads an empty input as its default (a runner passes it empty).
@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -73,7 +73,10 @@ async function main(args: string[]): Promise<number> {
   if (/[^\w@%+=:,./-]/.test(tmpdir())) throw new Error(`${tmpdir()}: use a TMPDIR without spaces`)
   const dir = mkdtempSync(join(tmpdir(), 'local-action-'))
   const envFile = join(dir, '.env')
-  const toolCache = process.env.RUNNER_TOOL_CACHE || join(tmpdir(), 'local-action-tool-cache')
+  // this user's own cache, not a fixed name under /tmp that another user could create first
+  const toolCache =
+    process.env.RUNNER_TOOL_CACHE ||
+    join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'setup-cross-arch', 'tool-cache')
   const vars: Record<string, string> = {
     // the job, as src/registrar/hold.ts's currentJob() keys it; cleanup=auto looks at the runner
     GITHUB_ACTION: 'setup-cross-arch',

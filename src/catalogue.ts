@@ -219,7 +219,7 @@ export const PLATFORMS: readonly Platform[] = [
     cpu: 'mips64',
     machine: 'mips64',
     hostMachines: [],
-    inAll: false,
+    inAll: true,
     verifyImage: null
   },
   {

@@ -11,6 +11,7 @@ export const State = {
 /** Output names, as in action.yml. */
 export const Output = {
   Platforms: 'platforms',
+  RequestedPlatforms: 'requested-platforms',
   Emulators: 'emulators',
   Machines: 'machines',
   Verified: 'verified',

@@ -1,7 +1,6 @@
 import * as core from '@actions/core'
 import {
   acceptedNames,
-  EMULATORS,
   findEmulator,
   lookupPlatform,
   PLATFORMS,
@@ -14,7 +13,7 @@ import { DEBIAN_QEMU } from './installer/debian-qemu.js'
 const upstreamOf = (version: string): string => /^\d+(?:\.\d+)*/.exec(version)?.[0] ?? version
 
 export type RegistrarChoice = 'auto' | 'container' | 'native' | 'seed' | 'none'
-export type InstallChoice = 'auto' | 'apt' | 'download' | 'none'
+export type InstallChoice = 'auto' | 'apt' | 'download' | 'host' | 'none'
 export type VerifyChoice = 'probe' | 'image' | 'true' | 'false'
 export type CleanupChoice = 'auto' | 'true' | 'false'
 export type CacheChoice = 'auto' | 'true' | 'false'
@@ -53,6 +52,12 @@ export interface Inputs {
   readonly cleanup: CleanupChoice
   /** Keep downloaded emulators in GitHub's Actions cache (auto: on GitHub-hosted runners). */
   readonly cache: CacheChoice
+  /**
+   * The inputs the workflow gave (non-empty). action.yml has empty defaults, so a default here
+   * is never mistaken for a choice: an explicit `image` makes its container the registrar, and
+   * a given input the chosen route cannot use is warned about.
+   */
+  readonly given: ReadonlySet<string>
 }
 
 /** The part of @actions/core that reads inputs. */
@@ -73,21 +78,22 @@ export const DEFAULT_DOWNLOAD_URLS = [
 /** Reads and checks every input; throws InputError before anything on the machine changes. */
 export function readInputs(source: InputSource = core): Inputs {
   const get = (name: string): string => source.getInput(name)
+  const given = new Set(Object.values(Input).filter(name => get(name) !== ''))
   const verifyImage = get(Input.VerifyImage)
   return {
-    platforms: parsePlatforms(get(Input.Platforms)),
-    registrar: oneOf(Input.Registrar, get(Input.Registrar) || 'auto', [
-      'auto',
-      'container',
-      'native',
-      'seed',
-      'none'
-    ]),
+    platforms: parsePlatforms(get(Input.Platforms) || 'all'),
+    // an image given alone is the registrar, as in docker/setup-qemu-action
+    registrar: oneOf(
+      Input.Registrar,
+      get(Input.Registrar) || (given.has(Input.Image) ? 'container' : 'auto'),
+      ['auto', 'container', 'native', 'seed', 'none']
+    ),
     image: imageReference(Input.Image, get(Input.Image) || DEFAULT_IMAGE),
     install: oneOf(Input.Install, get(Input.Install) || 'auto', [
       'auto',
       'apt',
       'download',
+      'host',
       'none'
     ]),
     qemuVersion: qemuVersion(get(Input.QemuVersion)),
@@ -95,11 +101,12 @@ export function readInputs(source: InputSource = core): Inputs {
     checksums: parseChecksums(source.getMultilineInput(Input.Checksums)),
     reset: boolean(Input.Reset, get(Input.Reset), true),
     persistent: boolean(Input.Persistent, get(Input.Persistent), true),
-    credential: boolean(Input.Credential, get(Input.Credential), false),
+    credential: boolean(Input.Credential, get(Input.Credential), true),
     verify: verifyChoice(get(Input.Verify)),
     verifyImage: verifyImage && imageReference(Input.VerifyImage, verifyImage),
     cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false']),
-    cache: oneOf(Input.Cache, get(Input.Cache) || 'auto', ['auto', 'true', 'false'])
+    cache: oneOf(Input.Cache, get(Input.Cache) || 'auto', ['auto', 'true', 'false']),
+    given
   }
 }
 
@@ -239,10 +246,17 @@ export function downloadSources(lines: readonly string[]): DownloadSource[] {
 
 /** A URL with its credentials (user information, query values) replaced, for messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***')
+  return url.replace(USERINFO, '$1***@').replace(/([?&][^=&#]+=)[^&#]*/g, '$1***')
 }
 
-const decoded = (text: string): string => {
+/**
+ * A URL's user information: everything of its authority (up to the first `/`, `?` or `#`) before
+ * the last `@` in it, as WHATWG URL parsing takes it (`user:p@ss@host`: the password is `p@ss`).
+ */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i
+
+/** A URL part percent-decoded; as it is when it is not valid percent-encoding (`100%`). */
+export const percentDecoded = (text: string): string => {
   try {
     return decodeURIComponent(text)
   } catch {
@@ -253,21 +267,23 @@ const decoded = (text: string): string => {
 /** The parts of download URLs that are credentials: passwords, user names with them, query values. */
 export function urlSecrets(url: string): string[] {
   const secrets: string[] = []
-  const userinfo = /^[a-z]+:\/\/([^/@]*)@/i.exec(url)?.[1]
+  const userinfo = USERINFO.exec(url)?.[2]
   if (userinfo) {
-    secrets.push(userinfo)
-    const [user, password] = userinfo.split(':')
-    if (password) secrets.push(password, decoded(password))
-    else secrets.push(user)
+    secrets.push(userinfo, percentDecoded(userinfo))
+    const colon = userinfo.indexOf(':')
+    const password = colon < 0 ? '' : userinfo.slice(colon + 1)
+    if (password) secrets.push(password, percentDecoded(password))
+    else secrets.push(colon < 0 ? userinfo : userinfo.slice(0, colon))
   }
-  for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g))
-    secrets.push(m[1], decodeURIComponent(m[1]))
+  for (const m of url.matchAll(/[?&][^=&#]+=([^&#]+)/g)) secrets.push(m[1], percentDecoded(m[1]))
   return [...new Set(secrets.filter(s => s.length >= 3))]
 }
 
 /**
  * sha256sum lines: `HEX  qemu-user_<version>_<arch>.deb` for a package, `HEX  qemu-<cpu>[-static]`
- * for a per-CPU file. `#` comments and blank lines are ignored.
+ * for a per-CPU file. `#` comments and blank lines are ignored, and so are lines for files this
+ * action never fetches (other CPUs, tarballs: a whole upstream SHA256SUMS file may be pasted), as
+ * `sha256sum --ignore-missing` does; the download still refuses a file without its line.
  */
 export function parseChecksums(lines: readonly string[]): Checksums {
   const packages = new Map<string, string>()
@@ -275,27 +291,20 @@ export function parseChecksums(lines: readonly string[]): Checksums {
   for (const raw of lines) {
     const line = raw.trim()
     if (!line || line.startsWith('#')) continue
-    const malformed = () =>
-      new InputError(
-        Input.Checksums,
-        `line ${JSON.stringify(line)} is not "SHA256  <file>.deb" or "SHA256  qemu-<cpu>-static"`,
-        'Paste sha256sum output: one line for a .deb package, or one line per emulator.'
-      )
-    const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/\s]+)$/.exec(line)
-    if (!match) throw malformed()
-    const [, hex, file] = match
-    const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1]
-    if (!file.endsWith('.deb') && !cpu) throw malformed()
-    const hash = hex.toLowerCase()
-    if (cpu && !findEmulator(cpu)) {
+    const match = /^([0-9a-fA-F]{64})\s+\*?(?:.*\/)?([^/]*[^/\s])$/.exec(line)
+    if (!match) {
       throw new InputError(
         Input.Checksums,
-        `line ${JSON.stringify(line)} names qemu-${cpu}, which is not an emulator the action knows`,
-        `Name one of ${EMULATORS.map(e => `qemu-${e.cpu}-static`).join(', ')}.`
+        `line ${JSON.stringify(line)} is not "SHA256  <file>"`,
+        'Paste sha256sum output: one line for a .deb package, or one line per emulator (qemu-<cpu>-static).'
       )
     }
-    const table = cpu ? cpus : packages
+    const [, hex, file] = match
+    const cpu = /^qemu-([a-z0-9_]+?)(?:-static)?$/.exec(file)?.[1]
+    const table = file.endsWith('.deb') ? packages : cpu && findEmulator(cpu) ? cpus : undefined
+    if (!table) continue
     const key = cpu ?? file
+    const hash = hex.toLowerCase()
     if (table.has(key) && table.get(key) !== hash) {
       throw new InputError(
         Input.Checksums,

@@ -53,6 +53,8 @@ export interface Verdict {
   readonly problem?: string
   /** It was not checked, and why (no probe for this CPU, no image variant by default). */
   readonly skipped?: string
+  /** How it was proven when it passed: by the probe, the image, or both. */
+  readonly by?: readonly ('probe' | 'image')[]
 }
 
 /** What a finished process left behind. Never thrown: callers decide what a failure means. */

@@ -3,10 +3,13 @@
  * changes: which registrar, where the emulators come from, how emulation is proved, whether the
  * post step puts the host back. Pure: main.ts gathers the facts and carries the plan out.
  */
+import { Input } from './constants.js'
 import { HostError, VerificationError } from './errors.js'
+import type { ImageContract } from './host/kernel.js'
 import type { PrivilegeMode } from './host/privilege.js'
 import type { Inputs } from './inputs.js'
 import type { RegistrarName } from './registrar/registrar.js'
+import type { RestoreMode } from './session/route.js'
 
 export interface Facts {
   readonly privilege: PrivilegeMode
@@ -20,31 +23,51 @@ export interface Facts {
   readonly githubHosted: boolean
   /** Every emulator the request needs is already on the host, statically linked. */
   readonly hostEmulators: boolean
+  /**
+   * Why no download can be verified for this host (no pinned package for its architecture and no
+   * checksums for it); undefined when one can.
+   */
+  readonly unverifiable?: string
+  /** The QEMU version install: auto and download verify (qemu-version). */
+  readonly pinnedVersion: string
   /** How many requested platforms need emulation. */
   readonly emulated: number
   /** The runner offers an Actions cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL) and a RUNNER_TEMP. */
   readonly cacheService: boolean
+  /**
+   * The job runs in a pid namespace of its own (a job container): jobs on the host could not
+   * tell whether it still runs.
+   */
+  readonly ownPidNamespace: boolean
 }
 
 export type InstallName = 'apt' | 'download' | 'host' | 'nothing'
 
 export interface Plan {
   readonly registrar: { readonly name: RegistrarName; readonly why: string }
+  /**
+   * Where the emulators come from. install: auto's order, the one place it is decided: the
+   * pinned build already here (the tool cache, or the host's own file with the pinned SHA-256),
+   * then the verified download (both in the download installer); only when that cannot be had,
+   * the host's own emulators of whatever version, else apt, each with a warning.
+   */
   readonly install: {
     readonly name: InstallName
     readonly why: string
-    /** Tried when the first choice fails (install: auto). */
-    readonly fallback?: 'apt'
+    /** Tried when the verified download cannot be had (install: auto). */
+    readonly fallback?: 'host' | 'apt'
+    /** install: auto settled for an unpinned QEMU up front: why the pinned one cannot be had. */
+    readonly unpinned?: string
   }
   readonly verify: { readonly probe: boolean; readonly image: boolean; readonly note?: string }
-  readonly cleanup: { readonly enabled: boolean; readonly why: string }
   /** Whether a download is looked up in, and saved to, GitHub's Actions cache. */
   readonly cache: { readonly enabled: boolean; readonly why: string }
   /**
-   * Whether this run takes the machine-wide lock and records its hold. Not on a GitHub-hosted
-   * runner without cleanup: no other job shares its kernel, and nothing is put back after it.
+   * What the run does with the machine-wide lock and record (session/): 'restore' when the post
+   * step puts the host back (cleanup); 'hold' when it only records which handlers it relies on;
+   * 'none' on a GitHub-hosted runner without cleanup (no other job shares its kernel).
    */
-  readonly shared: boolean
+  readonly restore: { readonly mode: RestoreMode; readonly why: string }
 }
 
 /** Whether the facts need the Docker engine asked (it costs a process start). */
@@ -67,28 +90,46 @@ const canWriteDirectly = (f: Pick<Facts, 'privilege' | 'userNamespace'>): boolea
 export function plan(inputs: Inputs, f: Facts): Plan {
   const registrar = chooseRegistrar(inputs, f)
   checkFeasible(registrar.name, f)
-  const cleanup =
-    inputs.cleanup === 'true'
-      ? { enabled: true, why: 'cleanup: true' }
-      : inputs.cleanup === 'false'
-        ? { enabled: false, why: 'cleanup: false' }
-        : f.selfHosted
-          ? { enabled: true, why: 'cleanup: auto on a self-hosted runner' }
-          : { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
   return {
     registrar,
     install: chooseInstall(inputs, f, registrar.name),
     verify: chooseVerify(inputs, f),
-    cleanup,
     cache: chooseCache(inputs, f),
-    shared: cleanup.enabled || !f.githubHosted
+    restore: chooseRestore(inputs, f)
   }
+}
+
+function chooseRestore(inputs: Inputs, f: Facts): Plan['restore'] {
+  if (f.ownPidNamespace) {
+    if (inputs.cleanup === 'true') {
+      throw new HostError(
+        'cleanup: true needs the job to be seen from the host, and this job runs in a pid namespace of its own (a job container, or a runner in a container): ' +
+          'other jobs could not tell whether it still runs, and would take its handlers away. Run the job on the host, or set cleanup: false.'
+      )
+    }
+    return {
+      mode: 'none',
+      why: `cleanup: ${inputs.cleanup} in a pid namespace of its own (a job container): other jobs could not tell whether it still runs, so it records no hold and puts nothing back`
+    }
+  }
+  if (inputs.cleanup === 'true') return { mode: 'restore', why: 'cleanup: true' }
+  const hold = f.githubHosted ? 'none' : 'hold'
+  if (inputs.cleanup === 'false') return { mode: hold, why: 'cleanup: false' }
+  return f.selfHosted
+    ? { mode: 'restore', why: 'cleanup: auto on a self-hosted runner' }
+    : { mode: hold, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
 }
 
 function chooseRegistrar(inputs: Inputs, f: Facts): Plan['registrar'] {
   if (f.emulated === 0) return { name: 'none', why: 'nothing to emulate' }
-  if (inputs.registrar !== 'auto')
-    return { name: inputs.registrar, why: `registrar: ${inputs.registrar}` }
+  if (inputs.registrar !== 'auto') {
+    return {
+      name: inputs.registrar,
+      why: inputs.given.has(Input.Registrar)
+        ? `registrar: ${inputs.registrar}`
+        : `image: ${inputs.image} given, so its container registers (as in docker/setup-qemu-action)`
+    }
+  }
   if (canWriteDirectly(f)) {
     return {
       name: 'native',
@@ -141,16 +182,28 @@ function chooseInstall(inputs: Inputs, f: Facts, registrar: RegistrarName): Plan
     case 'apt':
     case 'download':
       return { name: inputs.install, why: `install: ${inputs.install}` }
+    case 'host':
     case 'none':
-      return { name: 'host', why: 'install: none' }
-    case 'auto':
-      return f.hostEmulators
-        ? { name: 'host', why: 'every emulator needed is already on the host, statically linked' }
-        : {
-            name: 'download',
-            why: 'no static emulators on the host: verified download, apt if that fails',
-            fallback: 'apt'
-          }
+      return {
+        name: 'host',
+        why: `install: ${inputs.install}: the host's own emulators, whatever their version`
+      }
+    case 'auto': {
+      const other = f.hostEmulators ? 'host' : 'apt'
+      const otherText = f.hostEmulators ? "the host's own emulators" : 'apt'
+      if (f.unverifiable) {
+        return {
+          name: other,
+          why: `install: auto, and no download of QEMU ${f.pinnedVersion} can be verified on this host: ${otherText}`,
+          unpinned: f.unverifiable
+        }
+      }
+      return {
+        name: 'download',
+        why: `install: auto: the pinned, verified QEMU ${f.pinnedVersion} (the tool cache, else a download); ${otherText} only if it cannot be downloaded`,
+        fallback: other
+      }
+    }
   }
 }
 
@@ -189,4 +242,63 @@ function chooseVerify(inputs: Inputs, f: Facts): Plan['verify'] {
     }
   }
   return { probe, image: inputs.verify === 'image' || inputs.verify === 'true' }
+}
+
+/**
+ * One warning for each input the workflow gave that the chosen route cannot use, saying why: a
+ * switching user's settings are honoured or named, never dropped without a word. `contract` is
+ * the registrar image's, once known.
+ */
+export function unusedInputs(
+  inputs: Pick<Inputs, 'given' | 'persistent' | 'credential' | 'reset'>,
+  p: Pick<Plan, 'registrar' | 'install' | 'verify'>,
+  contract?: ImageContract
+): string[] {
+  const registrar = p.registrar.name
+  const notUsed = (input: string, why: string): string | undefined =>
+    inputs.given.has(input) ? `Input "${input}" has no effect: ${why}.` : undefined
+  const route = `registrar ${registrar} (${p.registrar.why})`
+  const source = {
+    nothing: 'are not installed on the host',
+    apt: 'come from apt',
+    host: "are the host's"
+  }
+  const download =
+    p.install.name === 'download'
+      ? undefined
+      : `the emulators ${source[p.install.name]} (${p.install.why}); it is used by install: download`
+  const fixedFlags = (flag: string, value: boolean) =>
+    contract === 'binfmt' && !value
+      ? `a tonistiigi/binfmt-style registrar image always registers with ${flag}; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it`
+      : undefined
+  const unused: [string, string | undefined][] = [
+    [
+      Input.Image,
+      registrar === 'container' || registrar === 'seed'
+        ? undefined
+        : `${route} registers without a registrar image; it is used by registrar: container or seed`
+    ],
+    [Input.QemuVersion, download],
+    [Input.DownloadUrl, download],
+    [Input.Checksums, download],
+    [Input.Cache, download],
+    [
+      Input.Reset,
+      registrar === 'none'
+        ? `${route} changes no handler`
+        : registrar === 'seed' && !inputs.reset
+          ? 'registrar seed always resets every qemu-* entry (--reset)'
+          : undefined
+    ],
+    [Input.Persistent, fixedFlags('F', inputs.persistent)],
+    [Input.Credential, fixedFlags('C', inputs.credential)],
+    [
+      Input.VerifyImage,
+      p.verify.image ? undefined : 'no image verification runs; it is used by verify: image or true'
+    ]
+  ]
+  return unused.flatMap(([input, why]) => {
+    const line = why && notUsed(input, why)
+    return line ? [line] : []
+  })
 }

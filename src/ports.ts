@@ -3,11 +3,12 @@
  * privileges), the Docker CLI, the machine-wide lock and record, the probe programs. The
  * production wiring is `defaultPorts()`; unit tests pass fakes that implement the same interfaces.
  */
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readlinkSync } from 'node:fs'
 import { inspectHost, type Host } from './host/host.js'
-import { JobNativeRuns, type NativeRuns } from './host/native.js'
-import { FileCoordination, ProcLiveness, type Coordination, type Liveness } from './host/shared.js'
+import { jobNativeRuns, type NativeRuns } from './host/native.js'
+import type { Coordination } from './session/coordination.js'
+import { ProcLiveness, type Liveness } from './session/record.js'
+import { coordinationFor, ownPidNamespace, type KeeperRoute } from './session/route.js'
 import type { ProbeRunner } from './model.js'
 import { DockerCli, type Docker } from './tools/docker.js'
 import { Probes } from './verifier/probe.js'
@@ -16,7 +17,10 @@ export interface Ports {
   inspectHost(): Promise<Host>
   readonly docker: Docker
   readonly liveness: Liveness
-  readonly coordination: Coordination
+  /** The machine-wide lock and record, reached by `route` (none: no lock, nothing recorded). */
+  coordination(route: KeeperRoute | undefined): Coordination
+  /** Whether this process runs in a pid namespace of its own (a job container). */
+  ownPidNamespace(): boolean
   /** Probe programs written to a private directory; disposed when the step ends. */
   probes(): Promise<ProbeRunner & { dispose(): Promise<void> }>
   /** What native runs of family members printed earlier in this job. */
@@ -29,13 +33,10 @@ export function defaultPorts(): Ports {
     inspectHost,
     docker: new DockerCli(),
     liveness,
-    coordination: new FileCoordination(liveness.boot),
+    coordination: route => coordinationFor(route, liveness.boot),
+    ownPidNamespace: () => ownPidNamespace(() => readlinkSync('/proc/self/ns/pid')),
     probes: () => Probes.create(),
-    nativeRuns: () =>
-      new JobNativeRuns(
-        join(process.env.RUNNER_TEMP || tmpdir(), 'setup-cross-arch-native-runs.json'),
-        liveness.boot
-      )
+    nativeRuns: () => jobNativeRuns(process.env, liveness.boot)
   }
 }
 

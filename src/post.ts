@@ -2,8 +2,9 @@ import * as core from '@actions/core'
 import { State } from './constants.js'
 import { describe } from './errors.js'
 import { defaultPorts, type Ports } from './ports.js'
-import { releaseHeld, type Session } from './registrar/hold.js'
+import { releaseHeld } from './registrar/hold.js'
 import { writerFor } from './registrar/index.js'
+import type { Session } from './session/session.js'
 
 /**
  * The post step: this job lets go of the handlers it held, and the host gets back every entry no
@@ -18,15 +19,15 @@ export async function cleanup(ports: Ports = defaultPorts()): Promise<void> {
   }
   try {
     const session = JSON.parse(saved) as Session
-    if (!session.shared) {
+    if (session.restore === 'none' || !session.keeper) {
       core.info(
-        'cleanup is off for this run: handlers stay registered (this GitHub-hosted runner is used by this job only).'
+        'This run recorded no hold and puts nothing back: handlers stay registered (the main step\'s "Cleanup:" line says why).'
       )
       return
     }
     const host = await ports.inspectHost()
     const released = await releaseHeld({
-      coordination: ports.coordination,
+      coordination: ports.coordination(session.keeper),
       reader: host.binfmt,
       writer: await writerFor(session.route, host, ports.docker),
       mounter: host.direct,
@@ -36,13 +37,23 @@ export async function cleanup(ports: Ports = defaultPorts()): Promise<void> {
     for (const name of released.kept)
       core.info(`${name}: left as it is, another job on this runner still holds it.`)
     for (const line of released.restored) core.info(line)
+    if (released.stayed.length > 0) {
+      core.warning(
+        `Could not put back ${released.stayed.join('; ')}: the host keeps a working handler for each. ` +
+          'To have the old one back, register it again from an interpreter file that exists.'
+      )
+    }
     if (released.left.length > 0) {
       const message = `Could not put back ${released.left.join('; ')}: they stay as this job left them. Check /proc/sys/fs/binfmt_misc on this runner.`
-      if (session.cleanup) core.setFailed(message)
+      if (session.restore === 'restore') core.setFailed(message)
       else core.warning(message)
-    } else if (released.restored.length === 0 && released.kept.length === 0) {
+    } else if (
+      released.restored.length === 0 &&
+      released.kept.length === 0 &&
+      released.stayed.length === 0
+    ) {
       core.info(
-        session.cleanup
+        session.restore === 'restore'
           ? 'binfmt_misc handlers are already as they were before this job.'
           : 'cleanup is off for this run: handlers stay registered.'
       )

@@ -13,15 +13,20 @@ import { overlaps, parseEntry as parseAction } from '../src/host/entry.js'
 import { execFileSync } from 'node:child_process'
 import {
   closeSync,
+  copyFileSync,
   existsSync,
+  mkdtempSync,
   openSync,
   opendirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeSync
 } from 'node:fs'
-import { arch } from 'node:os'
+import { arch, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { EMULATORS } from '../src/catalogue.js'
+import { copyPath, interpreterGone, rescueInterpreter, withInterpreterAt } from './rescue.js'
 
 export const BINFMT = '/proc/sys/fs/binfmt_misc'
 const CONTROL = new Set(['register', 'status'])
@@ -128,7 +133,11 @@ export function readEntry(name: string): BinfmtEntry | undefined {
   return text === undefined ? undefined : parseEntry(text)
 }
 
-/** Mounted or not, the listing in the kernel's order, each entry's text, and `status`. */
+/**
+ * Mounted or not, the listing in the kernel's order, each entry's text, and `status`. An F entry
+ * whose interpreter file is gone gets its interpreter copied out of the kernel first (rescue.ts),
+ * so that restoreBinfmt can register it again.
+ */
 export function snapshotBinfmt(): BinfmtSnapshot {
   if (!isMounted()) return { mounted: false, listing: [], entries: {}, status: '' }
   const listing = kernelListing()
@@ -136,7 +145,32 @@ export function snapshotBinfmt(): BinfmtSnapshot {
   for (const name of listing) {
     if (!CONTROL.has(name)) entries[name] = readFileSync(`${BINFMT}/${name}`, 'utf8')
   }
+  for (const [name, text] of Object.entries(entries)) keepRestorable(name, text)
   return { mounted: true, listing, entries, status: readFileSync(`${BINFMT}/status`, 'utf8') }
+}
+
+/** Why a copy of an entry's gone interpreter could not be taken, by copyPath. */
+const unrescued = new Map<string, string>()
+
+function keepRestorable(name: string, text: string): void {
+  const e = parseEntry(text)
+  if (!interpreterGone(e) || unrescued.has(copyPath(name, text))) return
+  try {
+    rescueInterpreter(name, text, e)
+  } catch (error) {
+    unrescued.set(copyPath(name, text), (error as Error).message.trim().split('\n').pop() ?? '')
+  }
+}
+
+/** Why an entry of a snapshot cannot be registered again, or undefined when it can. */
+export function whyNotRegistrable(name: string, text: string): string | undefined {
+  const e = parseEntry(text)
+  if (!interpreterGone(e) || existsSync(copyPath(name, text))) return undefined
+  const why = unrescued.get(copyPath(name, text))
+  return (
+    `its interpreter ${e.interpreter} was deleted after it was registered with F, ` +
+    `and no copy of it could be taken${why ? ` (${why})` : ''}`
+  )
 }
 
 const hexEscape = (hex: string): string => hex.replace(/../g, b => `\\x${b}`)
@@ -191,24 +225,54 @@ export function setEnabled(name: string, enabled: boolean): void {
   control(name, enabled ? '1' : '0')
 }
 
+/**
+ * Puts the host in the state of a long-used machine (reference/test-machines.md): `qemu-aarch64`
+ * registered with F from a copy of the emulator that is deleted at once (the handler still works:
+ * the kernel holds the file), and a `jar` extension entry (unless there is one). The caller's
+ * snapshot puts the host back. Returns the deleted interpreter's path.
+ */
+export function makeUsedMachine(emulator = '/usr/bin/qemu-aarch64-static'): string {
+  mountBinfmt()
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-used-'))
+  const interpreter = join(dir, 'qemu-aarch64-static')
+  try {
+    copyFileSync(emulator, interpreter)
+    const aarch64 = EMULATORS.find(e => e.cpu === 'aarch64')
+    removeEntry('qemu-aarch64')
+    registerEntry(`:qemu-aarch64:M::${aarch64?.magic}:${aarch64?.mask}:${interpreter}:F`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  if (!readEntryText('jar')) registerEntry(':jar:E::jar::/usr/bin/jexec:')
+  return interpreter
+}
+
 /** Removes every qemu-* entry (the host then has no emulation registered). */
 export function clearQemuEntries(): void {
   for (const name of kernelOrder()) if (name.startsWith('qemu-')) removeEntry(name)
 }
 
-/** Registers one line, then disables the entry again if it was. */
-function reRegister(name: string, line: string, disabled: boolean): void {
+/**
+ * Registers one line (with the interpreter copy in place, for an F entry whose file is gone), then
+ * disables the entry again if it was.
+ */
+function reRegister(name: string, line: string, text: string): void {
+  const e = parseEntry(text)
   try {
-    registerEntry(line)
-  } catch (e) {
+    if (interpreterGone(e) && existsSync(copyPath(name, text))) {
+      withInterpreterAt(e.interpreter, copyPath(name, text), () => registerEntry(line))
+    } else {
+      registerEntry(line)
+    }
+  } catch (error) {
     throw new Error(
-      `re-registering ${name} failed (${(e as Error).message}): ${line}` +
+      `re-registering ${name} failed (${(error as Error).message}): ${line}` +
         (/:[POC]*F[POC]*$/.test(line)
           ? ' (F opens the interpreter at registration: does it still exist?)'
           : '')
     )
   }
-  if (disabled) setEnabled(name, false)
+  if (!e.enabled) setEnabled(name, false)
 }
 
 const withoutEnabled = (text: string | undefined): string | undefined =>
@@ -259,24 +323,51 @@ export function planRestore(now: BinfmtSnapshot, snap: BinfmtSnapshot): RestoreS
 
 /**
  * Puts binfmt_misc back as the snapshot says, byte for byte and in the same precedence order
- * (planRestore), then checks it: throws when the result differs. Unmounts at the end when the
- * snapshot was taken unmounted. Never writes to `status`.
+ * (planRestore), then checks it: throws when the result differs, naming every entry that could
+ * not be put back and why. One failing step never stops the others, and an entry that could not
+ * be registered again is never removed (it stays where it is, working). Unmounts at the end when
+ * the snapshot was taken unmounted. Never writes to `status`.
  */
 export function restoreBinfmt(snap: BinfmtSnapshot): void {
+  const failures: string[] = []
   if (!snap.mounted) {
     unmountBinfmt()
   } else {
     mountBinfmt()
-    for (const step of planRestore(snapshotBinfmt(), snap)) {
-      if (step.op === 'remove') removeEntry(step.name)
-      else if (step.op === 'register') reRegister(step.name, step.line, step.disabled)
-      else setEnabled(step.name, step.op === 'enable')
+    const now = snapshotBinfmt()
+    const steps = planRestore(now, snap)
+    const cannot = new Map<string, string>()
+    for (const step of steps) {
+      const why =
+        step.op === 'register' ? whyNotRegistrable(step.name, snap.entries[step.name]) : undefined
+      if (why) cannot.set(step.name, why)
+    }
+    for (const step of steps) {
+      const why = cannot.get(step.name)
+      // make-before-break: the snapshot's own entry, which could not come back, stays
+      if (why && now.entries[step.name] === snap.entries[step.name]) {
+        if (step.op === 'register')
+          failures.push(`${step.name}: left where it is, out of its place in the order: ${why}`)
+        continue
+      }
+      if (why && step.op === 'register') {
+        failures.push(`${step.name}: not registered again: ${why}`)
+        continue
+      }
+      try {
+        if (step.op === 'remove') removeEntry(step.name)
+        else if (step.op === 'register') reRegister(step.name, step.line, snap.entries[step.name])
+        else setEnabled(step.name, step.op === 'enable')
+      } catch (error) {
+        failures.push(`${step.name}: ${(error as Error).message}`)
+      }
     }
   }
-  const after = snapshotBinfmt()
-  const diff = diffSnapshots(snap, after)
-  if (diff.length > 0) {
-    throw new Error(`binfmt_misc could not be restored:\n${diff.join('\n')}`)
+  const diff = diffSnapshots(snap, snapshotBinfmt())
+  if (diff.length > 0 || failures.length > 0) {
+    throw new Error(
+      `binfmt_misc could not be restored:\n${[...failures, ...diff.map(d => `differs: ${d}`)].join('\n')}`
+    )
   }
 }
 

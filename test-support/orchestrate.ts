@@ -2,9 +2,20 @@
 // whole run, binfmt_misc snapshotted before anything happens, scripts/e2e/setup.sh, the work,
 // scripts/e2e/teardown.sh whatever happens, then binfmt_misc compared with the snapshot (order
 // included) and, if it changed, printed, restored and the run failed.
+//
+// With E2E_USED_MACHINE=1 the work runs on a machine made to look long-used first (after setup:
+// an F handler whose interpreter file is deleted, a jar entry; binfmt.ts makeUsedMachine): the
+// run is checked against that state, then the machine is put back as it was before it.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { resolve } from 'node:path'
-import { diffSnapshots, describeSnapshot, restoreBinfmt, snapshotBinfmt } from './binfmt.js'
+import {
+  diffSnapshots,
+  describeSnapshot,
+  makeUsedMachine,
+  restoreBinfmt,
+  snapshotBinfmt,
+  type BinfmtSnapshot
+} from './binfmt.js'
 import { ROOT } from './env.js'
 import { acquireLock } from './lock.js'
 
@@ -72,16 +83,36 @@ export async function withBench({
   const before = snapshotBinfmt()
   log(`binfmt_misc before: ${describeSnapshot(before)}`)
   let rc = 1
+  let used: BinfmtSnapshot | undefined
   try {
     const setupRc = setup ? await runInherited('bash', [resolve(ROOT, 'scripts/e2e/setup.sh')]) : 0
     if (setupRc !== 0) log(`setup failed (exit ${setupRc})`)
-    else if (!interrupted) rc = await work()
+    else if (!interrupted) {
+      if (process.env.E2E_USED_MACHINE === '1') {
+        const gone = makeUsedMachine()
+        used = snapshotBinfmt()
+        log(`a used machine: qemu-aarch64 with F from ${gone} (deleted), and a jar entry`)
+        log(`binfmt_misc now: ${describeSnapshot(used)}`)
+      }
+      rc = await work()
+    }
   } catch (e) {
     log(`failed: ${(e as Error).stack ?? e}`)
     rc = 1
   } finally {
     await runInherited('bash', [resolve(ROOT, 'scripts/e2e/teardown.sh')])
-    rc = checkBinfmt(before, log) ? rc : 1
+    if (used) {
+      rc = checkBinfmt(used, log) ? rc : 1
+      try {
+        restoreBinfmt(before)
+        log(`binfmt_misc put back as before the used machine was made: ${describeSnapshot(before)}`)
+      } catch (e) {
+        log(`!!! ${(e as Error).message}`)
+        rc = 1
+      }
+    } else {
+      rc = checkBinfmt(before, log) ? rc : 1
+    }
     lock.release()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

@@ -26,6 +26,7 @@ import { arch, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ACTION_YML, DIST, ROOT, reportTiming } from './env.js'
+import { seedToolCache } from './pinned-qemu.js'
 
 export type Inputs = Record<string, string>
 
@@ -381,6 +382,11 @@ export interface RunOptions {
   user?: User
   /** Reuse a job from an earlier run (second step of the same job, same tool cache). */
   job?: Job
+  /**
+   * A new job's tool cache starts with the pinned QEMU in it, as after an earlier job of the
+   * action (test-support/pinned-qemu.ts); default true. False: an empty tool cache.
+   */
+  pinnedQemu?: boolean
   /** Printed with the wall time: `[<timingTag>] <scenario>: <ms> ms`. */
   scenario?: string
   /** Tag of the timing line (default `e2e`). */
@@ -414,11 +420,20 @@ export interface ActionResult {
   ppid: number
   /** `::error::` lines on stdout, without the prefix. */
   errors: string[]
+  /** `::warning::` lines on stdout, without the prefix. */
+  warnings: string[]
   inputs: Inputs
   options: RunOptions
   job: Job
   phase: 'main' | 'post'
 }
+
+/** A workflow command's lines on stdout (`::error::`, `::warning::`), without the prefix. */
+const annotations = (stdout: string, kind: string): string[] =>
+  stdout
+    .split('\n')
+    .filter(l => l.startsWith(`::${kind}`))
+    .map(l => l.replace(new RegExp(`^::${kind}[^:]*::`), ''))
 
 const readOr = (path: string): string => {
   try {
@@ -470,7 +485,7 @@ async function runStep(
   stateIn: Record<string, string>
 ): Promise<ActionResult> {
   const user = opts.user
-  const job = opts.job ?? newJob({ user })
+  const job = opts.job ?? (await pinnedJob(user, opts.pinnedQemu ?? true))
   const inputs = { ...(opts.defaults === false ? {} : actionDefaults()), ...(opts.inputs ?? {}) }
   const step = mkdtempSync(join(job.dir, `${phase}-`))
   const files = {
@@ -520,10 +535,8 @@ async function runStep(
     ms: o.ms,
     pid: o.pid,
     ppid: o.ppid,
-    errors: o.stdout
-      .split('\n')
-      .filter(l => l.startsWith('::error'))
-      .map(l => l.replace(/^::error[^:]*::/, '')),
+    errors: annotations(o.stdout, 'error'),
+    warnings: annotations(o.stdout, 'warning'),
     inputs,
     options: { ...opts, job },
     job,
@@ -534,6 +547,16 @@ async function runStep(
     process.stdout.write(`${describeRun(result)}\n--- summary\n${result.summary}\n`)
   }
   return result
+}
+
+/** A new job, its tool cache holding the pinned QEMU when `pinned`. */
+async function pinnedJob(user: User | undefined, pinned: boolean): Promise<Job> {
+  const job = newJob({ user })
+  if (pinned) {
+    await seedToolCache(job.toolCache)
+    if (user) chownTree(job.toolCache, user.uid, user.gid)
+  }
+  return job
 }
 
 /** The action's main step (in `opts.job`, or in a new job). */

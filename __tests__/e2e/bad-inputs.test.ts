@@ -20,7 +20,7 @@ const container = {
 const cases: [string, Record<string, string>, RegExp][] = [
   ['unknown platform', { platforms: 'linux/sparc99' }, /platforms/],
   ['verify: maybe', { verify: 'maybe' }, /verify/],
-  ['empty platforms', { platforms: '' }, /platforms/],
+  ['a list without a name', { platforms: ',' }, /platforms/],
   ['whitespace-only platforms', { platforms: ' \n\t, \n' }, /platforms/],
   ['image reference with spaces', { image: 'my image:latest' }, /image/],
   ['shell metacharacters in platforms', { platforms: 'arm64; touch /tmp/pwned' }, /platforms/],

@@ -2,10 +2,18 @@
 // registrar images' command line. These pass without the action, so a failure elsewhere is the
 // action's, not the bench's.
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { get, request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import {
   actionDefaults,
   clearQemuEntries,
@@ -14,9 +22,11 @@ import {
   enableDistroHandlers,
   entryNames,
   expectHandler,
+  hostUname,
   IMAGES,
   isMounted,
   kernelOrder,
+  makeUsedMachine,
   mountBinfmt,
   newJob,
   readEntry,
@@ -63,15 +73,10 @@ describe('runner emulation', () => {
   writeFileSync(entry, FAKE_ACTION)
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('reads action.yml defaults', () => {
+  it('reads action.yml defaults: empty, so the action knows what a workflow gave', () => {
     const d = actionDefaults()
-    expect(d).toMatchObject({
-      platforms: 'all',
-      registrar: 'auto',
-      'verify-image': '',
-      reset: 'true'
-    })
-    expect(d['download-url']).toContain('{version}')
+    expect(Object.keys(d)).toEqual(expect.arrayContaining(['platforms', 'registrar', 'reset']))
+    expect(Object.entries(d).filter(([, v]) => v !== '')).toEqual([])
   })
 
   it('passes inputs, parses outputs/state/summary, and runs post with STATE_*', async () => {
@@ -80,7 +85,7 @@ describe('runner emulation', () => {
     expect(main.errors).toEqual(['no NODE_OPTIONS'])
     expect(main.outputs).toMatchObject({
       'verify-image': 'x:y',
-      platforms: 'all',
+      platforms: '',
       uid: '0',
       dirs: `${main.job.runnerTemp},${main.job.toolCache}`,
       plain: 'a=b'
@@ -251,6 +256,65 @@ describe('binfmt snapshot and restore', () => {
         .filter(n => n.startsWith('qemu-'))
         .sort()
     ).toEqual(lines.map(l => l.name).sort())
+  })
+
+  it('on a long-used machine (an F handler whose file is gone, a jar entry): every entry comes back, still working', async () => {
+    const gone = makeUsedMachine()
+    const used = snapshotBinfmt()
+    expect(readEntry('qemu-aarch64')).toMatchObject({ interpreter: gone, flags: 'F' })
+    // what the tests do to the host: every qemu-* entry replaced, jar removed, one added
+    enableDistroHandlers()
+    removeEntry('jar')
+    registerEntry(':e2e-added:M::\\x01\\x02::/bin/false:')
+    expect(readEntry('qemu-aarch64')?.interpreter).not.toBe(gone)
+
+    restoreBinfmt(used)
+    expect(snapshotBinfmt()).toEqual(used)
+    expect(await hostUname('arm64')).toBe('aarch64')
+    // the interpreter was there for the registration only, and its directory with it
+    expect(existsSync(gone)).toBe(false)
+    expect(existsSync(dirname(gone))).toBe(false)
+  })
+
+  it('what cannot come back is never removed, and every failure is named with its reason', () => {
+    // an F entry from a copy of /bin/true, disabled, its file deleted: nothing runs through it, so
+    // no copy of its interpreter can be taken; then the used machine's entries, the same way
+    mountBinfmt()
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-gone-'))
+    copyFileSync('/bin/true', join(dir, 'true'))
+    registerEntry(`:e2e-gone:M::\\x7fELF\\x02\\x02\\x01::${dir}/true:F`)
+    setEnabled('e2e-gone', false)
+    rmSync(dir, { recursive: true })
+    const gone = makeUsedMachine()
+    setEnabled('qemu-aarch64', false)
+    const used = snapshotBinfmt()
+    // a test changed the jar entry and added one: both come back; the two that cannot stay as they are
+    removeEntry('jar')
+    registerEntry(':e2e-added:M::\\x01\\x02::/bin/false:')
+    restoreBinfmt(used)
+    expect(snapshotBinfmt()).toEqual(used)
+
+    // removed by a test: each is reported, the rest is put back all the same
+    removeEntry('qemu-aarch64')
+    removeEntry('e2e-gone')
+    removeEntry('jar')
+    let message = ''
+    try {
+      restoreBinfmt(used)
+    } catch (e) {
+      message = (e as Error).message
+    }
+    expect(message.split('\n')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(
+            `^qemu-aarch64: not registered again: its interpreter ${gone} was deleted .*\\(it is disabled`
+          )
+        ),
+        expect.stringMatching(/^e2e-gone: not registered again: /)
+      ])
+    )
+    expect(readEntryText('jar')).toBe(used.entries.jar)
   })
 
   it('restores the unmounted state', () => {

@@ -49,7 +49,7 @@ describe('the multiarch-style image as the carrier of the emulators', () => {
     expect(readEntryText('qemu-ppc64le')).toBe(ppc)
     expect(readEntryText('e2e-text')).toBe(text)
     expectHandler('qemu-aarch64', {
-      flagsInclude: 'F',
+      flagsInclude: 'OCF',
       interpreter: '/usr/bin/qemu-aarch64-static'
     })
     expect(await hostUname('arm64')).toBe('aarch64')

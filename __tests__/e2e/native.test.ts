@@ -1,7 +1,10 @@
 // The native registrar with downloaded emulators (no Docker needed), and the cleanup post step.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { emulatorFor } from '../../src/catalogue.js'
 import {
   type DownloadServer,
   enableDistroHandlers,
@@ -14,6 +17,10 @@ import {
   IMAGES,
   list,
   machines,
+  makeUsedMachine,
+  mountBinfmt,
+  registerEntry,
+  removeEntry,
   runAction,
   runPost,
   snapshotBinfmt,
@@ -22,6 +29,7 @@ import {
 } from './helpers/index.js'
 
 const bench = useBench()
+const aarch64 = emulatorFor('aarch64')
 const DEAD_DOCKER = 'unix:///nonexistent.sock'
 
 let server: DownloadServer
@@ -59,7 +67,7 @@ describe('native registrar, emulators downloaded', () => {
     expect(first.outputs['qemu-version']).toMatch(/7\.2/)
     for (const p of platforms) {
       expectHandler(EMULATOR[p], {
-        flagsInclude: 'F',
+        flagsInclude: 'OCF',
         interpreter: new RegExp(`^${first.job.toolCache}/`)
       })
     }
@@ -122,5 +130,65 @@ describe('cleanup: true puts binfmt_misc back in the post step', () => {
     const post = await runPost(main, { scenario: `cleanup: ${name}` })
     expectSuccess(post)
     expectHostRestored(before)
+  })
+})
+
+describe('a long-used machine: an F handler whose interpreter file was deleted since, and a jar entry', () => {
+  const warnings = (r: { stdout: string }): string[] =>
+    r.stdout.split('\n').filter(l => l.startsWith('::warning'))
+
+  it('reset and cleanup on: the working handler is kept and used, and arm64 binaries run after the job', async () => {
+    const gone = makeUsedMachine()
+    expect(existsSync(gone)).toBe(false)
+    expect(await hostUname('arm64')).toBe('aarch64')
+    const used = snapshotBinfmt()
+    const inputs = { ...download(), platforms: 'linux/arm64,linux/s390x', cleanup: 'true' }
+
+    const main = await runAction({ scenario: 'used machine: main', inputs })
+    expectSuccess(main)
+    expect(warnings(main)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `qemu-aarch64 \\(interpreter ${gone}, flags "F"\\) could never be registered again once replaced.*Kept as it is, not replaced`
+        )
+      )
+    ])
+    expect(machines(main)).toMatchObject({ 'linux/arm64': 'aarch64', 'linux/s390x': 's390x' })
+    expectHandler('qemu-aarch64', { interpreter: gone })
+    expectHandler('qemu-s390x', { interpreter: new RegExp(`^${main.job.toolCache}/`) })
+
+    const post = await runPost(main, { scenario: 'used machine: post' })
+    expectSuccess(post)
+    expect(await hostUname('arm64')).toBe('aarch64')
+    expectHostRestored(used)
+  })
+
+  it("the interpreter deleted during the job: post keeps the job's handler in its place, says so, and puts back the rest", async () => {
+    // a handler from a file that exists while the job starts, so the job replaces it
+    mountBinfmt()
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-old-'))
+    const old = join(dir, 'qemu-aarch64-static')
+    copyFileSync('/usr/bin/qemu-aarch64-static', old)
+    removeEntry('qemu-aarch64')
+    registerEntry(`:qemu-aarch64:M::${aarch64.magic}:${aarch64.mask}:${old}:F`)
+    const before = snapshotBinfmt()
+    const inputs = { ...download(), platforms: 'linux/arm64,linux/s390x', cleanup: 'true' }
+    const main = await runAction({ scenario: 'interpreter deleted mid-job: main', inputs })
+    expectSuccess(main)
+    expectHandler('qemu-aarch64', { interpreter: new RegExp(`^${main.job.toolCache}/`) })
+    rmSync(dir, { recursive: true })
+
+    const post = await runPost(main, { scenario: 'interpreter deleted mid-job: post' })
+    expectSuccess(post)
+    expect(warnings(post)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^::warning::Could not put back qemu-aarch64: registering qemu-aarch64\\.replacing \\(interpreter ${old}, flags "F"\\) failed: .*no longer exists.*; qemu-aarch64 \\(interpreter ${main.job.toolCache}/\\S+, flags "F"\\) stays registered instead`
+        )
+      )
+    ])
+    expect(await hostUname('arm64')).toBe('aarch64')
+    expect(snapshotBinfmt().entries['qemu-s390x']).toBe(before.entries['qemu-s390x'])
+    expect(Object.keys(snapshotBinfmt().entries).filter(n => n.endsWith('.replacing'))).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { emulatorFor, lookupPlatform } from '../../src/catalogue.js'
+import { lookupPlatform } from '../../src/catalogue.js'
 import { probeProgram } from '../../src/verifier/probe/index.js'
 import {
   BUSYBOX_PLATFORMS,
@@ -16,20 +16,13 @@ import {
   IMAGES,
   machines,
   mountBinfmt,
-  registerEntry,
+  handBuilt,
   runAction,
   useBench
 } from './helpers/index.js'
 
 useBench()
 const NO_DOCKER = { DOCKER_HOST: 'unix:///nonexistent.sock' }
-
-/** Registers qemu-<cpu> by hand, as another tool (or a broken setup) would have left it. */
-function handBuilt(cpu: string, interpreter: string, flags: string, enabled = true): void {
-  const e = emulatorFor(cpu)
-  registerEntry(`:qemu-${cpu}:M::${e.magic}:${e.mask}:${interpreter}:${flags}`)
-  if (!enabled) writeFileSync(`/proc/sys/fs/binfmt_misc/qemu-${cpu}`, '0')
-}
 
 describe('verify: probe', () => {
   it('with Docker not answering, passes after native registration and proves F in an empty chroot', async () => {

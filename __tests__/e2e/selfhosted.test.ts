@@ -13,41 +13,30 @@ import {
   hostUname,
   IMAGES,
   mountBinfmt,
-  newJob,
   registerEntry,
   runAction,
   runPost,
+  native,
+  selfHosted,
   snapshotBinfmt,
-  useBench,
-  type Job
+  useBench
 } from './helpers/index.js'
 import { emulatorFor } from '../../src/catalogue.js'
 
 useBench()
 
-const selfHosted = (name: string, user?: { uid: number; gid: number; groups?: number[] }): Job =>
-  newJob({
-    tag: 'selfhosted',
-    user,
-    identity: { GITHUB_JOB: name, RUNNER_NAME: `runner-${name}`, RUNNER_ENVIRONMENT: 'self-hosted' }
-  })
-
-/** The native registrar with the host's static emulators: quick, and no Docker involved. */
-const native = (platforms: string) => ({
-  registrar: 'native',
-  install: 'none',
-  verify: 'false',
-  platforms
-})
 const qemu = () =>
   entryNames()
     .filter(n => n.startsWith('qemu-'))
     .sort()
 
-/** A Debian-style handler the host had before any job came (replaced by the jobs, put back last). */
+/**
+ * A handler the host had before any job came, registered without C (so the jobs, which register
+ * OCF by default, replace it, and the last one out puts it back).
+ */
 function distroAarch64(): void {
   const e = emulatorFor('aarch64')
-  registerEntry(`:qemu-aarch64:M::${e.magic}:${e.mask}:/usr/bin/qemu-aarch64-static:OCF`)
+  registerEntry(`:qemu-aarch64:M::${e.magic}:${e.mask}:/usr/bin/qemu-aarch64-static:F`)
 }
 
 describe('two jobs on one kernel', () => {

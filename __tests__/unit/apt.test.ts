@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals'
+import { mkdirSync } from 'node:fs'
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import * as os from 'node:os'
 import { join } from 'node:path'
@@ -27,9 +28,12 @@ jest.unstable_mockModule('@actions/core', () => core)
 const { fakeHost } = await import('../../__fixtures__/fake-host.js')
 const { AptInstaller } = await import('../../src/installer/apt.js')
 const { HostInstaller } = await import('../../src/installer/none.js')
-const { installEmulators, installerFor, staticOnHost } =
+const { installEmulators, installerFor, staticOnHost, whyUnverifiable } =
   await import('../../src/installer/index.js')
-const { searchDirs } = await import('../../src/installer/host-emulators.js')
+const { downloadSources, parseChecksums } = await import('../../src/inputs.js')
+const { lookupPlatform } = await import('../../src/catalogue.js')
+import type { Platform } from '../../src/catalogue.js'
+const { searchDirs, untrusted } = await import('../../src/installer/host-emulators.js')
 const { probeProgram } = await import('../../src/verifier/probe/index.js')
 import type { PrivilegeMode } from '../../src/host/privilege.js'
 
@@ -219,7 +223,7 @@ describe('AptInstaller', () => {
   })
 })
 
-describe('HostInstaller (install: none)', () => {
+describe('HostInstaller (install: host, or none)', () => {
   test('uses the emulators already on PATH, checked, without installing anything', async () => {
     const done = await new HostInstaller(host('none')).install(['aarch64', 's390x'])
     expect(done).toEqual({
@@ -237,7 +241,88 @@ describe('HostInstaller (install: none)', () => {
     await expect(
       new HostInstaller(host()).install(['aarch64', 'nosuchcpu', 'othercpu'])
     ).rejects.toThrow(
-      'install: none, but qemu-nosuchcpu-static, qemu-othercpu-static are not on PATH or in /usr/bin. Use install: apt or install: download, or install them before this step.'
+      "The host's own emulators were asked for, but qemu-nosuchcpu-static, qemu-othercpu-static are not on PATH or in /usr/bin. Use install: auto or install: download, or install them (root-owned) before this step."
+    )
+  })
+
+  test('only what root may run: absolute PATH entries, root-owned directories no one else can write, regular executable files', async () => {
+    const { mkdir, chown, symlink } = await import('node:fs/promises')
+    const { execFileSync } = await import('node:child_process')
+    const cwd = process.cwd()
+    const open = join(bin, 'open')
+    const theirs = join(bin, 'theirs')
+    const fifo = join(bin, 'fifo')
+    const linked = join(bin, 'linked')
+    for (const dir of [open, theirs, fifo, linked]) await mkdir(dir, { mode: 0o755 })
+    await chmod(open, 0o777) // world-writable, not sticky
+    await chown(theirs, 65534, 65534)
+    for (const dir of [open, theirs]) {
+      await writeFile(join(dir, 'qemu-nosuchcpu-static'), elfFor(hostCpu), { mode: 0o755 })
+    }
+    execFileSync('mkfifo', ['-m', '0755', join(fifo, 'qemu-nosuchcpu-static')])
+    // a symlink from a good directory into a bad one counts as the bad one
+    await symlink(join(open, 'qemu-nosuchcpu-static'), join(linked, 'qemu-nosuchcpu-static'))
+    await writeFile(join(bin, 'qemu-nosuchcpu'), elfFor(hostCpu), { mode: 0o644 }) // not executable
+    process.chdir(bin)
+    try {
+      // "." and "rel" would name files under the working directory
+      process.env.PATH = `.:rel:${open}:${theirs}:${fifo}:${linked}:${bin}:/nonexistent`
+      const error = (await new HostInstaller(host()).install(['nosuchcpu']).catch(e => e)) as Error
+      expect(error.message).toContain('qemu-nosuchcpu-static is not on PATH or in /usr/bin')
+      for (const why of [
+        `${join(open, 'qemu-nosuchcpu-static')} (${open} can be written by any user (mode 777))`,
+        `${join(theirs, 'qemu-nosuchcpu-static')} (${theirs} belongs to uid 65534, not root)`,
+        `${join(fifo, 'qemu-nosuchcpu-static')} (not a regular file)`,
+        `${join(linked, 'qemu-nosuchcpu-static')} (${open} can be written by any user (mode 777))`,
+        `${join(bin, 'qemu-nosuchcpu')} (not executable)`
+      ])
+        expect(error.message).toContain(why)
+      expect(error.message).not.toMatch(/\(\.\/|rel\//)
+      expect(error.message).toContain('(mode 777)); ')
+      expect(searchDirs(process.env.PATH)).toEqual([
+        open,
+        theirs,
+        fifo,
+        linked,
+        bin,
+        '/nonexistent',
+        '/usr/bin',
+        '/usr/local/bin'
+      ])
+    } finally {
+      process.chdir(cwd)
+    }
+  })
+
+  test('untrusted: the file itself, the directory it is in, and every directory above (sticky ones aside, except its own)', async () => {
+    const { mkdir, chown } = await import('node:fs/promises')
+    const file = async (path: string, mode = 0o755) => {
+      await writeFile(path, elfFor(hostCpu))
+      await chmod(path, mode)
+      return path
+    }
+    expect(untrusted(await file(join(bin, 'ok')))).toBeUndefined()
+    expect(untrusted(join(bin, 'absent'))).toBe('')
+    const theirs = await file(join(bin, 'theirs'))
+    await chown(theirs, 65534, 0)
+    expect(untrusted(theirs)).toBe(`${theirs} belongs to uid 65534, not root`)
+    const anyone = await file(join(bin, 'anyone'), 0o757)
+    expect(untrusted(anyone)).toBe(`${anyone} can be written by any user (mode 757)`)
+    const group = await file(join(bin, 'group'), 0o775)
+    expect(untrusted(group)).toBe(`${group} can be written by its group (mode 775)`)
+    // a world-writable directory two levels up that is not sticky: anyone can rename what is below
+    const open = join(bin, 'open')
+    await mkdir(join(open, 'good'), { recursive: true })
+    await chmod(open, 0o777)
+    await chmod(join(open, 'good'), 0o755)
+    expect(untrusted(await file(join(open, 'good', 'q')))).toBe(
+      `${open} can be written by any user (mode 777)`
+    )
+    // sticky above is fine (as /tmp above every test file here); sticky as its own directory is not
+    await chmod(open, 0o1777)
+    expect(untrusted(join(open, 'good', 'q'))).toBeUndefined()
+    expect(untrusted(await file(join(open, 'q')))).toBe(
+      `${open} can be written by any user (mode 1777)`
     )
   })
 
@@ -266,6 +351,7 @@ describe('choosing and falling back (installer/index.ts)', () => {
   beforeEach(() => {
     process.env.RUNNER_TOOL_CACHE = join(bin, 'tool-cache')
     process.env.RUNNER_TEMP = join(bin, 'temp')
+    mkdirSync(process.env.RUNNER_TEMP)
   })
   afterEach(() => {
     for (const [name, value] of Object.entries(saved)) {
@@ -276,6 +362,7 @@ describe('choosing and falling back (installer/index.ts)', () => {
 
   test('emulators are looked for on PATH (never in the working directory), then where distributions put them', () => {
     expect(searchDirs('/a::/b:')).toEqual(['/a', '/b', '/usr/bin', '/usr/local/bin'])
+    expect(searchDirs('.:bin:/usr/bin:/a')).toEqual(['/usr/bin', '/a', '/usr/local/bin'])
     expect(searchDirs(undefined)).toEqual(['/usr/bin', '/usr/local/bin'])
   })
 
@@ -290,7 +377,7 @@ describe('choosing and falling back (installer/index.ts)', () => {
     expect(await staticOnHost(['aarch64'], host())).toBe(false)
   })
 
-  test('install: auto falls back to apt when the download fails, saying why', async () => {
+  test('install: auto falls back to apt when the download cannot be had, with a warning naming version, paths and the remedy', async () => {
     const done = await installEmulators(
       { name: 'download', why: 'auto', fallback: 'apt' },
       noDownload,
@@ -301,15 +388,108 @@ describe('choosing and falling back (installer/index.ts)', () => {
     expect(core.seen.log).toContain(
       `QEMU 8.2.2 from apt (qemu-user-static): ${join(bin, 'qemu-aarch64-static')}`
     )
-    expect(core.seen.warnings).toEqual([])
+    expect(core.seen.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Using QEMU 8\\.2\\.2 from apt \\(qemu-user-static\\) \\(${join(bin, 'qemu-aarch64-static')}\\), not the pinned, verified 9\\.9\\.9: Could not download QEMU 9\\.9\\.9 from any source: .*\\. To get 9\\.9\\.9, let the runner reach the download \\(or name a reachable mirror in download-url\\)\\.$`
+        )
+      )
+    ])
     expect(core.seen.log).toEqual(
       expect.arrayContaining([
         'Installer: download (auto)',
         expect.stringMatching(
-          /^The download failed \(Could not download QEMU 9\.9\.9 from any source: .*\); installing with apt instead\.$/
+          /^The verified download cannot be had \(Could not download QEMU 9\.9\.9 from any source: .*\); using apt instead\.$/
         )
       ])
     )
+  })
+
+  test("install: auto falls back to the host's own emulators (no apt) when the download cannot be had", async () => {
+    const done = await installEmulators(
+      { name: 'download', why: 'auto', fallback: 'host' },
+      noDownload,
+      host(),
+      ['aarch64', 's390x']
+    )
+    expect(done?.source).toBe('host')
+    expect(done?.emulators.get('s390x')).toBe(join(bin, 'qemu-s390x-static'))
+    expect(aptCommands()).toEqual([])
+    expect(core.seen.warnings).toEqual([
+      expect.stringMatching(
+        /^Using QEMU 8\.2\.2 from host \(.*qemu-aarch64-static, .*qemu-s390x-static\), not the pinned, verified 9\.9\.9: Could not download/
+      )
+    ])
+  })
+
+  test("without root, install: auto still falls back to the host's own emulators (only apt needs root)", async () => {
+    const done = await installEmulators(
+      { name: 'download', why: 'auto', fallback: 'host' },
+      noDownload,
+      host('none'),
+      ['aarch64']
+    )
+    expect(done?.source).toBe('host')
+  })
+
+  test('a download that arrives but is not the file expected is never answered with another QEMU', async () => {
+    const { createServer } = await import('node:http')
+    const server = createServer((_, res) => res.end('not the package'))
+    await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok))
+    try {
+      const port = (server.address() as { port: number }).port
+      const tampered = {
+        ...noDownload,
+        downloadSources: [
+          { template: `http://127.0.0.1:${port}/q_{version}_{arch}.deb`, kind: 'package' as const }
+        ]
+      }
+      for (const fallback of ['host', 'apt'] as const) {
+        await expect(
+          installEmulators({ name: 'download', why: 'auto', fallback }, tampered, host(), [
+            'aarch64'
+          ])
+        ).rejects.toThrow(
+          new RegExp(
+            `^Could not download QEMU 9\\.9\\.9 from any source: http://127\\.0\\.0\\.1:${port}/q_9\\.9\\.9_amd64\\.deb: .*not a Debian package.*A source answered with a file that could not be verified, so no other QEMU is used instead \\(possibly tampered with`
+          )
+        )
+      }
+      expect(aptCommands()).toEqual([])
+      expect(core.seen.warnings).toEqual([])
+    } finally {
+      server.close()
+    }
+  })
+
+  test("install: auto on a host the action pins nothing for: the host's own, with a warning that says how to get a verified one", async () => {
+    const done = await installEmulators(
+      { name: 'host', why: 'auto, unpinned', unpinned: 'no ppc64el package' },
+      noDownload,
+      host(),
+      ['aarch64']
+    )
+    expect(done?.source).toBe('host')
+    expect(core.seen.warnings).toEqual([
+      `Using QEMU 8.2.2 from host (${join(bin, 'qemu-aarch64-static')}), not the pinned, verified 9.9.9: no ppc64el package. To get a verified QEMU here, give download-url and checksums for a static build for amd64 hosts.`
+    ])
+  })
+
+  test('whyUnverifiable: only for a version the action pins, on a host it pins nothing for, without checksums', () => {
+    const defaults = {
+      qemuVersion: '10.0.13+ds-0+deb13u1',
+      downloadSources: downloadSources([]),
+      checksums: parseChecksums([])
+    }
+    expect(whyUnverifiable(defaults, fakeHost({ machine: 'x86_64' }), ['aarch64'])).toBeUndefined()
+    const ppc = { ...fakeHost(), platform: lookupPlatform('linux/ppc64le') as Platform }
+    expect(whyUnverifiable(defaults, ppc, ['aarch64'])).toBe(
+      "the action pins QEMU 10.0.13+ds-0+deb13u1 for amd64 and arm64 hosts, not for this ppc64el host, and checksums has nothing for it (no checksum for qemu-user_10.0.13+ds-0+deb13u1_ppc64el.deb (https://deb.debian.org/debian/pool/main/q/qemu/qemu-user_{version}_{arch}.deb); https://snapshot.debian.org/file/{sha1} needs the package's SHA-1, known only for versions in the action's table)"
+    )
+    const sums = parseChecksums([`${'c'.repeat(64)}  qemu-user_10.0.13+ds-0+deb13u1_ppc64el.deb`])
+    expect(whyUnverifiable({ ...defaults, checksums: sums }, ppc, ['aarch64'])).toBeUndefined()
+    // a version the action does not pin was chosen by the user: preflight asks for checksums
+    expect(whyUnverifiable({ ...defaults, qemuVersion: '9.9.9' }, ppc, ['aarch64'])).toBeUndefined()
   })
 
   test('without a fallback, or without root for apt, the download failure stands', async () => {
@@ -335,7 +515,7 @@ describe('choosing and falling back (installer/index.ts)', () => {
     ).toBeUndefined()
     expect(installerFor('apt', noDownload, host())?.name).toBe('apt')
     expect(installerFor('download', noDownload, host())?.name).toBe('download')
-    expect(installerFor('host', noDownload, host())?.name).toBe('none')
+    expect(installerFor('host', noDownload, host())?.name).toBe('host')
     expect(installerFor('nothing', noDownload, host())).toBeUndefined()
   })
 })

@@ -12,10 +12,10 @@ const { registrationFor } = await import('../../src/registrar/registrar.js')
 const { Privilege } = await import('../../src/host/privilege.js')
 const { NativeRegistrar } = await import('../../src/registrar/native.js')
 const { NoRegistrar } = await import('../../src/registrar/none.js')
-const { MAX_HOLD_MS } = await import('../../src/host/shared.js')
-const { holdExisting, registerHeld, releaseHeld, currentJob } =
-  await import('../../src/registrar/hold.js')
-import type { Job } from '../../src/registrar/hold.js'
+const { MAX_HOLD_MS } = await import('../../src/session/record.js')
+const { holdExisting, registerHeld, releaseHeld } = await import('../../src/registrar/hold.js')
+const { currentJob } = await import('../../src/session/session.js')
+import type { Job } from '../../src/session/session.js'
 import type { Platform } from '../../src/catalogue.js'
 import type { RegistrationOutcome, RegistrationRequest } from '../../src/model.js'
 import type { Registrar } from '../../src/registrar/registrar.js'
@@ -71,7 +71,7 @@ function machine() {
       request: request(platforms),
       installation: installation(over.tag ?? 'shared'),
       job: j,
-      cleanup: over.cleanup ?? true,
+      restore: over.cleanup === false ? 'hold' : 'restore',
       live
     })
   const post = (j: Job) =>
@@ -239,7 +239,7 @@ describe('two jobs on one kernel', () => {
       request: request(['arm64']),
       installation: installation('x'),
       job: j,
-      cleanup: true,
+      restore: 'restore',
       live: m.live
     })
     expect(m.kernel.mounted).toBe(true)
@@ -283,7 +283,7 @@ describe('rollback', () => {
         request: request(['arm64', 'riscv64', 's390x', 'ppc64le']),
         installation: installation('x'),
         job: m.job('a'),
-        cleanup: true,
+        restore: 'restore',
         live: m.live
       })
     ).rejects.toThrow(/registering qemu-s390x .* failed: Invalid argument/)
@@ -327,7 +327,7 @@ describe('rollback', () => {
         registrar: new Sloppy(),
         request: request(['arm64', 's390x'], { credential: true }),
         job: m.job('a'),
-        cleanup: false,
+        restore: 'hold',
         live: m.live
       })
     ).rejects.toThrow(
@@ -364,7 +364,7 @@ describe('one job, several steps; mounting; what post leaves', () => {
     expect(held.changed).toEqual([])
     await m.hold(a, ['arm64'])
     expect(m.coordination.state.holders.filter(h => h.key === a.key)).toEqual([
-      expect.objectContaining({ names: ['qemu-aarch64'], cleanup: false })
+      expect.objectContaining({ names: ['qemu-aarch64'] })
     ])
     expect(m.coordination.state.holders.some(h => h.key === other.key)).toBe(true)
   })
@@ -423,6 +423,17 @@ describe('one job, several steps; mounting; what post leaves', () => {
     expect(m.kernel.mounted).toBe(true)
   })
 
+  test('post never unmounts a binfmt_misc that no holder mounted, even when the host is left empty', async () => {
+    const m = machine()
+    const a = m.job('a')
+    await m.main(a, ['arm64'])
+    expect(m.coordination.state.mounted).toBe(false)
+    const released = await m.post(a)
+    expect(released.restored).toEqual(['removing qemu-aarch64'])
+    expect(m.kernel.names()).toEqual([])
+    expect(m.kernel.mounted).toBe(true)
+  })
+
   test('an entry put back but left in the wrong enabled state is reported as left', async () => {
     const m = machine()
     m.kernel.register(registerLine(registrationFor('aarch64', '/usr/bin/old', 'F')))
@@ -475,6 +486,83 @@ describe('rollback and release, in detail', () => {
     expect(released.kept).toEqual(['qemu-aarch64'])
     expect(released.restored).toEqual(['removing qemu-s390x'])
     expect(m.coordination.state.holders.map(h => h.key)).toEqual([b.key])
+  })
+})
+
+describe('a baseline that can never be registered again (an F interpreter deleted since)', () => {
+  /** The host: F handlers for aarch64 and s390x from /old, and a jar entry. */
+  function usedMachine() {
+    const m = machine()
+    m.kernel.register(':jar:E::jar::/usr/bin/jexec:')
+    m.kernel.register(registerLine(registrationFor('s390x', '/old/qemu-s390x', 'F')))
+    m.kernel.register(registerLine(registrationFor('aarch64', '/old/qemu-aarch64', 'F')))
+    return m
+  }
+  const deleted =
+    (...paths: string[]) =>
+    (path: string): boolean =>
+      !paths.includes(path)
+
+  test("post keeps the job's handler in its place, says why, and still puts back the rest", async () => {
+    const m = usedMachine()
+    const before = m.snapshot()
+    const a = m.job('a')
+    await m.main(a, ['arm64', 's390x', 'riscv64'])
+    m.kernel.exists = deleted('/old/qemu-aarch64')
+    const released = await m.post(a)
+    expect(released.stayed).toEqual([
+      expect.stringMatching(
+        /^qemu-aarch64: registering qemu-aarch64\.replacing \(interpreter \/old\/qemu-aarch64, flags "F"\) failed: .* \(its interpreter \/old\/qemu-aarch64 no longer exists: .*\); qemu-aarch64 \(interpreter \/cache\/shared\/qemu-aarch64, flags "F"\) stays registered instead$/
+      )
+    ])
+    expect(released.left).toEqual([])
+    // arm64 binaries still have a working handler; everything else is as it was
+    expect(m.kernel.text('qemu-aarch64')).toContain('interpreter /cache/shared/qemu-aarch64')
+    expect(m.snapshot().filter(e => !e.startsWith('qemu-aarch64'))).toEqual(
+      before.filter(e => !e.startsWith('qemu-aarch64'))
+    )
+    expect(m.kernel.names().some(n => n.endsWith('.replacing'))).toBe(false)
+    expect(released.restored).toContain('removing qemu-riscv64')
+  })
+
+  test('several failures are all reported, each with its reason; one never stops the others', async () => {
+    const m = usedMachine()
+    const a = m.job('a')
+    await m.main(a, ['arm64', 's390x', 'riscv64', 'ppc64le'])
+    m.kernel.exists = deleted('/old/qemu-aarch64')
+    m.kernel.failOn = write =>
+      write === '-1 > qemu-riscv64' || write === '-1 > qemu-ppc64le'
+        ? Object.assign(new Error('EBUSY: busy'), { code: 'EBUSY' })
+        : undefined
+    const released = await m.post(a)
+    expect([...released.left].sort()).toEqual([
+      'qemu-ppc64le (removing qemu-ppc64le failed: EBUSY: busy)',
+      'qemu-riscv64 (removing qemu-riscv64 failed: EBUSY: busy)'
+    ])
+    expect(released.stayed).toEqual([expect.stringMatching(/^qemu-aarch64: .*no longer exists/)])
+    // the one that could be put back was
+    expect(m.kernel.text('qemu-s390x')).toContain('interpreter /old/qemu-s390x')
+    // and what is left stays recorded, for whoever puts the host back later
+    expect(Object.keys(m.coordination.state.baselines).sort()).toEqual([
+      'qemu-aarch64',
+      'qemu-ppc64le',
+      'qemu-riscv64'
+    ])
+  })
+
+  test('a rollback keeps the handler it cannot replace by its baseline, and says so', async () => {
+    const m = usedMachine()
+    m.kernel.exists = deleted('/old/qemu-aarch64')
+    m.kernel.failOn = write =>
+      write.startsWith('register :qemu-riscv64')
+        ? Object.assign(new Error('EACCES: refused'), { code: 'EACCES' })
+        : undefined
+    await expect(m.main(m.job('a'), ['arm64', 's390x', 'riscv64'])).rejects.toThrow(
+      /Putting the host back then failed too \(qemu-aarch64: registering qemu-aarch64\.replacing .*no longer exists.*; qemu-aarch64 \(interpreter \/cache\/shared\/qemu-aarch64, flags "F"\) stays registered instead\): qemu-aarch64 differ from before this step\./
+    )
+    expect(m.kernel.text('qemu-aarch64')).toContain('interpreter /cache/shared/qemu-aarch64')
+    expect(m.kernel.text('qemu-s390x')).toContain('interpreter /old/qemu-s390x')
+    expect(m.kernel.text('jar')).toBeDefined()
   })
 })
 

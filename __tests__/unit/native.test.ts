@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FakeNativeRuns, FakeProbes } from '../../__fixtures__/fake-host.js'
 import { lookupPlatform, type Platform } from '../../src/catalogue.js'
 import type { BinfmtEntry } from '../../src/host/entry.js'
-import { classify, JobNativeRuns } from '../../src/host/native.js'
+import { classify, JobNativeRuns, jobNativeRuns } from '../../src/host/native.js'
 
 const platforms = (...names: string[]): Platform[] => names.map(n => lookupPlatform(n) as Platform)
 const x86Host = {
@@ -145,5 +145,21 @@ describe('JobNativeRuns', () => {
     const nowhere = new JobNativeRuns(join(dir, 'missing', 'runs.json'), 'b')
     expect(() => nowhere.set('i386', 'x86_64')).not.toThrow()
     expect(nowhere.get('i386')).toBe('x86_64')
+  })
+
+  test('kept in the job’s RUNNER_TEMP; without one, in memory only (never a fixed name in /tmp)', () => {
+    const inTemp = jobNativeRuns({ RUNNER_TEMP: dir }, 'b')
+    inTemp.set('i386', 'x86_64')
+    expect(readdirSync(dir)).toEqual(['setup-cross-arch-native-runs.json'])
+    expect(jobNativeRuns({ RUNNER_TEMP: dir }, 'b').get('i386')).toBe('x86_64')
+    const before = readdirSync(tmpdir())
+    const memory = jobNativeRuns({ TMPDIR: dir }, 'b')
+    memory.set('arm', 'armv7l')
+    expect(memory.get('arm')).toBe('armv7l')
+    expect(
+      readdirSync(tmpdir()).filter(f => !before.includes(f) && f.includes('native-runs'))
+    ).toEqual([])
+    expect(readdirSync(dir)).toEqual(['setup-cross-arch-native-runs.json'])
+    expect(jobNativeRuns({}, 'b').get('arm')).toBeUndefined()
   })
 })

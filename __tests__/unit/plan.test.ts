@@ -1,6 +1,6 @@
 import { actionDefaults } from '../../__fixtures__/action-defaults.js'
 import { readInputs, type Inputs } from '../../src/inputs.js'
-import { needsDocker, plan, type Facts } from '../../src/plan.js'
+import { needsDocker, plan, unusedInputs, type Facts } from '../../src/plan.js'
 
 const inputs = (given: Record<string, string> = {}): Inputs => {
   const all: Record<string, string> = { ...actionDefaults(), ...given }
@@ -22,8 +22,10 @@ const facts = (over: Partial<Facts> = {}): Facts => ({
   selfHosted: false,
   githubHosted: false,
   hostEmulators: false,
+  pinnedVersion: '10.0.13+ds-0+deb13u1',
   emulated: 2,
   cacheService: true,
+  ownPidNamespace: false,
   ...over
 })
 
@@ -46,6 +48,27 @@ describe('registrar', () => {
       /Docker engine answers/
     ],
     ['asked for', { registrar: 'seed' }, {}, 'seed', /registrar: seed/],
+    [
+      'an image given alone: its container, as in docker/setup-qemu-action',
+      { image: 'tonistiigi/binfmt:qemu-v10.2.3' },
+      { privilege: 'root', docker: '' },
+      'container',
+      /^image: tonistiigi\/binfmt:qemu-v10\.2\.3 given, so its container registers \(as in docker\/setup-qemu-action\)$/
+    ],
+    [
+      'an image and a registrar given: the registrar',
+      { image: 'tonistiigi/binfmt', registrar: 'native' },
+      { privilege: 'root' },
+      'native',
+      /^registrar: native$/
+    ],
+    [
+      'an image and registrar: auto given: auto decides',
+      { image: 'tonistiigi/binfmt', registrar: 'auto' },
+      { privilege: 'root' },
+      'native',
+      /can act as root/
+    ],
     [
       'nothing to emulate',
       { registrar: 'container' },
@@ -84,10 +107,38 @@ describe('registrar', () => {
 
 describe('install', () => {
   test.each<[string, Record<string, string>, Partial<Facts>, string, string | undefined]>([
-    ['auto, static emulators on the host', {}, { hostEmulators: true }, 'host', undefined],
+    [
+      "auto, static emulators on the host: still the verified download, the host's if it fails",
+      {},
+      { hostEmulators: true },
+      'download',
+      'host'
+    ],
     ['auto, none on the host: verified download, apt if it fails', {}, {}, 'download', 'apt'],
+    [
+      "auto, no pinned package for this host, emulators on it: the host's",
+      {},
+      { hostEmulators: true, unverifiable: 'no ppc64el package' },
+      'host',
+      undefined
+    ],
+    [
+      'auto, no pinned package for this host, none on it: apt',
+      {},
+      { unverifiable: 'no ppc64el package' },
+      'apt',
+      undefined
+    ],
     ['explicit apt', { install: 'apt' }, {}, 'apt', undefined],
-    ['none: the host', { install: 'none' }, {}, 'host', undefined],
+    [
+      'explicit download, emulators on the host',
+      { install: 'download' },
+      { hostEmulators: true },
+      'download',
+      undefined
+    ],
+    ['host: the host', { install: 'host' }, {}, 'host', undefined],
+    ['none: the host (the older name of host)', { install: 'none' }, {}, 'host', undefined],
     [
       'image registrar: its image carries them',
       { registrar: 'container' },
@@ -131,24 +182,42 @@ describe('verification and cleanup', () => {
     })
   })
 
-  test('cleanup: auto is on for self-hosted runners only', () => {
-    expect(plan(inputs(), facts({ selfHosted: true })).cleanup).toEqual({
-      enabled: true,
+  test('cleanup: auto puts the host back on self-hosted runners only', () => {
+    expect(plan(inputs(), facts({ selfHosted: true })).restore).toEqual({
+      mode: 'restore',
       why: 'cleanup: auto on a self-hosted runner'
     })
-    expect(plan(inputs(), facts()).cleanup.enabled).toBe(false)
-    expect(plan(inputs({ cleanup: 'true' }), facts()).cleanup.enabled).toBe(true)
-    expect(plan(inputs({ cleanup: 'false' }), facts({ selfHosted: true })).cleanup.enabled).toBe(
-      false
-    )
+    expect(plan(inputs(), facts()).restore.mode).toBe('hold')
+    expect(plan(inputs({ cleanup: 'true' }), facts()).restore.mode).toBe('restore')
+    expect(plan(inputs({ cleanup: 'false' }), facts({ selfHosted: true })).restore).toEqual({
+      mode: 'hold',
+      why: 'cleanup: false'
+    })
   })
 
   test('the lock and the record are skipped only on a GitHub-hosted runner without cleanup', () => {
-    expect(plan(inputs(), facts({ githubHosted: true })).shared).toBe(false)
-    expect(plan(inputs({ cleanup: 'true' }), facts({ githubHosted: true })).shared).toBe(true)
-    expect(plan(inputs(), facts({ selfHosted: true })).shared).toBe(true)
-    // a runner that says neither (an older runner, act): shared, to be safe
-    expect(plan(inputs(), facts()).shared).toBe(true)
+    expect(plan(inputs(), facts({ githubHosted: true })).restore.mode).toBe('none')
+    expect(plan(inputs({ cleanup: 'false' }), facts({ githubHosted: true })).restore.mode).toBe(
+      'none'
+    )
+    expect(plan(inputs({ cleanup: 'true' }), facts({ githubHosted: true })).restore.mode).toBe(
+      'restore'
+    )
+    expect(plan(inputs(), facts({ selfHosted: true })).restore.mode).toBe('restore')
+    // a runner that says neither (an older runner, act): the hold is recorded, to be safe
+    expect(plan(inputs(), facts()).restore.mode).toBe('hold')
+  })
+
+  test('in a pid namespace of its own (a job container), no hold is recorded; cleanup: true is refused', () => {
+    const inside = facts({ selfHosted: true, ownPidNamespace: true })
+    expect(plan(inputs(), inside).restore).toEqual({
+      mode: 'none',
+      why: 'cleanup: auto in a pid namespace of its own (a job container): other jobs could not tell whether it still runs, so it records no hold and puts nothing back'
+    })
+    expect(plan(inputs({ cleanup: 'false' }), inside).restore.mode).toBe('none')
+    expect(() => plan(inputs({ cleanup: 'true' }), inside)).toThrow(
+      'cleanup: true needs the job to be seen from the host, and this job runs in a pid namespace of its own (a job container, or a runner in a container): other jobs could not tell whether it still runs, and would take its handlers away. Run the job on the host, or set cleanup: false.'
+    )
   })
 
   test.each<[string, Record<string, string>, Partial<Facts>, boolean, string]>([
@@ -214,7 +283,7 @@ describe('the whole plan, as the preflight log shows it', () => {
       {
         registrar: { name: 'none', why: 'nothing to emulate' },
         install: { name: 'nothing', why: 'nothing to emulate' },
-        cleanup: { enabled: false, why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
+        restore: { mode: 'hold', why: 'cleanup: auto on an ephemeral GitHub-hosted runner' }
       }
     ],
     [
@@ -224,7 +293,7 @@ describe('the whole plan, as the preflight log shows it', () => {
       {
         registrar: { name: 'container', why: 'registrar: container' },
         install: { name: 'apt', why: 'install: apt (emulators on the host too)' },
-        cleanup: { enabled: true, why: 'cleanup: true' }
+        restore: { mode: 'restore', why: 'cleanup: true' }
       }
     ],
     [
@@ -233,7 +302,7 @@ describe('the whole plan, as the preflight log shows it', () => {
       {},
       {
         install: { name: 'download', why: 'install: download (emulators on the host too)' },
-        cleanup: { enabled: false, why: 'cleanup: false' }
+        restore: { mode: 'hold', why: 'cleanup: false' }
       }
     ],
     [
@@ -260,8 +329,9 @@ describe('the whole plan, as the preflight log shows it', () => {
       { hostEmulators: true },
       {
         install: {
-          name: 'host',
-          why: 'every emulator needed is already on the host, statically linked'
+          name: 'download',
+          why: "install: auto: the pinned, verified QEMU 10.0.13+ds-0+deb13u1 (the tool cache, else a download); the host's own emulators only if it cannot be downloaded",
+          fallback: 'host'
         }
       }
     ],
@@ -272,8 +342,43 @@ describe('the whole plan, as the preflight log shows it', () => {
       {
         install: {
           name: 'download',
-          why: 'no static emulators on the host: verified download, apt if that fails',
+          why: 'install: auto: the pinned, verified QEMU 10.0.13+ds-0+deb13u1 (the tool cache, else a download); apt only if it cannot be downloaded',
           fallback: 'apt'
+        }
+      }
+    ],
+    [
+      'native, install: host',
+      { install: 'host' },
+      { hostEmulators: true },
+      {
+        install: {
+          name: 'host',
+          why: "install: host: the host's own emulators, whatever their version"
+        }
+      }
+    ],
+    [
+      'native, no pinned package for this host (ppc64el), static emulators on it',
+      {},
+      { hostEmulators: true, unverifiable: 'no ppc64el package' },
+      {
+        install: {
+          name: 'host',
+          why: "install: auto, and no download of QEMU 10.0.13+ds-0+deb13u1 can be verified on this host: the host's own emulators",
+          unpinned: 'no ppc64el package'
+        }
+      }
+    ],
+    [
+      'native, no pinned package for this host (ppc64el), none on it',
+      {},
+      { unverifiable: 'no ppc64el package' },
+      {
+        install: {
+          name: 'apt',
+          why: 'install: auto, and no download of QEMU 10.0.13+ds-0+deb13u1 can be verified on this host: apt',
+          unpinned: 'no ppc64el package'
         }
       }
     ],
@@ -358,5 +463,138 @@ describe('the whole plan, as the preflight log shows it', () => {
     expect(
       needsDocker(inputs({ registrar: 'none' }), { privilege: 'none', userNamespace: false })
     ).toBe(false)
+  })
+})
+
+describe('inputs given that the route cannot use', () => {
+  const warned = (
+    given: Record<string, string>,
+    f: Partial<Facts> = {},
+    contract?: 'binfmt' | 'multiarch'
+  ) => {
+    const i = inputs(given)
+    return unusedInputs(i, plan(i, facts(f)), contract)
+  }
+
+  test('defaults are never warned about, whatever the route', () => {
+    for (const registrar of ['native', 'container', 'seed', 'none'])
+      expect(warned({ registrar }, { docker: '' }, 'binfmt')).toEqual([])
+    expect(warned({}, { emulated: 0 })).toEqual([])
+  })
+
+  test('the same values given explicitly are: "given" is what the workflow wrote', () => {
+    expect(
+      warned({
+        registrar: 'native',
+        image: 'multiarch/qemu-user-static:latest',
+        install: 'none',
+        'qemu-version': '10.0.13+ds-0+deb13u1'
+      })
+    ).toEqual([
+      'Input "image" has no effect: registrar native (registrar: native) registers without a registrar image; it is used by registrar: container or seed.',
+      'Input "qemu-version" has no effect: the emulators are the host\'s (install: none: the host\'s own emulators, whatever their version); it is used by install: download.'
+    ])
+  })
+
+  test.each<
+    [string, Record<string, string>, Partial<Facts>, 'binfmt' | 'multiarch' | undefined, string[]]
+  >([
+    [
+      'download settings with apt',
+      {
+        install: 'apt',
+        'download-url': 'https://m.example.com/q_{version}_{arch}.deb',
+        checksums: `${'a'.repeat(64)}  q.deb`
+      },
+      {},
+      undefined,
+      [
+        'Input "download-url" has no effect: the emulators come from apt (install: apt); it is used by install: download.',
+        'Input "checksums" has no effect: the emulators come from apt (install: apt); it is used by install: download.'
+      ]
+    ],
+    [
+      'cache with apt: only a download is cached',
+      { install: 'apt', cache: 'true' },
+      {},
+      undefined,
+      [
+        'Input "cache" has no effect: the emulators come from apt (install: apt); it is used by install: download.'
+      ]
+    ],
+    ['cache with the download of install: auto', { cache: 'true' }, {}, undefined, []],
+    [
+      'qemu-version with an image registrar: the image carries its own',
+      { image: 'tonistiigi/binfmt', 'qemu-version': '7.2.0-1' },
+      { docker: '' },
+      'binfmt',
+      [
+        'Input "qemu-version" has no effect: the emulators are not installed on the host (the registrar image carries its emulators); it is used by install: download.'
+      ]
+    ],
+    [
+      'reset: false with seed',
+      { registrar: 'seed', reset: 'false' },
+      { docker: '' },
+      'multiarch',
+      ['Input "reset" has no effect: registrar seed always resets every qemu-* entry (--reset).']
+    ],
+    [
+      'reset: true with seed is what it does',
+      { registrar: 'seed', reset: 'true' },
+      { docker: '' },
+      'multiarch',
+      []
+    ],
+    [
+      'credential: false with a tonistiigi/binfmt-style image',
+      { image: 'tonistiigi/binfmt', credential: 'false' },
+      { docker: '' },
+      'binfmt',
+      [
+        'Input "credential" has no effect: a tonistiigi/binfmt-style registrar image always registers with C; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it.'
+      ]
+    ],
+    [
+      'credential: false with a multiarch-style image',
+      { image: 'x/y', credential: 'false' },
+      { docker: '' },
+      'multiarch',
+      []
+    ],
+    [
+      'credential: true with a tonistiigi/binfmt-style image',
+      { image: 'x/y', credential: 'true' },
+      { docker: '' },
+      'binfmt',
+      []
+    ],
+    [
+      'verify-image without image verification',
+      { verify: 'true', 'verify-image': 'alpine' },
+      { docker: 'no engine' },
+      undefined,
+      [
+        'Input "verify-image" has no effect: no image verification runs; it is used by verify: image or true.'
+      ]
+    ],
+    [
+      'verify-image with image verification',
+      { verify: 'true', 'verify-image': 'alpine' },
+      { docker: '' },
+      undefined,
+      []
+    ],
+    [
+      'nothing to emulate: the image says so',
+      { image: 'tonistiigi/binfmt' },
+      { emulated: 0 },
+      undefined,
+      [
+        'Input "image" has no effect: registrar none (nothing to emulate) registers without a registrar image; it is used by registrar: container or seed.'
+      ]
+    ]
+  ])('%s', (_, given, f, contract, expected) => {
+    expect(warned(given, f, contract)).toEqual(expected)
   })
 })

@@ -15,6 +15,7 @@ jest.unstable_mockModule('@actions/core', () => core)
 
 const { run } = await import('../../src/main.js')
 const { cleanup } = await import('../../src/post.js')
+const { Unshared } = await import('../../src/session/coordination.js')
 const { State } = await import('../../src/constants.js')
 const { registerLine } = await import('../../src/host/entry.js')
 const { registrationFor } = await import('../../src/registrar/registrar.js')
@@ -31,21 +32,25 @@ function machine(privilege: 'root' | 'none' = 'root') {
   })
   const liveness = new FakeLiveness()
   liveness.processes.set(process.ppid, 'job-runner')
+  const coordination = new FakeCoordination()
+  /** The routes each step asked the record by. */
+  const routes: unknown[] = []
+  /** Files on the host. */
+  const files = ['/usr/libexec/qemu-binfmt/aarch64-binfmt-P']
   const ports: Ports = {
-    inspectHost: async () =>
-      fakeHost({
-        kernel: docker.kernel,
-        privilege,
-        files: ['/usr/libexec/qemu-binfmt/aarch64-binfmt-P']
-      }),
+    inspectHost: async () => fakeHost({ kernel: docker.kernel, privilege, files }),
     docker,
     liveness,
-    coordination: new FakeCoordination(),
+    coordination: route => {
+      routes.push(route)
+      return route ? coordination : new Unshared(liveness.boot)
+    },
+    ownPidNamespace: () => false,
     probes: async () =>
       new FakeProbes({ aarch64: { stdout: 'aarch64\n' }, s390x: { stdout: 's390x\n' } }),
     nativeRuns: () => new FakeNativeRuns()
   }
-  return { ports, kernel: docker.kernel, liveness, docker }
+  return { ports, kernel: docker.kernel, liveness, docker, coordination, routes, files }
 }
 
 const snapshot = (k: FakeDocker['kernel']) => k.names().map(n => `${n}\n${k.text(n)}`)
@@ -94,6 +99,11 @@ describe('cleanup()', () => {
     expect(core.seen.log).toEqual(
       expect.arrayContaining(['removing qemu-s390x', 'removing qemu-aarch64'])
     )
+    // the record, too, through the registrar's container: main's route and post's
+    expect(m.routes).toEqual([
+      { kind: 'container', image: IMAGE },
+      { kind: 'container', image: IMAGE }
+    ])
     // the restore went through a privileged container, binding the host's interpreter
     const last = m.docker.calls.filter(c => c.includes('--privileged')).pop() as string[]
     expect(last.join(' ')).toContain(
@@ -114,11 +124,12 @@ describe('cleanup()', () => {
     process.env.RUNNER_ENVIRONMENT = 'github-hosted'
     try {
       const state = await mainStep(m, { platforms: 'arm64', registrar: 'container', image: IMAGE })
-      expect((m.ports.coordination as FakeCoordination).state.holders).toEqual([])
+      expect(m.coordination.state.holders).toEqual([])
+      expect(m.routes).toEqual([undefined])
       await postStep(m, state)
       expect(m.kernel.names()).toEqual(['qemu-aarch64'])
       expect(core.seen.log).toEqual([
-        'cleanup is off for this run: handlers stay registered (this GitHub-hosted runner is used by this job only).'
+        'This run recorded no hold and puts nothing back: handlers stay registered (the main step\'s "Cleanup:" line says why).'
       ])
     } finally {
       delete process.env.RUNNER_ENVIRONMENT
@@ -167,6 +178,28 @@ describe('cleanup()', () => {
         /^Could not put back qemu-aarch64 \(.*unable to apply caps.*\): they stay as this job left them\./
       )
     ])
+  })
+
+  test("a handler that cannot come back (its F interpreter deleted during the job): the job's stays, one warning says so", async () => {
+    const m = machine()
+    m.kernel.register(':jar:E::jar::/usr/bin/jexec:')
+    m.kernel.register(DEBIAN)
+    const state = await mainStep(m, {
+      platforms: 'arm64,s390x',
+      registrar: 'container',
+      image: IMAGE,
+      cleanup: 'true'
+    })
+    m.files.length = 0 // the distro's interpreter is gone (a package removed meanwhile)
+    await postStep(m, state)
+    expect(core.seen.failed).toEqual([])
+    expect(core.seen.warnings).toEqual([
+      expect.stringMatching(
+        /^Could not put back qemu-aarch64: registering qemu-aarch64\.replacing \(interpreter \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, flags "PF"\) failed: .*no longer exists.*; qemu-aarch64 \(interpreter \/usr\/bin\/qemu-aarch64-static, flags "OCF"\) stays registered instead: the host keeps a working handler for each\./
+      )
+    ])
+    expect(m.kernel.names()).toEqual(['qemu-aarch64', 'jar'])
+    expect(core.seen.log).toContain('removing qemu-s390x')
   })
 
   test('an unreadable saved state is reported, not thrown', async () => {

@@ -18,12 +18,12 @@ import type { RunReport } from '../../src/report/outputs.js'
 
 const p = (n: string) => lookupPlatform(n) as Platform
 const amd64: Target = { platform: p('amd64'), native: true, why: '' }
-const i386: Target = { platform: p('386'), native: true, why: '' }
 const arm64: Target = { platform: p('arm64'), native: false, why: '' }
 const riscv: Target = { platform: p('riscv64'), native: false, why: '' }
 
 const report = (verdicts: Verdict[], targets = [amd64, arm64, riscv]): RunReport => ({
   targets,
+  runnable: ['linux/amd64', 'linux/arm64', 'linux/386', 'linux/riscv64'],
   emulators: ['qemu-aarch64', 'qemu-riscv64'],
   verdicts: new Map(verdicts.map(v => [v.target.platform.name, v])),
   qemuVersion: '7.2.22',
@@ -48,7 +48,8 @@ describe('outputs', () => {
       ])
     )
     expect(core.seen.outputs).toEqual({
-      [Output.Platforms]: 'linux/amd64,linux/arm64,linux/riscv64',
+      [Output.Platforms]: 'linux/amd64,linux/arm64,linux/386,linux/riscv64',
+      [Output.RequestedPlatforms]: 'linux/amd64,linux/arm64,linux/riscv64',
       [Output.Emulators]: 'qemu-aarch64,qemu-riscv64',
       [Output.Machines]:
         '{"linux/amd64":"x86_64","linux/arm64":"aarch64","linux/riscv64":"riscv64"}',
@@ -57,7 +58,15 @@ describe('outputs', () => {
       [Output.Registrar]: 'native'
     })
     expect(Object.keys(core.seen.outputs).sort()).toEqual(
-      ['emulators', 'machines', 'platforms', 'qemu-version', 'registrar', 'verified'].sort()
+      [
+        'emulators',
+        'machines',
+        'platforms',
+        'requested-platforms',
+        'qemu-version',
+        'registrar',
+        'verified'
+      ].sort()
     )
   })
 
@@ -114,12 +123,14 @@ describe('outputs', () => {
   test('only native platforms, checked: verified; nothing emulated, nothing registered', () => {
     const out = outputsOf({
       ...report([{ target: amd64, machine: 'x86_64' }], [amd64]),
+      runnable: ['linux/amd64', 'linux/386'],
       emulators: [],
       registrar: 'none',
       qemuVersion: ''
     })
     expect(out).toEqual({
-      platforms: 'linux/amd64',
+      platforms: 'linux/amd64,linux/386',
+      'requested-platforms': 'linux/amd64',
       emulators: '',
       machines: '{"linux/amd64":"x86_64"}',
       verified: 'true',
@@ -130,51 +141,101 @@ describe('outputs', () => {
 })
 
 describe('summary', () => {
-  test('one table row per platform: native rows marked, handlers shown, problems escaped', () => {
+  test('one row per platform: how each was verified, flags, problems escaped; interpreters in a details block', () => {
     const md = summaryMarkdown(
       report([
-        { target: arm64, machine: 'aarch64' },
+        { target: arm64, machine: 'aarch64', by: ['probe', 'image'] },
         { target: riscv, problem: 'exec | format\nerror' }
       ]),
-      new Map([['aarch64', entry('aarch64', 'F')]]),
+      new Map([['aarch64', entry('aarch64', 'OCF')]]),
       'Cross-architecture emulation'
     )
     expect(md.split('\n')).toEqual([
       '## Cross-architecture emulation',
       '',
-      '| Platform | Emulator | Interpreter | Flags | Verification |',
-      '| --- | --- | --- | --- | --- |',
-      '| `linux/amd64` | native | — | — | not verified |',
-      '| `linux/arm64` | qemu-aarch64 | `/usr/bin/qemu-aarch64-static` | F | ✅ `aarch64` |',
-      '| `linux/riscv64` | qemu-riscv64 | missing | (none) | ❌ exec \\| format error |',
+      '| Platform | Emulator | Flags | Verification |',
+      '| --- | --- | --- | --- |',
+      '| `linux/amd64` | native | — | native: nothing to run |',
+      '| `linux/arm64` | qemu-aarch64 | OCF | ✅ probe and image, `aarch64` |',
+      '| `linux/riscv64` | qemu-riscv64 | not registered | ❌ exec \\| format error |',
       '',
-      'Registrar: **native** · QEMU: **7.2.22**',
+      'Registrar: **native** · QEMU: **7.2.22** · Runnable now: linux/amd64, linux/arm64, linux/386, linux/riscv64',
+      '',
+      '<details><summary>Interpreters</summary>',
+      '',
+      '| Handler | Interpreter |',
+      '| --- | --- |',
+      '| qemu-aarch64 | `/usr/bin/qemu-aarch64-static` |',
+      '',
+      '</details>',
       ''
     ])
   })
 
-  test('skipped platforms say why; an entry without flags says (none); an unknown version says so', () => {
+  test('skipped platforms say why; an entry without flags says (none); the verifier is named; an unknown version says so', () => {
     const md = summaryMarkdown(
       {
         ...report(
           [
             { target: amd64, machine: 'x86_64' },
-            { target: i386, skipped: 'no probe program for i386' },
-            { target: riscv, machine: 'riscv64' }
+            { target: arm64, skipped: 'no probe program for aarch64' },
+            { target: riscv, machine: 'riscv64', by: ['image'] }
           ],
-          [amd64, i386, riscv]
+          [amd64, arm64, riscv]
         ),
         qemuVersion: ''
       },
-      new Map([['riscv64', entry('riscv64', '')]]),
+      new Map([
+        ['aarch64', entry('aarch64', 'F')],
+        ['riscv64', entry('riscv64', '')]
+      ]),
       'Emulation'
     )
     expect(md.split('\n').filter(l => l.startsWith('| `'))).toEqual([
-      '| `linux/amd64` | native | — | — | ✅ `x86_64` |',
-      '| `linux/386` | native | — | — | skipped: no probe program for i386 |',
-      '| `linux/riscv64` | qemu-riscv64 | `/usr/bin/qemu-riscv64-static` | (none) | ✅ `riscv64` |'
+      '| `linux/amd64` | native | — | native: nothing to run |',
+      '| `linux/arm64` | qemu-aarch64 | F | skipped: no probe program for aarch64 |',
+      '| `linux/riscv64` | qemu-riscv64 | (none) | ✅ image, `riscv64` |'
     ])
     expect(md).toContain('Registrar: **native** · QEMU: **unknown**')
+  })
+
+  test('on a failure: the failure first, then what was done before it', () => {
+    const md = summaryMarkdown(
+      { ...report([], [amd64, arm64]), runnable: [], registrar: 'container' },
+      new Map(),
+      'Emulation',
+      'Could not pull the registrar image x.'
+    )
+    expect(md.split('\n')).toEqual([
+      '## Emulation',
+      '',
+      '**Failed:** Could not pull the registrar image x.',
+      '',
+      '| Platform | Emulator | Flags | Verification |',
+      '| --- | --- | --- | --- |',
+      '| `linux/amd64` | native | — | native: nothing to run |',
+      '| `linux/arm64` | qemu-aarch64 | not registered | not verified |',
+      '',
+      'Registrar: **container** · QEMU: **7.2.22**',
+      ''
+    ])
+  })
+
+  test('a failure before any platform was classified: the failure alone', () => {
+    const md = summaryMarkdown(
+      { ...report([], []), runnable: [], registrar: '', qemuVersion: '' },
+      new Map(),
+      'Emulation',
+      'This action needs a Linux runner.'
+    )
+    expect(md.split('\n')).toEqual([
+      '## Emulation',
+      '',
+      '**Failed:** This action needs a Linux runner.',
+      '',
+      'Registrar: **not chosen** · QEMU: **unknown**',
+      ''
+    ])
   })
 })
 

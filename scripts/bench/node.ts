@@ -1,12 +1,18 @@
 // The Node binaries the bench compares (Node 24 from npm runs the action, as on GitHub; this
 // machine's node for the bare-node row) and the description of the machine for the report.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { log } from './context.js'
 
-/** Where .ci/run and the bench install Node 24 from npm. */
-const PREFIXES = [`${process.env.TMPDIR || '/tmp'}/cross-arch-node24`, '/tmp/node24']
+/**
+ * Where .ci/run and the bench install Node 24 from npm: this user's own cache, never a fixed name
+ * under /tmp (another local user could create it first and have root run their "node").
+ */
+const PREFIXES = [
+  join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'setup-cross-arch', 'node24')
+]
 
 export function nodeVersion(bin: string): string | undefined {
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 })
@@ -25,6 +31,7 @@ export function findNode24(notes: string[]): string {
   let bin = found()
   if (!bin) {
     log(`no Node 24 found: npm i --no-save --prefix ${PREFIXES[0]} node@24`)
+    mkdirSync(dirname(PREFIXES[0]), { recursive: true, mode: 0o700 })
     const r = spawnSync(
       'npm',
       ['i', '--no-save', '--no-audit', '--no-fund', '--prefix', PREFIXES[0], 'node@24'],

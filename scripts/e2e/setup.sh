@@ -627,7 +627,24 @@ setup_images() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Another local user: no sudo, not in the docker group (the attacker of __tests__/e2e/shared-machine)
+# ---------------------------------------------------------------------------------------------
+ATTACKER=e2e-attacker
+setup_attacker() {
+  if id "$ATTACKER" >/dev/null 2>&1; then
+    if id -nG "$ATTACKER" | tr ' ' '\n' | grep -qxE 'docker|sudo|root|wheel|adm'; then
+      die "user $ATTACKER exists and is in a privileged group ($(id -nG "$ATTACKER")): remove it"
+    fi
+    log "user $ATTACKER: present, unprivileged"
+    return 0
+  fi
+  useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$ATTACKER"
+  log "user $ATTACKER: created (no sudo, no docker group)"
+}
+
+# ---------------------------------------------------------------------------------------------
 T0=$(now)
+timed "attacker user" setup_attacker
 timed "packages" setup_packages
 timed "busybox binaries" setup_busybox
 timed "debian qemu-user" setup_debian_qemu

@@ -103,19 +103,36 @@ const sameState = (a: BinfmtEntry, b: BinfmtEntry): boolean =>
   sameEntry(a, b) && a.enabled === b.enabled
 
 /**
- * The ops that put every name of `scope` back as its baseline has it: entries added since are
- * removed, replaced or removed ones registered again (disabled again when they were), and
- * overlapping entries re-registered after them so that the kernel tries them in their original
- * order. Entries outside the scope are only ever re-registered identically, for that order.
- * Throws RegistrationError (from lineFor) for an entry that cannot be written back.
+ * One entry's part of a restore. A bridged step re-registers an entry that is present now
+ * make-before-break: `ops[0]` registers the baseline under the bridge name, and only once that
+ * worked is the present entry removed and the baseline registered under its own name; so when
+ * the baseline cannot be registered again (an F interpreter deleted since), nothing has changed
+ * and the present handler stays.
  */
-export function planRestore(
+export interface RestoreStep {
+  readonly name: string
+  readonly ops: readonly KernelOp[]
+  /** The bridge name, when the step is bridged. */
+  readonly bridge?: string
+  /** The entry registered now, which stays when the baseline cannot be registered. */
+  readonly present?: BinfmtEntry
+}
+
+/**
+ * The ops that put every name of `scope` back as its baseline has it, in steps of one entry each
+ * (see RestoreStep): entries added since are removed, replaced or removed ones registered again
+ * (disabled again when they were), and overlapping entries re-registered after them so that the
+ * kernel tries them in their original order. Entries outside the scope are only ever
+ * re-registered identically, for that order. Throws RegistrationError (from lineFor) for an entry
+ * that cannot be written back.
+ */
+export function planRestoreSteps(
   current: readonly BinfmtEntry[],
   baselines: ReadonlyMap<string, Baseline>,
   scope: readonly string[]
-): KernelOp[] {
+): RestoreStep[] {
   const now = new Map(current.map(e => [e.name, e]))
-  const ops: KernelOp[] = []
+  const steps: RestoreStep[] = []
   /** Entries to register again, by name. */
   const again = new Map<string, BinfmtEntry>()
   const mark = (name: string, entry: BinfmtEntry, above: readonly BinfmtEntry[]): void => {
@@ -132,10 +149,10 @@ export function planRestore(
     const present = now.get(name)
     const before = baseline.before
     if (!before) {
-      if (present) ops.push({ op: 'remove', name })
+      if (present) steps.push({ name, ops: [{ op: 'remove', name }], present })
     } else if (present && sameEntry(present, before)) {
       if (present.enabled !== before.enabled)
-        ops.push({ op: before.enabled ? 'enable' : 'disable', name })
+        steps.push({ name, ops: [{ op: before.enabled ? 'enable' : 'disable', name }], present })
     } else {
       mark(name, before, baseline.above)
     }
@@ -153,12 +170,49 @@ export function planRestore(
       })
     )
   for (const name of [...again.keys()].sort((a, b) => rank(a) - rank(b))) {
-    const entry = again.get(name) as BinfmtEntry
-    if (now.has(name)) ops.push({ op: 'remove', name })
-    ops.push({ op: 'register', name, line: lineFor(entry), fromHost: true })
-    if (!entry.enabled) ops.push({ op: 'disable', name })
+    steps.push(reRegistering(name, again.get(name) as BinfmtEntry, now))
   }
-  return ops
+  return steps
+}
+
+/** The step that registers `entry` again under `name`, bridged when an entry holds the name now. */
+function reRegistering(
+  name: string,
+  entry: BinfmtEntry,
+  now: ReadonlyMap<string, BinfmtEntry>
+): RestoreStep {
+  const line = lineFor(entry)
+  const register = (as: string, text: string): KernelOp[] => [
+    { op: 'register', name: as, line: text, fromHost: true },
+    ...(entry.enabled ? [] : [{ op: 'disable', name: as } as const])
+  ]
+  const present = now.get(name)
+  if (!present) return { name, ops: register(name, line) }
+  const bridge = bridgeName(name)
+  if (now.has(bridge)) {
+    // a bridge left behind by an interrupted run holds the name: replaced without one
+    return { name, ops: [{ op: 'remove', name }, ...register(name, line)], present }
+  }
+  return {
+    name,
+    bridge,
+    present,
+    ops: [
+      ...register(bridge, lineFor({ ...entry, name: bridge })),
+      { op: 'remove', name },
+      ...register(name, line),
+      { op: 'remove', name: bridge }
+    ]
+  }
+}
+
+/** planRestoreSteps, as one list of ops. */
+export function planRestore(
+  current: readonly BinfmtEntry[],
+  baselines: ReadonlyMap<string, Baseline>,
+  scope: readonly string[]
+): KernelOp[] {
+  return planRestoreSteps(current, baselines, scope).flatMap(s => s.ops)
 }
 
 /** The entries `after` differs from `before` in, by name (added, removed or changed). */

@@ -27,12 +27,7 @@ export interface Host {
 }
 
 export async function inspectHost(): Promise<Host> {
-  if (process.platform !== 'linux') {
-    throw new HostError(
-      `This action needs a Linux runner (binfmt_misc is a Linux kernel feature), and this one runs ${process.platform}. ` +
-        'Use runs-on: ubuntu-latest, or ubuntu-24.04-arm for an arm64 host.'
-    )
-  }
+  checkLinux(process.platform)
   const machine = os.machine()
   const platform = hostPlatform(machine)
   if (!platform) {
@@ -51,6 +46,17 @@ export async function inspectHost(): Promise<Host> {
     userNamespace: inUserNamespace(),
     hasFile: existsSync
   }
+}
+
+const OS_NAMES: Partial<Record<NodeJS.Platform, string>> = { win32: 'Windows', darwin: 'macOS' }
+
+/** binfmt_misc is Linux's: on any other runner, say which and how to skip the step there. */
+export function checkLinux(platform: NodeJS.Platform): void {
+  if (platform === 'linux') return
+  throw new HostError(
+    `This action needs a Linux runner (binfmt_misc is a Linux kernel feature), and this one runs ${OS_NAMES[platform] ?? platform}. ` +
+      "Add if: runner.os == 'Linux' to this step in a matrix across operating systems, or use runs-on: ubuntu-latest (ubuntu-24.04-arm for an arm64 host)."
+  )
 }
 
 /** The initial user namespace maps every uid to itself: `0 0 4294967295`. */

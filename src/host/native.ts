@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { emulatorFor, handlerName, type Platform } from '../catalogue.js'
 import type { ProbeRunner, Target } from '../model.js'
 import type { BinfmtEntry } from './entry.js'
@@ -14,17 +15,20 @@ export interface NativeRuns {
   set(cpu: string, printed: string | undefined): void
 }
 
-/** NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only. */
+/**
+ * NativeRuns in a file of the job's RUNNER_TEMP (private to the job), for this boot only; in
+ * memory only without one (no file in a directory others can write).
+ */
 export class JobNativeRuns implements NativeRuns {
   private readonly known: Record<string, string | null>
 
   constructor(
-    private readonly file: string,
+    private readonly file: string | undefined,
     private readonly boot: string
   ) {
     let saved: { boot?: string; printed?: Record<string, string | null> } = {}
     try {
-      saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved
+      if (file) saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved
     } catch {
       // not written yet
     }
@@ -37,12 +41,22 @@ export class JobNativeRuns implements NativeRuns {
 
   set(cpu: string, printed: string | undefined): void {
     this.known[cpu] = printed ?? null
+    if (!this.file) return
     try {
       writeFileSync(this.file, JSON.stringify({ boot: this.boot, printed: this.known }))
     } catch {
       // only a shortcut for later steps
     }
   }
+}
+
+/**
+ * The job's memo: in its RUNNER_TEMP, which is the job's own; without one, in memory only (a
+ * fixed name in /tmp would be anyone's to write first).
+ */
+export function jobNativeRuns(env: NodeJS.ProcessEnv, boot: string): JobNativeRuns {
+  const dir = env.RUNNER_TEMP
+  return new JobNativeRuns(dir ? join(dir, 'setup-cross-arch-native-runs.json') : undefined, boot)
 }
 
 /**

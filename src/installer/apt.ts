@@ -18,7 +18,7 @@ export class AptInstaller extends Installer {
     const pkg = await this.installFirstAvailable(['qemu-user-static', 'qemu-user'])
     const emulators = new Map<string, string>()
     for (const cpu of cpus) {
-      const path = await findOnHost(cpu)
+      const path = findOnHost(cpu)
       if (!path) {
         throw new InstallError(
           `${pkg} is installed but has no qemu-${cpu} emulator. Use install: download for ${cpu}.`

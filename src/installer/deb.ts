@@ -76,6 +76,13 @@ export interface DebExtractOptions {
   readonly expectedSha256?: string
   /** Size the whole .deb must have; a longer stream is refused as soon as it goes past it. */
   readonly expectedSize?: number
+  /** Largest .deb read; a longer stream is refused as soon as it goes past it. */
+  readonly maxSize?: number
+  /**
+   * Largest size of each member asked for (keys as in `members`): a larger one is refused from
+   * its tar header, before a byte of it is written. It is not the file expected.
+   */
+  readonly limits?: ReadonlyMap<string, number>
   /** The xz program; default `xz` on PATH. */
   readonly xz?: string
   /**
@@ -687,6 +694,8 @@ class Extraction {
       this.size += chunk.length
       if (expectedSize !== undefined && this.size > expectedSize)
         throw new NotExpected(`it is larger than the expected ${expectedSize} bytes`)
+      if (this.options.maxSize !== undefined && this.size > this.options.maxSize)
+        throw new NotExpected(`it is larger than ${this.options.maxSize} bytes, the most read`)
       for (const event of ar.write(chunk)) {
         if (event.type === 'member') {
           member = event.name
@@ -832,6 +841,14 @@ class Extraction {
       throw new Error(`${entry.path} in its ${this.dataMember} is a ${kind(entry)}, not a file`)
     if (entry.sparse)
       throw new Error(`${entry.path} in its ${this.dataMember} is a sparse file, not supported`)
+    for (const output of waiters) {
+      const limit = this.options.limits?.get(output.key)
+      if (limit !== undefined && entry.size > limit) {
+        throw new NotExpected(
+          `${entry.path} in its ${this.dataMember} is ${entry.size} bytes, more than the ${limit} expected`
+        )
+      }
+    }
     for (const output of waiters) {
       output.handle = await open(output.partial, 'w', 0o755)
       await output.handle.chmod(0o755)

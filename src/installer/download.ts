@@ -10,7 +10,13 @@
  * The tool cache is keyed by the SHA-256 the download was verified against, so entries from
  * different sources never mix unless they are byte-identical. A cache hit is checked again before
  * it is registered (installation.pending): a static ELF for this host, with the emulator's pinned
- * hash, or the hash recorded when it was cached.
+ * hash, or the hash recorded when it was cached. An emulator the host already has (root's, see
+ * host-emulators.ts) with the pinned SHA-256 is the pinned build too, and is used as it is.
+ *
+ * Sizes are capped before anything is written: an emulator of a pinned package at its pinned
+ * size (read from its tar header), any other emulator (a per-CPU file, or a member of a package
+ * verified by the checksums input) at MAX_EMULATOR_BYTES, an unpinned package at
+ * MAX_PACKAGE_BYTES. A file over its cap is not the file expected.
  */
 import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
@@ -21,18 +27,21 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync
 } from 'node:fs'
 import * as os from 'node:os'
 import { basename, join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { Input } from '../constants.js'
 import { describe, InputError, InstallError } from '../errors.js'
 import type { Host } from '../host/host.js'
-import { redactUrl, type Checksums, type DownloadSource } from '../inputs.js'
+import { percentDecoded, redactUrl, type Checksums, type DownloadSource } from '../inputs.js'
 import type { Installation } from '../model.js'
 import type { EmulatorCache, Wanted } from './actions-cache.js'
 import type { ExtractedFile } from './deb.js'
 import { DEBIAN_QEMU, debianPackage, type DebianPackage } from './debian-qemu.js'
+import { hostEmulators } from './host-emulators.js'
 import { Installer } from './installer.js'
 
 type ToolCache = typeof import('@actions/tool-cache')
@@ -44,7 +53,26 @@ export interface DownloadOptions {
   readonly checksums: Checksums
   /** GitHub's Actions cache, tried before a download and filled after one (the cache input). */
   readonly cache?: EmulatorCache
+  /** The pinned package for this host; default: the built-in table's for version and host. */
+  readonly table?: DebianPackage
+  /** Largest emulator without a pinned size; default MAX_EMULATOR_BYTES. */
+  readonly maxEmulatorBytes?: number
 }
+
+/** Largest emulator written when no pinned size is known (Debian's are about 15 MB). */
+export const MAX_EMULATOR_BYTES = 64 * 1024 * 1024
+/** Largest package read when no pinned size is known (Debian's qemu-user is about 71 MB). */
+export const MAX_PACKAGE_BYTES = 256 * 1024 * 1024
+
+/**
+ * No source could be had (every one failed to answer or was cut short): the one install failure
+ * that install: auto may answer with an unpinned QEMU. A file that arrived but is not the one
+ * expected is never that.
+ */
+export class DownloadUnavailable extends InstallError {}
+
+/** A source that sent no file: unreachable, or an HTTP status other than 2xx. */
+class NoAnswer extends Error {}
 
 /** One usable source: its URL for this host and what its bytes must hash to. */
 interface Candidate {
@@ -55,6 +83,8 @@ interface Candidate {
   expected(cpu: string): string
   /** Pinned SHA-256 of a CPU's emulator itself, when known in advance. */
   pin(cpu: string): string | undefined
+  /** Largest a CPU's emulator may be: its pinned size, else MAX_EMULATOR_BYTES. */
+  cap(cpu: string): number
   readonly size?: number
   /** Where the expected hash comes from, for the log. */
   readonly trust: string
@@ -87,17 +117,19 @@ export function render(template: string, values: Record<string, string>): string
 export class DownloadInstaller extends Installer {
   readonly name = 'download'
   private readonly table?: DebianPackage
+  private readonly maxEmulatorBytes: number
 
   constructor(
     host: Host,
     private readonly options: DownloadOptions
   ) {
     super(host)
-    this.table = debianPackage(options.version, host.platform.debianArch)
+    this.table = options.table ?? debianPackage(options.version, host.platform.debianArch)
+    this.maxEmulatorBytes = options.maxEmulatorBytes ?? MAX_EMULATOR_BYTES
   }
 
-  /** The sources that can be verified for these CPUs, in order; throws when there is none. */
-  check(cpus: readonly string[]): Candidate[] {
+  /** The sources that can be verified for these CPUs, in order, and why the others cannot. */
+  usable(cpus: readonly string[]): { usable: Candidate[]; problems: string[] } {
     const usable: Candidate[] = []
     const problems: string[] = []
     for (const source of this.options.sources) {
@@ -105,6 +137,12 @@ export class DownloadInstaller extends Installer {
       if (typeof result === 'string') problems.push(result)
       else usable.push(result)
     }
+    return { usable, problems }
+  }
+
+  /** The sources that can be verified for these CPUs, in order; throws when there is none. */
+  check(cpus: readonly string[]): Candidate[] {
+    const { usable, problems } = this.usable(cpus)
     if (usable.length === 0) {
       throw new InputError(
         Input.Checksums,
@@ -138,6 +176,7 @@ export class DownloadInstaller extends Installer {
         expected: () => expected,
         // Stryker disable next-line OptionalChaining: the pinned table has every catalogue emulator for each architecture (download.test.ts)
         pin: cpu => table?.emulators[cpu]?.sha256,
+        cap: cpu => table?.emulators[cpu]?.size ?? this.maxEmulatorBytes,
         size: table?.size,
         trust: table
           ? `Debian's signed index, pinned in the action (${table.sha256.slice(0, 12)}…)`
@@ -153,6 +192,7 @@ export class DownloadInstaller extends Installer {
       url: cpu => render(source.template, { ...values, cpu }),
       expected: cpu => checksums.cpus.get(cpu) as string,
       pin: cpu => checksums.cpus.get(cpu),
+      cap: () => this.maxEmulatorBytes,
       trust: 'checksums (one line per emulator)'
     }
   }
@@ -163,15 +203,20 @@ export class DownloadInstaller extends Installer {
     const pending = new Map<string, () => Promise<void>>()
     const missing: string[] = []
     const tc = await import('@actions/tool-cache')
+    // 1. the pinned build already here: the tool cache, or the host's own file with its hash
     for (const cpu of cpus) {
       const hit = this.cached(tc, cpu, candidates)
+      const onHost = hit ? undefined : await this.pinnedOnHost(cpu, candidates)
       if (hit) {
         emulators.set(cpu, hit.path)
         pending.set(cpu, hit.verify)
+      } else if (onHost) {
+        emulators.set(cpu, onHost)
       } else {
         missing.push(cpu)
       }
     }
+    // 2. GitHub's Actions cache (cache input), 3. the verified download, saved to that cache
     if (missing.length > 0) {
       for (const [cpu, path] of await this.fetch(missing, candidates)) emulators.set(cpu, path)
     }
@@ -260,12 +305,37 @@ export class DownloadInstaller extends Installer {
     return new Map([...out, ...downloaded])
   }
 
+  /**
+   * A root-owned emulator on the host (host-emulators.ts) with a CPU's pinned SHA-256: the pinned
+   * build itself (Debian's qemu-user of this version installed, say). Sizes are compared first,
+   * so another version's file is not even hashed when the pinned size is known.
+   */
+  private async pinnedOnHost(
+    cpu: string,
+    candidates: readonly Candidate[]
+  ): Promise<string | undefined> {
+    for (const c of candidates) {
+      const pin = c.pin(cpu)
+      if (!pin) continue
+      const size = this.table?.emulators[cpu]?.size
+      for (const path of hostEmulators(cpu).found) {
+        if (size !== undefined && statSync(path).size !== size) continue
+        if ((await sha256File(path)) !== pin) continue
+        core.info(`qemu-${cpu} ${this.options.version}: ${path} on the host is the pinned build`)
+        await this.checkEmulator(cpu, path, 'the host')
+        return path
+      }
+    }
+    return undefined
+  }
+
   /** Downloads from the first source that answers; verified files go into the tool cache. */
   private async download(
     cpus: readonly string[],
     candidates: readonly Candidate[]
   ): Promise<Map<string, string>> {
     const failures: string[] = []
+    let answered = false
     for (const c of candidates) {
       try {
         return c.source.kind === 'package'
@@ -273,32 +343,43 @@ export class DownloadInstaller extends Installer {
           : await this.perCpu(c, cpus)
       } catch (error) {
         if (error instanceof InstallError) throw error // verified wrong: never try another source
+        answered ||= !(error instanceof NoAnswer)
         failures.push(`${redactUrl(c.url(cpus[0]))}: ${describe(error)}`)
         core.info(`Download failed (${failures[failures.length - 1]}); trying the next source.`)
       }
     }
-    throw new InstallError(
-      `Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}. ` +
-        'Check qemu-version and download-url (name a reachable mirror there).'
+    const text = `Could not download QEMU ${this.options.version} from any source: ${failures.join('; ')}.`
+    // a source that sent a file it could not be verified (damaged, cut short, or another one):
+    // no unverified QEMU stands in for it
+    if (answered) {
+      throw new InstallError(
+        `${text} A source answered with a file that could not be verified, so no other QEMU is used instead (possibly tampered with, or damaged on the way). ` +
+          'Check download-url (name a mirror that serves the file whole) and qemu-version.'
+      )
+    }
+    throw new DownloadUnavailable(
+      `${text} Check qemu-version and download-url (name a reachable mirror there).`
     )
   }
 
   private async fromPackage(c: Candidate, cpus: readonly string[]): Promise<Map<string, string>> {
     const url = c.url(cpus[0])
     core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`)
+    const body = await get(url)
     const work = mkdtempSync(join(process.env.RUNNER_TEMP || os.tmpdir(), 'qemu-deb-'))
     try {
       const members = new Map(
         cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, join(work, cpu, `qemu-${cpu}`)])
       )
       for (const cpu of cpus) mkdirSync(join(work, cpu))
-      const body = await get(url)
       // loaded on a cache miss only: a warm run extracts nothing
       const { DebError, extractDeb } = await import('./deb.js')
       const extracted = await extractDeb(body, members, {
         label: basename(new URL(url).pathname),
         expectedSha256: c.expected(cpus[0]),
-        expectedSize: c.size
+        expectedSize: c.size,
+        maxSize: c.size ?? MAX_PACKAGE_BYTES,
+        limits: new Map(cpus.map(cpu => [`./usr/bin/qemu-${cpu}`, c.cap(cpu)]))
       }).catch(error => {
         // a complete file of another size or hash is the wrong file, not an outage: never retried
         throw error instanceof DebError && error.wrongFile
@@ -333,7 +414,13 @@ export class DownloadInstaller extends Installer {
           core.info(`Downloading ${redactUrl(url)}, verified against ${c.trust}`)
           const path = join(work, cpu, `qemu-${cpu}`)
           mkdirSync(join(work, cpu))
-          const actual = await saveHashed(await get(url), path)
+          const actual = await saveHashed(await get(url), path, c.cap(cpu))
+          if (actual === undefined) {
+            throw this.mismatch(
+              url,
+              `it is larger than ${c.cap(cpu)} bytes, the most an emulator may be`
+            )
+          }
           if (actual !== c.expected(cpu)) {
             throw this.mismatch(
               url,
@@ -371,33 +458,63 @@ export class DownloadInstaller extends Installer {
 
   private mismatch(url: string, detail: string): InstallError {
     return new InstallError(
-      `${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached. ` +
-        'The mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.'
+      `${redactUrl(url)} is not the file expected (${detail}); nothing from it was used or cached, and no other QEMU is used instead. ` +
+        'The file may have been tampered with; or the mirror serves a different or damaged file, or the checksum is wrong: check download-url, qemu-version and checksums.'
     )
   }
 }
 
-async function get(url: string): Promise<NodeJS.ReadableStream & AsyncIterable<Uint8Array>> {
+async function get(url: string): Promise<Readable> {
   const { HttpClient } = await import('@actions/http-client')
   const client = new HttpClient('setup-cross-arch', [], { allowRetries: true, maxRetries: 2 })
-  const response = await client.get(url)
+  const { href, headers } = withBasicAuth(url)
+  const response = await client.get(href, headers).catch((error: unknown) => {
+    throw new NoAnswer(describe(error))
+  })
   const status = response.message.statusCode ?? 0
   if (status < 200 || status >= 300) {
     response.message.resume()
-    throw new Error(`HTTP ${status}`)
+    throw new NoAnswer(`HTTP ${status}`)
   }
   return response.message
 }
 
-async function saveHashed(body: AsyncIterable<Uint8Array>, path: string): Promise<string> {
+/**
+ * `https://user:token@host/...` as a browser or curl sends it: the credentials as a Basic
+ * Authorization header (percent-decoded), not in the URL (@actions/http-client ignores them
+ * there). The client drops the header when a redirect leads to another host.
+ */
+export function withBasicAuth(url: string): { href: string; headers: Record<string, string> } {
+  const parsed = new URL(url)
+  if (!parsed.username && !parsed.password) return { href: url, headers: {} }
+  const credentials = `${percentDecoded(parsed.username)}:${percentDecoded(parsed.password)}`
+  parsed.username = ''
+  parsed.password = ''
+  return {
+    href: parsed.href,
+    headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }
+  }
+}
+
+/** Saves a body, hashing it; undefined (and the download stopped) when it exceeds `cap` bytes. */
+async function saveHashed(body: Readable, path: string, cap: number): Promise<string | undefined> {
   const hash = createHash('sha256')
   const { createWriteStream } = await import('node:fs')
   const out = createWriteStream(path)
-  for await (const chunk of body) {
-    hash.update(chunk)
-    if (!out.write(chunk)) await new Promise<void>(ok => out.once('drain', () => ok()))
+  let size = 0
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length
+      if (size > cap) {
+        body.destroy()
+        return undefined
+      }
+      hash.update(chunk as Buffer)
+      if (!out.write(chunk)) await new Promise<void>(ok => out.once('drain', () => ok()))
+    }
+  } finally {
+    await new Promise<void>((ok, fail) => out.end((e?: Error | null) => (e ? fail(e) : ok())))
   }
-  await new Promise<void>((ok, fail) => out.end((e?: Error | null) => (e ? fail(e) : ok())))
   return hash.digest('hex')
 }
 

@@ -1,5 +1,5 @@
 /**
- * Registering and putting back on a kernel that other jobs share (host/shared.ts): every
+ * Registering and putting back on a kernel that other jobs share (session/): every
  * read-modify-write of binfmt_misc happens under the machine-wide lock; each job records which
  * handlers it holds; the first job to change an entry records what it was; a post step puts an
  * entry back only when no other live job holds it, so the last holder leaves the host as it was
@@ -10,43 +10,23 @@ import * as core from '@actions/core'
 import { handlerName } from '../catalogue.js'
 import { describe, RegistrationError } from '../errors.js'
 import type { BinfmtReader } from '../host/binfmt.js'
-import { baselineOf, changedNames, planRestore, type Baseline } from '../host/changes.js'
+import { baselineOf, changedNames, planRestoreSteps, type Baseline } from '../host/changes.js'
 import { sameEntry, type BinfmtEntry } from '../host/entry.js'
-import { describeOp, type KernelWriter, type RouteSpec } from '../host/kernel.js'
+import type { KernelWriter } from '../host/kernel.js'
+import { applyRestore, type RestoreFailure } from '../host/restore.js'
+import type { Coordination } from '../session/coordination.js'
 import {
   heldByOthers,
   withoutExpired,
-  type Coordination,
   type Holder,
   type Liveness,
   type SharedState
-} from '../host/shared.js'
+} from '../session/record.js'
+import type { RestoreMode } from '../session/route.js'
+import type { Job } from '../session/session.js'
 import type { Installation, RegistrationOutcome, RegistrationRequest } from '../model.js'
 import { checkHandlers } from './readback.js'
 import type { Registrar } from './registrar.js'
-
-/** A job as the runner identifies it, and its runner process (the step's parent). */
-export interface Job {
-  readonly key: string
-  readonly pid: number
-  readonly started: string
-}
-
-export function currentJob(live: Liveness, env: NodeJS.ProcessEnv = process.env): Job {
-  const key = ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_JOB', 'RUNNER_NAME', 'GITHUB_ACTION']
-    .map(name => env[name] || '-')
-    .join('/')
-  return { key, pid: process.ppid, started: live.started(process.ppid) ?? '' }
-}
-
-/** What the main step hands the post step. */
-export interface Session {
-  readonly job: Job
-  readonly cleanup: boolean
-  /** Whether the job took the machine-wide lock and recorded its hold (see Plan.shared). */
-  readonly shared: boolean
-  readonly route: RouteSpec
-}
 
 export interface Registered {
   /** The requested handlers as read back, by CPU. */
@@ -72,7 +52,8 @@ export async function registerHeld(args: {
   request: RegistrationRequest
   installation?: Installation
   job: Job
-  cleanup: boolean
+  /** Plan.restore's mode: with 'restore', what this run changes is recorded to be put back. */
+  restore: RestoreMode
   live: Liveness
 }): Promise<Registered> {
   const { coordination, reader, writer, registrar, request, job } = args
@@ -97,7 +78,8 @@ export async function registerHeld(args: {
       }
       const changed = changedNames(current, await reader.list())
       const baselines: Record<string, Baseline> = { ...state.baselines }
-      if (args.cleanup) {
+      const restoring = args.restore === 'restore'
+      if (restoring) {
         for (const name of changed) baselines[name] ??= baselineOf(name, current)
       }
       const holder: Holder = {
@@ -105,15 +87,13 @@ export async function registerHeld(args: {
         pid: job.pid,
         started: job.started,
         since: args.live.now(),
-        names: [...new Set([...request.cpus.map(handlerName), ...changed])],
-        cleanup: args.cleanup,
-        route: writer.spec
+        names: [...new Set([...request.cpus.map(handlerName), ...changed])]
       }
       return {
         result: { handlers, outcome, changed },
         state: {
           ...state,
-          mounted: state.mounted || (!mountedBefore && args.cleanup),
+          mounted: state.mounted || (!mountedBefore && restoring),
           baselines,
           holders: [...state.holders.filter(h => h.key !== job.key), holder]
         }
@@ -144,9 +124,7 @@ export async function holdExisting(args: {
         pid: job.pid,
         started: job.started,
         since: args.live.now(),
-        names: request.cpus.map(handlerName),
-        cleanup: false,
-        route: { kind: 'direct' }
+        names: request.cpus.map(handlerName)
       }
       return {
         result: { handlers, outcome, changed: [] },
@@ -161,7 +139,10 @@ function waitingFor(holder: string): void {
   core.info(`Waiting for the binfmt_misc lock, held by ${holder}.`)
 }
 
-/** Puts back what changed since `before`; returns the error to report, with the rollback's fate. */
+/**
+ * Puts back what changed since `before`, every entry it can (one that fails never stops the
+ * others); returns the error to report, with the rollback's fate.
+ */
 async function rolledBack(
   error: unknown,
   reader: BinfmtReader,
@@ -174,20 +155,43 @@ async function rolledBack(
   const changed = changedNames(before, now)
   // Stryker disable next-line ConditionalExpression: with nothing changed and nothing mounted, the rollback below writes nothing
   if (changed.length === 0 && mountedBefore) return error
+  const failures: string[] = []
   try {
     const baselines = new Map(changed.map(name => [name, baselineOf(name, before)]))
-    await writer.apply(planRestore(now, baselines, changed))
-    if (!mountedBefore && (await reader.list()).length === 0) await mounter.unmount()
+    const result = await applyRestore(writer, planRestoreSteps(now, baselines, changed))
+    failures.push(...result.failures.map(failureText))
+  } catch (rollback) {
+    failures.push(describe(rollback))
+  }
+  const left = changedNames(before, await reader.list())
+  if (failures.length === 0 && left.length === 0) {
+    try {
+      if (!mountedBefore && (await reader.list()).length === 0) await mounter.unmount()
+    } catch (unmount) {
+      failures.push(describe(unmount))
+    }
+  }
+  if (failures.length === 0) {
     if (changed.length > 0)
       core.info(`Rolled back ${changed.join(', ')}: the host is as it was before this step.`)
     return error
-  } catch (rollback) {
-    const left = changedNames(before, await reader.list())
-    return new RegistrationError(
-      `${describe(error)} Putting the host back then failed too (${describe(rollback)}): ${left.join(', ')} differ from before this step. ` +
-        'Check /proc/sys/fs/binfmt_misc on this runner.'
-    )
   }
+  return new RegistrationError(
+    `${describe(error)} Putting the host back then failed too (${failures.join('; ')}): ${left.join(', ') || 'nothing'} differ from before this step. ` +
+      'Check /proc/sys/fs/binfmt_misc on this runner.'
+  )
+}
+
+/** A restore failure as one clause: the entry, what failed, and what is registered instead. */
+function failureText(f: RestoreFailure): string {
+  return f.stayed
+    ? `${f.name}: ${f.reason}; ${describeEntry(f.stayed)} stays registered instead`
+    : `${f.name}: ${f.reason}`
+}
+
+/** An entry in a few words: what it runs, with which flags. */
+export function describeEntry(e: BinfmtEntry): string {
+  return `${e.name} (interpreter ${e.interpreter}, flags "${e.flags}"${e.enabled ? '' : ', disabled'})`
 }
 
 export interface Released {
@@ -195,13 +199,19 @@ export interface Released {
   readonly restored: readonly string[]
   /** Entries other live jobs still hold, left as they are. */
   readonly kept: readonly string[]
-  /** Entries that could not be put back, with why (empty when all went well). */
+  /** Entries that could not be put back, each with why (empty when all went well). */
   readonly left: readonly string[]
+  /**
+   * Entries whose baseline could not be registered again, so the handler this job left stays
+   * registered in its place (the host keeps a working handler): each with why and what stays.
+   */
+  readonly stayed: readonly string[]
 }
 
 /**
  * The post step: drops this job's hold and puts back every recorded entry no other live job
- * holds; unmounts binfmt_misc when a holder mounted it and the host has no entry left.
+ * holds, every one it can (a failing entry never stops the others); unmounts binfmt_misc when a
+ * holder mounted it and the host has no entry left.
  */
 export async function releaseHeld(args: {
   coordination: Coordination
@@ -222,12 +232,18 @@ export async function releaseHeld(args: {
       const scope = Object.keys(state.baselines).filter(name => !others.has(name))
       const kept = Object.keys(state.baselines).filter(name => others.has(name))
       const baselines = new Map(Object.entries(state.baselines))
-      const ops = planRestore(await reader.list(), baselines, scope)
-      let failure: unknown
+      const failures = new Map<string, RestoreFailure>()
+      let restored: string[] = []
+      let broken: string | undefined
       try {
-        await writer.apply(ops)
+        const result = await applyRestore(
+          writer,
+          planRestoreSteps(await reader.list(), baselines, scope)
+        )
+        restored = [...result.done]
+        for (const f of result.failures) failures.set(f.name, f)
       } catch (error) {
-        failure = error
+        broken = describe(error)
       }
       const after = await reader.list()
       const left = scope.filter(name => !asBaseline(after, baselines.get(name) as Baseline, name))
@@ -236,13 +252,11 @@ export async function releaseHeld(args: {
         try {
           await args.mounter.unmount()
           mounted = false
+          restored.push('binfmt_misc: unmounted again (a job mounted it)')
         } catch (error) {
-          failure ??= error
+          broken ??= `unmounting binfmt_misc failed: ${describe(error)}`
         }
       }
-      const restored = failure ? [] : ops.map(op => describeOp(op))
-      if (!mounted && state.mounted)
-        restored.push('binfmt_misc: unmounted again (a job mounted it)')
       const next: SharedState = {
         ...state,
         mounted,
@@ -253,11 +267,21 @@ export async function releaseHeld(args: {
           )
         )
       }
+      // the baseline could not come back and nothing of its step took effect: what was there stays
+      const stays = (f: RestoreFailure | undefined): boolean => !!f?.stayed
+      const why = (name: string): string => {
+        const reason = failures.get(name)?.reason ?? broken
+        return reason ? `${name} (${reason})` : name
+      }
       return {
         result: {
           restored,
           kept,
-          left: left.map(name => `${name}${failure ? ` (${describe(failure)})` : ''}`)
+          left: [
+            ...left.filter(name => !stays(failures.get(name))).map(why),
+            ...(broken && left.length === 0 ? [`binfmt_misc (${broken})`] : [])
+          ],
+          stayed: [...failures.values()].filter(f => stays(f)).map(failureText)
         },
         state: next
       }

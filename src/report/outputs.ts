@@ -4,10 +4,15 @@ import type { Target, Verdict } from '../model.js'
 import { passed } from '../verifier/verifier.js'
 
 export interface RunReport {
+  /** The requested platforms. */
   readonly targets: readonly Target[]
+  /** What the host can run after the step (runnable.ts), Docker names. */
+  readonly runnable: readonly string[]
   readonly emulators: readonly string[]
   readonly verdicts: ReadonlyMap<string, Verdict>
   readonly qemuVersion: string
+  /** Where the QEMU in use came from (the installation's source, or the registrar image). */
+  readonly qemuSource?: string
   readonly registrar: string
 }
 
@@ -24,7 +29,8 @@ export function outputsOf(report: RunReport): Record<string, string> {
       passed(report.verdicts.get(t.platform.name) ?? { target: t, skipped: 'not run' })
     )
   return {
-    [Output.Platforms]: report.targets.map(t => t.platform.name).join(','),
+    [Output.Platforms]: report.runnable.join(','),
+    [Output.RequestedPlatforms]: report.targets.map(t => t.platform.name).join(','),
     [Output.Emulators]: report.emulators.join(','),
     [Output.Machines]: JSON.stringify(machines),
     [Output.Verified]: String(verified),

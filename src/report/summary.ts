@@ -1,40 +1,62 @@
 import * as core from '@actions/core'
 import { handlerName } from '../catalogue.js'
 import type { BinfmtEntry } from '../host/entry.js'
-import type { Verdict } from '../model.js'
+import type { Target, Verdict } from '../model.js'
 import type { RunReport } from './outputs.js'
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
-function verification(verdict: Verdict | undefined): string {
+/** How a platform was shown to run: by what, and what it printed. */
+function verification(target: Target, verdict: Verdict | undefined): string {
+  if (target.native) return 'native: nothing to run'
   if (!verdict) return 'not verified'
   if (verdict.problem) return `❌ ${verdict.problem}`
   if (verdict.skipped) return `skipped: ${verdict.skipped}`
-  return `✅ \`${verdict.machine}\``
+  const by = verdict.by?.length ? `${verdict.by.join(' and ')}, ` : ''
+  return `✅ ${by}\`${verdict.machine}\``
 }
 
-/** The job summary: one table row per platform. */
+/**
+ * The job summary: one table row per requested platform, the interpreters in a details block
+ * below it. On a failure (`failed`: its one line) it shows what was done before it.
+ */
 export function summaryMarkdown(
   report: RunReport,
   entries: ReadonlyMap<string, BinfmtEntry>,
-  heading: string
+  heading: string,
+  failed?: string
 ): string {
   const rows = report.targets.map(t => {
     const entry = entries.get(t.platform.cpu)
     const emulator = t.native ? 'native' : handlerName(t.platform.cpu)
-    const interpreter = t.native ? '—' : entry ? `\`${entry.interpreter}\`` : 'missing'
-    const flags = t.native ? '—' : entry?.flags || '(none)'
-    return `| \`${t.platform.name}\` | ${emulator} | ${cell(interpreter)} | ${cell(flags)} | ${cell(verification(report.verdicts.get(t.platform.name)))} |`
+    const flags = t.native ? '—' : entry ? entry.flags || '(none)' : 'not registered'
+    return `| \`${t.platform.name}\` | ${emulator} | ${cell(flags)} | ${cell(verification(t, report.verdicts.get(t.platform.name)))} |`
   })
+  const interpreters = [...entries].map(
+    ([cpu, e]) => `| ${handlerName(cpu)} | \`${cell(e.interpreter)}\` |`
+  )
   return [
     `## ${heading}`,
     '',
-    '| Platform | Emulator | Interpreter | Flags | Verification |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
+    ...(failed ? [`**Failed:** ${failed}`, ''] : []),
+    ...(rows.length > 0
+      ? ['| Platform | Emulator | Flags | Verification |', '| --- | --- | --- | --- |', ...rows, '']
+      : []),
+    `Registrar: **${report.registrar || 'not chosen'}** · QEMU: **${report.qemuVersion || 'unknown'}**${report.qemuSource ? ` (${cell(report.qemuSource)})` : ''}` +
+      (report.runnable.length > 0 ? ` · Runnable now: ${report.runnable.join(', ')}` : ''),
     '',
-    `Registrar: **${report.registrar}** · QEMU: **${report.qemuVersion || 'unknown'}**`,
-    ''
+    ...(interpreters.length > 0
+      ? [
+          '<details><summary>Interpreters</summary>',
+          '',
+          '| Handler | Interpreter |',
+          '| --- | --- |',
+          ...interpreters,
+          '',
+          '</details>',
+          ''
+        ]
+      : [])
   ].join('\n')
 }
 

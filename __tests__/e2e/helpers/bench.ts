@@ -1,11 +1,14 @@
 // Per-file fixture and shared assertions for the scenario tests.
 import { expect, jest } from '@jest/globals'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { emulatorFor } from '../../../src/catalogue.js'
 import { type ActionResult, describeRun, removeJobs } from './action.js'
 import {
+  BINFMT,
   precedence,
   type BinfmtSnapshot,
   readEntry,
+  registerEntry,
   restoreBinfmt,
   snapshotBinfmt,
   unordered
@@ -162,3 +165,10 @@ export function expectHostRestored(before: BinfmtSnapshot): void {
 }
 
 export const pwned = (): boolean => existsSync(PWNED)
+
+/** Registers qemu-<cpu> by hand, as another tool (or a broken setup) would have left it. */
+export function handBuilt(cpu: string, interpreter: string, flags: string, enabled = true): void {
+  const e = emulatorFor(cpu)
+  registerEntry(`:qemu-${cpu}:M::${e.magic}:${e.mask}:${interpreter}:${flags}`)
+  if (!enabled) writeFileSync(`${BINFMT}/qemu-${cpu}`, '0')
+}

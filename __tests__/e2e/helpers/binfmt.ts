@@ -9,6 +9,7 @@ export {
   entryNames,
   isMounted,
   kernelOrder,
+  makeUsedMachine,
   mountBinfmt,
   parseEntry,
   readEntry,

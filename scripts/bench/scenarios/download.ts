@@ -30,8 +30,10 @@ export async function debianSource(all: {
   inputs: string
 }): Promise<{ server: DownloadServer; inputs: Inputs }> {
   const server = await startDownloadServer({ qemuDir: '/usr/bin', debDir: DEBIAN_DEB_DIR })
+  // install: auto, the default: the pinned build, downloaded when cold, from the tool cache when
+  // warm (a tool-cache entry of the pinned build is the pinned build: no request)
   const inputs = {
-    install: 'download',
+    install: 'auto',
     registrar: 'native',
     'download-url': server.debTemplate,
     platforms: all.inputs

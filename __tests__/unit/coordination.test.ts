@@ -11,20 +11,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import * as os from 'node:os'
 import { join } from 'node:path'
 import { runInThisContext } from 'node:vm'
+import { jest } from '@jest/globals'
+import * as core from '../../__fixtures__/core.js'
 import { FakeLiveness } from '../../__fixtures__/fake-host.js'
-import { HostError } from '../../src/errors.js'
-import {
-  emptyState,
-  FileCoordination,
-  heldByOthers,
-  isLive,
-  MAX_HOLD_MS,
-  ProcLiveness,
-  SHARED_DIR,
-  withoutExpired,
-  type Holder,
-  type SharedState
-} from '../../src/host/shared.js'
+import type { Holder, SharedState } from '../../src/session/record.js'
+
+jest.unstable_mockModule('@actions/core', () => core)
+
+const { HostError } = await import('../../src/errors.js')
+const { LocalCoordination } = await import('../../src/session/coordination.js')
+const { emptyState, heldByOthers, isLive, MAX_HOLD_MS, ProcLiveness, withoutExpired } =
+  await import('../../src/session/record.js')
+const { STATE_DIR, StateDir } = await import('../../src/session/store.js')
 
 let tmp: string
 let dir: string
@@ -39,11 +37,9 @@ afterEach(async () => {
 const holder = (over: Partial<Holder> = {}): Holder => ({
   key: 'run-1/1/build/runner-a/qemu',
   pid: 4242,
-  started: 'start-4242',
+  started: '4242',
   since: 1_700_000_000_000,
   names: ['qemu-aarch64'],
-  cleanup: true,
-  route: { kind: 'direct' },
   ...over
 })
 
@@ -59,21 +55,29 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } 
   return { promise, resolve }
 }
 
-describe('FileCoordination', () => {
-  test('is kept in /tmp/setup-cross-arch by default', () => {
-    expect(SHARED_DIR).toBe('/tmp/setup-cross-arch')
+/** The coordination of a job that is root, on a state directory of the test's own user. */
+class FileCoordination extends LocalCoordination {
+  constructor(boot: string, path: string, waitSeconds?: number) {
+    super(boot, new StateDir(path, process.getuid?.() as number), waitSeconds)
+  }
+}
+
+describe('LocalCoordination', () => {
+  test('is kept in /run/setup-cross-arch by default', () => {
+    expect(STATE_DIR).toBe('/run/setup-cross-arch')
+    expect(new StateDir().path).toBe('/run/setup-cross-arch')
   })
 
-  test('creates its directory sticky and world-writable, and its files 0666, whatever the umask', async () => {
-    const umask = process.umask(0o077)
+  test('creates its directory 0700 and its files 0600, whatever the umask', async () => {
+    const umask = process.umask(0o000)
     try {
       await new FileCoordination('boot-1', dir).transaction('job-a', saving(1))
     } finally {
       process.umask(umask)
     }
-    expect(statSync(dir).mode & 0o7777).toBe(0o1777)
-    expect(statSync(join(dir, 'lock')).mode & 0o7777).toBe(0o666)
-    expect(statSync(join(dir, 'state.json')).mode & 0o7777).toBe(0o666)
+    expect(statSync(dir).mode & 0o7777).toBe(0o700)
+    expect(statSync(join(dir, 'lock')).mode & 0o7777).toBe(0o600)
+    expect(statSync(join(dir, 'state.json')).mode & 0o7777).toBe(0o600)
   })
 
   test('the first transaction of a boot sees an empty record; the next reads back what it saved', async () => {
@@ -126,7 +130,8 @@ describe('FileCoordination', () => {
     ['another version', '{"version":2,"boot":"boot-1","holders":[]}'],
     ['no holders', '{"version":1,"boot":"boot-1"}'],
     ['empty', '']
-  ])('%s starts afresh', async (_what, text) => {
+  ])('%s starts afresh', async (what, text) => {
+    core.reset()
     await new FileCoordination('boot-1', dir).transaction('a', saving(0))
     writeFileSync(join(dir, 'state.json'), text)
     let seen: SharedState | undefined
@@ -135,6 +140,18 @@ describe('FileCoordination', () => {
       return { result: 0, state }
     })
     expect(seen).toEqual(emptyState('boot-2'))
+    // only a record that is there and not valid is worth a warning
+    expect(core.seen.warnings).toEqual(
+      what === 'empty'
+        ? []
+        : [
+            expect.stringMatching(
+              new RegExp(
+                `^Discarded the binfmt_misc record in ${dir}: .* Nothing on the host is put back for it; the record starts afresh\\.$`
+              )
+            )
+          ]
+    )
   })
 
   test('a transaction that throws saves nothing and releases the lock', async () => {
@@ -211,7 +228,7 @@ describe('FileCoordination', () => {
       await expect(
         new FileCoordination('boot-1', dir, 1).transaction('job-b', saving(1), w => waited.push(w))
       ).rejects.toThrow(
-        `Waited 1 s for ${dir}/lock, held by job-x (pid 1). Check for a hung job on this runner, or remove the holder process.`
+        `Waited 1 s for the binfmt_misc lock (${dir}/lock). Check for a hung job on this runner, or end the process that holds it.`
       )
       expect(waited).toEqual(['job-x (pid 1)'])
       expect(readFileSync(join(dir, 'lock'), 'utf8')).toBe('job-x (pid 1)\n')
@@ -284,7 +301,7 @@ describe('FileCoordination', () => {
       )
       .catch(e => e)
     expect(error).toBeInstanceOf(HostError)
-    expect(error.message).toMatch(new RegExp(`^Could not open ${dir}/state\\.json: ELOOP`))
+    expect(error.message).toMatch(new RegExp(`^Could not use ${dir}/state\\.json: ELOOP`))
     expect(readFileSync(victim, 'utf8')).toBe('precious\n')
   })
 
@@ -294,8 +311,8 @@ describe('FileCoordination', () => {
       .transaction('a', saving(0))
       .catch(e => e)
     expect(error).toBeInstanceOf(HostError)
-    expect(error.message).toMatch(
-      /^Could not create .*\/file\/dir: ENOTDIR.*The action keeps its lock there; make \/tmp writable for the runner user\.$/
+    expect(error.message).toBe(
+      `${join(tmp, 'file')} is a file, not a directory (owner uid ${process.getuid?.()}, mode 0644): the action keeps its binfmt_misc lock and record only where root alone can write, and will not use it. Remove it as root (rm -rf ${join(tmp, 'file')}) and run the job again.`
     )
   })
 
@@ -370,7 +387,7 @@ describe('liveness of holders', () => {
   let live: FakeLiveness
   beforeEach(() => {
     live = new FakeLiveness()
-    live.processes.set(4242, 'start-4242')
+    live.processes.set(4242, '4242')
   })
 
   test('a holder whose runner process still runs is live', () => {
