@@ -56,6 +56,7 @@ const inputs = () => ({
 async function firstThenNext(scenario: string, between: () => Promise<void> = async () => {}) {
   const first = await runAction({
     scenario: `${scenario}: first job`,
+    pinnedQemu: false,
     inputs: inputs(),
     env: cache.env()
   })
@@ -116,6 +117,7 @@ describe('a cache that fails never fails the job', () => {
     cache.fault = status
     const r = await runAction({
       scenario: `cache service ${status}`,
+      pinnedQemu: false,
       inputs: inputs(),
       env: cache.env()
     })
