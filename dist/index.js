@@ -28600,7 +28600,8 @@ const Input = {
     Verify: 'verify',
     VerifyImage: 'verify-image',
     Cleanup: 'cleanup',
-    Cache: 'cache'
+    Cache: 'cache',
+    CacheImage: 'cache-image'
 };
 
 
@@ -29869,6 +29870,7 @@ function readInputs(source = core) {
         verifyImage: verifyImage && imageReference(constants/* Input */.pd.VerifyImage, verifyImage),
         cleanup: oneOf(constants/* Input */.pd.Cleanup, get(constants/* Input */.pd.Cleanup) || 'auto', ['auto', 'true', 'false']),
         cache: oneOf(constants/* Input */.pd.Cache, get(constants/* Input */.pd.Cache) || 'auto', ['auto', 'true', 'false']),
+        cacheImage: inputs_boolean(constants/* Input */.pd.CacheImage, get(constants/* Input */.pd.CacheImage), true),
         given
     };
 }
@@ -30887,6 +30889,7 @@ function chooseVerify(inputs, f) {
  */
 function unusedInputs(inputs, p, contract) {
     const registrar = p.registrar.name;
+    const registrarImage = registrar === 'container' || registrar === 'seed';
     const notUsed = (input, why) => inputs.given.has(input) ? `Input "${input}" has no effect: ${why}.` : undefined;
     const route = `registrar ${registrar} (${p.registrar.why})`;
     const source = {
@@ -30900,17 +30903,14 @@ function unusedInputs(inputs, p, contract) {
     const fixedFlags = (flag, value) => contract === 'binfmt' && !value
         ? `a tonistiigi/binfmt-style registrar image always registers with ${flag}; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it`
         : undefined;
+    const withoutImage = `${route} registers without a registrar image; it is used by registrar: container or seed`;
     const unused = [
-        [
-            constants/* Input */.pd.Image,
-            registrar === 'container' || registrar === 'seed'
-                ? undefined
-                : `${route} registers without a registrar image; it is used by registrar: container or seed`
-        ],
+        [constants/* Input */.pd.Image, registrarImage ? undefined : withoutImage],
         [constants/* Input */.pd.QemuVersion, download],
         [constants/* Input */.pd.DownloadUrl, download],
         [constants/* Input */.pd.Checksums, download],
         [constants/* Input */.pd.Cache, download],
+        [constants/* Input */.pd.CacheImage, registrarImage ? undefined : withoutImage],
         [
             constants/* Input */.pd.Reset,
             registrar === 'none'
@@ -30930,6 +30930,18 @@ function unusedInputs(inputs, p, contract) {
         const line = why && notUsed(input, why);
         return line ? [line] : [];
     });
+}
+/**
+ * cache-image given on a route that pulls a registrar image: one line saying it changes nothing
+ * yet (docker/setup-qemu-action keeps the image in the Actions cache; this action pulls it as
+ * usual). On a route without a registrar image, unusedInputs warns about it instead.
+ */
+function cacheImageNote(inputs, p) {
+    if (!inputs.given.has(constants/* Input */.pd.CacheImage))
+        return undefined;
+    if (p.registrar.name !== 'container' && p.registrar.name !== 'seed')
+        return undefined;
+    return `cache-image: ${inputs.cacheImage} has no effect yet: the registrar image ${inputs.image} is pulled as usual, not kept in GitHub's Actions cache between jobs.`;
 }
 
 // EXTERNAL MODULE: ./src/ports.ts + 3 modules
@@ -31268,6 +31280,9 @@ async function preflight(inputs, ports, probes) {
         core.info(`Actions cache: ${p.cache.enabled ? 'on' : 'off'} (${p.cache.why})`);
     if (p.verify.note)
         core.info(p.verify.note);
+    const imageNote = cacheImageNote(inputs, p);
+    if (imageNote)
+        core.info(imageNote);
     // the native registrar's emulators are host files, so an entry whose interpreter is not on the
     // host always differs from what it registers; the direct route restores from host files
     const kept = p.restore.mode === 'restore' && p.registrar.name === 'native'

@@ -53,6 +53,11 @@ export interface Inputs {
   /** Keep downloaded emulators in GitHub's Actions cache (auto: on GitHub-hosted runners). */
   readonly cache: CacheChoice
   /**
+   * docker/setup-qemu-action's cache-image (keep the registrar image in GitHub's Actions cache
+   * between jobs): accepted, but not implemented yet; the image is pulled as usual.
+   */
+  readonly cacheImage: boolean
+  /**
    * The inputs the workflow gave (non-empty). action.yml has empty defaults, so a default here
    * is never mistaken for a choice: an explicit `image` makes its container the registrar, and
    * a given input the chosen route cannot use is warned about.
@@ -106,6 +111,7 @@ export function readInputs(source: InputSource = core): Inputs {
     verifyImage: verifyImage && imageReference(Input.VerifyImage, verifyImage),
     cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false']),
     cache: oneOf(Input.Cache, get(Input.Cache) || 'auto', ['auto', 'true', 'false']),
+    cacheImage: boolean(Input.CacheImage, get(Input.CacheImage), true),
     given
   }
 }

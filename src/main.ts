@@ -12,7 +12,7 @@ import { classify } from './host/native.js'
 import { installEmulators, installerFor, staticOnHost, whyUnverifiable } from './installer/index.js'
 import { readInputs, urlSecrets, type Inputs } from './inputs.js'
 import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
-import { needsDocker, plan, unusedInputs, type Plan } from './plan.js'
+import { cacheImageNote, needsDocker, plan, unusedInputs, type Plan } from './plan.js'
 import { defaultPorts, type Ports } from './ports.js'
 import { describeEntry, holdExisting, registerHeld, type Registered } from './registrar/hold.js'
 import { keeperRoute, withRoute, type KeeperRoute, type RestoreMode } from './session/route.js'
@@ -238,6 +238,8 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   if (p.install.name === 'download')
     core.info(`Actions cache: ${p.cache.enabled ? 'on' : 'off'} (${p.cache.why})`)
   if (p.verify.note) core.info(p.verify.note)
+  const imageNote = cacheImageNote(inputs, p)
+  if (imageNote) core.info(imageNote)
   // the native registrar's emulators are host files, so an entry whose interpreter is not on the
   // host always differs from what it registers; the direct route restores from host files
   const kept =

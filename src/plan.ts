@@ -255,6 +255,7 @@ export function unusedInputs(
   contract?: ImageContract
 ): string[] {
   const registrar = p.registrar.name
+  const registrarImage = registrar === 'container' || registrar === 'seed'
   const notUsed = (input: string, why: string): string | undefined =>
     inputs.given.has(input) ? `Input "${input}" has no effect: ${why}.` : undefined
   const route = `registrar ${registrar} (${p.registrar.why})`
@@ -271,17 +272,14 @@ export function unusedInputs(
     contract === 'binfmt' && !value
       ? `a tonistiigi/binfmt-style registrar image always registers with ${flag}; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it`
       : undefined
+  const withoutImage = `${route} registers without a registrar image; it is used by registrar: container or seed`
   const unused: [string, string | undefined][] = [
-    [
-      Input.Image,
-      registrar === 'container' || registrar === 'seed'
-        ? undefined
-        : `${route} registers without a registrar image; it is used by registrar: container or seed`
-    ],
+    [Input.Image, registrarImage ? undefined : withoutImage],
     [Input.QemuVersion, download],
     [Input.DownloadUrl, download],
     [Input.Checksums, download],
     [Input.Cache, download],
+    [Input.CacheImage, registrarImage ? undefined : withoutImage],
     [
       Input.Reset,
       registrar === 'none'
@@ -301,4 +299,18 @@ export function unusedInputs(
     const line = why && notUsed(input, why)
     return line ? [line] : []
   })
+}
+
+/**
+ * cache-image given on a route that pulls a registrar image: one line saying it changes nothing
+ * yet (docker/setup-qemu-action keeps the image in the Actions cache; this action pulls it as
+ * usual). On a route without a registrar image, unusedInputs warns about it instead.
+ */
+export function cacheImageNote(
+  inputs: Pick<Inputs, 'given' | 'cacheImage' | 'image'>,
+  p: Pick<Plan, 'registrar'>
+): string | undefined {
+  if (!inputs.given.has(Input.CacheImage)) return undefined
+  if (p.registrar.name !== 'container' && p.registrar.name !== 'seed') return undefined
+  return `cache-image: ${inputs.cacheImage} has no effect yet: the registrar image ${inputs.image} is pulled as usual, not kept in GitHub's Actions cache between jobs.`
 }

@@ -122,7 +122,8 @@ describe('readInputs', () => {
       verify: 'probe',
       verifyImage: '',
       cleanup: 'auto',
-      cache: 'auto'
+      cache: 'auto',
+      cacheImage: true
     })
     expect(i.downloadSources).toEqual([
       {
@@ -146,7 +147,8 @@ describe('readInputs', () => {
       verify: 'probe',
       verifyImage: '',
       cleanup: 'auto',
-      cache: 'auto'
+      cache: 'auto',
+      cacheImage: true
     })
     expect(i.downloadSources.map(s => s.template)).toEqual(DEFAULT_DOWNLOAD_URLS)
   })
@@ -205,6 +207,16 @@ describe('readInputs', () => {
     expect(inputs({ cache: value }).cache).toBe(value)
   })
 
+  test.each([
+    ['true', true],
+    ['false', false],
+    ['False', false]
+  ])("cache-image: %s is accepted, as docker/setup-qemu-action's", (value, parsed) => {
+    const i = inputs({ 'cache-image': value })
+    expect(i.cacheImage).toBe(parsed)
+    expect(i.given.has('cache-image')).toBe(true)
+  })
+
   test.each(['auto', 'true', 'false'])('cleanup: %s', value => {
     expect(inputs({ cleanup: value }).cleanup).toBe(value)
   })
@@ -233,6 +245,11 @@ describe('readInputs', () => {
     ['install', 'brew', /^Input "install": "brew" is not one of auto, apt, download, host, none/],
     ['cleanup', 'sometimes', /^Input "cleanup": "sometimes" is not one of auto, true, false/],
     ['cache', 'yes', /^Input "cache": "yes" is not one of auto, true, false/],
+    [
+      'cache-image',
+      'maybe',
+      /^Input "cache-image": "maybe" is not a boolean\. Use true or false\.$/
+    ],
     ['verify', 'maybe', /^Input "verify": "maybe" is not one of probe, image, true, false/],
     ['verify', 'yes', /^Input "verify"/]
   ])('%s: %j fails naming the input and the choices', (name, value, message) => {

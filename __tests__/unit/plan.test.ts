@@ -1,6 +1,6 @@
 import { actionDefaults } from '../../__fixtures__/action-defaults.js'
 import { readInputs, type Inputs } from '../../src/inputs.js'
-import { needsDocker, plan, unusedInputs, type Facts } from '../../src/plan.js'
+import { cacheImageNote, needsDocker, plan, unusedInputs, type Facts } from '../../src/plan.js'
 
 const inputs = (given: Record<string, string> = {}): Inputs => {
   const all: Record<string, string> = { ...actionDefaults(), ...given }
@@ -524,6 +524,22 @@ describe('inputs given that the route cannot use', () => {
     ],
     ['cache with the download of install: auto', { cache: 'true' }, {}, undefined, []],
     [
+      'cache-image where no registrar image is pulled',
+      { 'cache-image': 'true' },
+      {},
+      undefined,
+      [
+        'Input "cache-image" has no effect: registrar native (this job can act as root (sudo), so it writes the handlers itself) registers without a registrar image; it is used by registrar: container or seed.'
+      ]
+    ],
+    [
+      'cache-image with a registrar image: no warning (a line in the log instead)',
+      { image: 'tonistiigi/binfmt', 'cache-image': 'false' },
+      { docker: '' },
+      'binfmt',
+      []
+    ],
+    [
       'qemu-version with an image registrar: the image carries its own',
       { image: 'tonistiigi/binfmt', 'qemu-version': '7.2.0-1' },
       { docker: '' },
@@ -596,5 +612,40 @@ describe('inputs given that the route cannot use', () => {
     ]
   ])('%s', (_, given, f, contract, expected) => {
     expect(warned(given, f, contract)).toEqual(expected)
+  })
+})
+
+describe('cache-image, until the registrar image is cached', () => {
+  const note = (given: Record<string, string>, f: Partial<Facts> = {}) => {
+    const i = inputs(given)
+    return cacheImageNote(i, plan(i, facts(f)))
+  }
+
+  test.each([
+    [
+      'container',
+      { image: 'tonistiigi/binfmt:qemu-v10.2.3', 'cache-image': 'true' },
+      'true',
+      'tonistiigi/binfmt:qemu-v10.2.3'
+    ],
+    [
+      'seed',
+      { registrar: 'seed', 'cache-image': 'false' },
+      'false',
+      'multiarch/qemu-user-static:latest'
+    ]
+  ])(
+    'given with registrar %s: one line saying the image is pulled as usual',
+    (_, given, value, image) => {
+      expect(note(given, { docker: '' })).toBe(
+        `cache-image: ${value} has no effect yet: the registrar image ${image} is pulled as usual, not kept in GitHub's Actions cache between jobs.`
+      )
+    }
+  )
+
+  test('not given, or no registrar image on the route: no line (unusedInputs warns of the latter)', () => {
+    expect(note({ image: 'tonistiigi/binfmt' }, { docker: '' })).toBeUndefined()
+    expect(note({ 'cache-image': 'true' })).toBeUndefined()
+    expect(note({ 'cache-image': 'true', registrar: 'none' })).toBeUndefined()
   })
 })
