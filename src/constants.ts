@@ -34,5 +34,6 @@ export const Input = {
   Verify: 'verify',
   VerifyImage: 'verify-image',
   Cleanup: 'cleanup',
+  Cache: 'cache',
   CacheImage: 'cache-image'
 } as const

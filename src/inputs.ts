@@ -8,11 +8,15 @@ import {
 } from './catalogue.js'
 import { Input } from './constants.js'
 import { InputError } from './errors.js'
+import { DEBIAN_QEMU } from './installer/debian-qemu.js'
+
+const upstreamOf = (version: string): string => /^\d+(?:\.\d+)*/.exec(version)?.[0] ?? version
 
 export type RegistrarChoice = 'auto' | 'container' | 'native' | 'seed' | 'none'
 export type InstallChoice = 'auto' | 'apt' | 'download' | 'host' | 'none'
 export type VerifyChoice = 'probe' | 'image' | 'true' | 'false'
 export type CleanupChoice = 'auto' | 'true' | 'false'
+export type CacheChoice = 'auto' | 'true' | 'false'
 
 /** A `download-url` template: one package holding every emulator, or one file per CPU. */
 export interface DownloadSource {
@@ -46,9 +50,11 @@ export interface Inputs {
   /** Empty: each platform's catalogue default. */
   readonly verifyImage: string
   readonly cleanup: CleanupChoice
+  /** Keep downloaded emulators in GitHub's Actions cache (auto: on GitHub-hosted runners). */
+  readonly cache: CacheChoice
   /**
-   * docker/setup-qemu-action's `cache-image` (keep the registrar image in GitHub's cache between
-   * jobs): accepted so that a switching workflow keeps working; no image is cached yet.
+   * docker/setup-qemu-action's cache-image (keep the registrar image in GitHub's Actions cache
+   * between jobs): accepted, but not implemented yet; the image is pulled as usual.
    */
   readonly cacheImage: boolean
   /**
@@ -104,6 +110,7 @@ export function readInputs(source: InputSource = core): Inputs {
     verify: verifyChoice(get(Input.Verify)),
     verifyImage: verifyImage && imageReference(Input.VerifyImage, verifyImage),
     cleanup: oneOf(Input.Cleanup, get(Input.Cleanup) || 'auto', ['auto', 'true', 'false']),
+    cache: oneOf(Input.Cache, get(Input.Cache) || 'auto', ['auto', 'true', 'false']),
     cacheImage: boolean(Input.CacheImage, get(Input.CacheImage), true),
     given
   }
@@ -194,15 +201,20 @@ export function imageReference(name: string, text: string): string {
   return text
 }
 
-/** A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. */
+/**
+ * A Debian version, with or without its epoch (`1:10.0.13+ds-0+deb13u1`), or a release tag. A
+ * bare upstream version of a package the action pins (`11`, `11.1`, `11.1.3`) names that package.
+ */
 export function qemuVersion(text: string): string {
   const value = text || DEFAULT_QEMU_VERSION
+  const pinned = DEBIAN_QEMU.find(r => `${upstreamOf(r.version)}.`.startsWith(`${value}.`))
+  if (pinned) return pinned.version
   const match = /^(?:\d+:)?([0-9A-Za-z][0-9A-Za-z.+~_-]{0,63})$/.exec(value)
   if (!match) {
     throw new InputError(
       Input.QemuVersion,
       `${JSON.stringify(text)} is not a version`,
-      `Use a Debian version, e.g. ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`
+      `Use ${DEBIAN_QEMU.map(r => upstreamOf(r.version).split('.')[0]).join(' or ')} (the Debian packages the action pins), a Debian version such as ${DEFAULT_QEMU_VERSION} (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`
     )
   }
   return match[1]

@@ -12,7 +12,7 @@ import { classify } from './host/native.js'
 import { installEmulators, installerFor, staticOnHost, whyUnverifiable } from './installer/index.js'
 import { readInputs, urlSecrets, type Inputs } from './inputs.js'
 import type { Installation, ProbeRunner, RegistrationRequest, Target, Verdict } from './model.js'
-import { needsDocker, plan, unusedInputs, type Plan } from './plan.js'
+import { cacheImageNote, needsDocker, plan, unusedInputs, type Plan } from './plan.js'
 import { defaultPorts, type Ports } from './ports.js'
 import { describeEntry, holdExisting, registerHeld, type Registered } from './registrar/hold.js'
 import { keeperRoute, withRoute, type KeeperRoute, type RestoreMode } from './session/route.js'
@@ -214,6 +214,9 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     mounted,
     selfHosted: process.env.RUNNER_ENVIRONMENT === 'self-hosted',
     githubHosted: process.env.RUNNER_ENVIRONMENT === 'github-hosted',
+    cacheService: Boolean(
+      (process.env.ACTIONS_RESULTS_URL || process.env.ACTIONS_CACHE_URL) && process.env.RUNNER_TEMP
+    ),
     hostEmulators: auto ? await staticOnHost(cpus, host) : false,
     unverifiable: auto ? whyUnverifiable(inputs, host, cpus) : undefined,
     pinnedVersion: inputs.qemuVersion,
@@ -232,7 +235,11 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
   core.info(`Registrar: ${p.registrar.name} (${p.registrar.why})`)
   if (emulated.length > 0) core.info(`QEMU: ${p.install.name} (${p.install.why})`)
   core.info(`Cleanup: ${p.restore.mode === 'restore' ? 'on' : 'off'} (${p.restore.why})`)
+  if (p.install.name === 'download')
+    core.info(`Actions cache: ${p.cache.enabled ? 'on' : 'off'} (${p.cache.why})`)
   if (p.verify.note) core.info(p.verify.note)
+  const imageNote = cacheImageNote(inputs, p)
+  if (imageNote) core.info(imageNote)
   // the native registrar's emulators are host files, so an entry whose interpreter is not on the
   // host always differs from what it registers; the direct route restores from host files
   const kept =
@@ -263,13 +270,6 @@ async function preflight(inputs: Inputs, ports: Ports, probes: ProbeRunner): Pro
     spec?.kind === 'container' ? spec.contract : undefined
   ))
     core.warning(line)
-  if (
-    inputs.given.has(Input.CacheImage) &&
-    (registrar.name === 'container' || registrar.name === 'seed')
-  )
-    core.info(
-      `cache-image: accepted, no effect yet: the registrar image ${inputs.image} is pulled as usual, not kept in GitHub's cache.`
-    )
   return {
     host,
     classified,
@@ -377,7 +377,9 @@ async function install(inputs: Inputs, prepared: Prepared): Promise<Installation
     core.info(`Install QEMU: nothing to install on the host (${p.install.why}).`)
     return undefined
   }
-  return core.group('Install QEMU', () => installEmulators(p.install, inputs, host, request.cpus))
+  return core.group('Install QEMU', () =>
+    installEmulators(p.install, inputs, host, request.cpus, p.cache.enabled)
+  )
 }
 
 async function register(

@@ -32,6 +32,8 @@ export interface Facts {
   readonly pinnedVersion: string
   /** How many requested platforms need emulation. */
   readonly emulated: number
+  /** The runner offers an Actions cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL) and a RUNNER_TEMP. */
+  readonly cacheService: boolean
   /**
    * The job runs in a pid namespace of its own (a job container): jobs on the host could not
    * tell whether it still runs.
@@ -58,6 +60,8 @@ export interface Plan {
     readonly unpinned?: string
   }
   readonly verify: { readonly probe: boolean; readonly image: boolean; readonly note?: string }
+  /** Whether a download is looked up in, and saved to, GitHub's Actions cache. */
+  readonly cache: { readonly enabled: boolean; readonly why: string }
   /**
    * What the run does with the machine-wide lock and record (session/): 'restore' when the post
    * step puts the host back (cleanup); 'hold' when it only records which handlers it relies on;
@@ -90,6 +94,7 @@ export function plan(inputs: Inputs, f: Facts): Plan {
     registrar,
     install: chooseInstall(inputs, f, registrar.name),
     verify: chooseVerify(inputs, f),
+    cache: chooseCache(inputs, f),
     restore: chooseRestore(inputs, f)
   }
 }
@@ -202,6 +207,26 @@ function chooseInstall(inputs: Inputs, f: Facts, registrar: RegistrarName): Plan
   }
 }
 
+/**
+ * On by default on GitHub-hosted runners only: a self-hosted runner keeps its tool cache between
+ * jobs, so the cache would help only its first job, at the price of a transfer to GitHub's storage
+ * that counts against the repository's cache quota.
+ */
+function chooseCache(inputs: Inputs, f: Facts): Plan['cache'] {
+  if (inputs.cache === 'false') return { enabled: false, why: 'cache: false' }
+  if (inputs.cache === 'auto' && !f.githubHosted)
+    return { enabled: false, why: 'cache: auto, off except on GitHub-hosted runners' }
+  if (!f.cacheService)
+    return {
+      enabled: false,
+      why: `cache: ${inputs.cache}, but this runner offers no cache service (ACTIONS_RESULTS_URL is not set)`
+    }
+  return {
+    enabled: true,
+    why: `cache: ${inputs.cache}${inputs.cache === 'auto' ? ' on a GitHub-hosted runner' : ''}`
+  }
+}
+
 function chooseVerify(inputs: Inputs, f: Facts): Plan['verify'] {
   const probe = inputs.verify === 'probe' || inputs.verify === 'true'
   if (inputs.verify === 'image' && f.docker) {
@@ -230,6 +255,7 @@ export function unusedInputs(
   contract?: ImageContract
 ): string[] {
   const registrar = p.registrar.name
+  const registrarImage = registrar === 'container' || registrar === 'seed'
   const notUsed = (input: string, why: string): string | undefined =>
     inputs.given.has(input) ? `Input "${input}" has no effect: ${why}.` : undefined
   const route = `registrar ${registrar} (${p.registrar.why})`
@@ -246,16 +272,14 @@ export function unusedInputs(
     contract === 'binfmt' && !value
       ? `a tonistiigi/binfmt-style registrar image always registers with ${flag}; use registrar: native, or a multiarch/qemu-user-static-style image, to register without it`
       : undefined
+  const withoutImage = `${route} registers without a registrar image; it is used by registrar: container or seed`
   const unused: [string, string | undefined][] = [
-    [
-      Input.Image,
-      registrar === 'container' || registrar === 'seed'
-        ? undefined
-        : `${route} registers without a registrar image; it is used by registrar: container or seed`
-    ],
+    [Input.Image, registrarImage ? undefined : withoutImage],
     [Input.QemuVersion, download],
     [Input.DownloadUrl, download],
     [Input.Checksums, download],
+    [Input.Cache, download],
+    [Input.CacheImage, registrarImage ? undefined : withoutImage],
     [
       Input.Reset,
       registrar === 'none'
@@ -267,12 +291,6 @@ export function unusedInputs(
     [Input.Persistent, fixedFlags('F', inputs.persistent)],
     [Input.Credential, fixedFlags('C', inputs.credential)],
     [
-      Input.CacheImage,
-      registrar === 'container' || registrar === 'seed'
-        ? undefined
-        : `${route} runs no registrar image; it is used by registrar: container or seed`
-    ],
-    [
       Input.VerifyImage,
       p.verify.image ? undefined : 'no image verification runs; it is used by verify: image or true'
     ]
@@ -281,4 +299,18 @@ export function unusedInputs(
     const line = why && notUsed(input, why)
     return line ? [line] : []
   })
+}
+
+/**
+ * cache-image given on a route that pulls a registrar image: one line saying it changes nothing
+ * yet (docker/setup-qemu-action keeps the image in the Actions cache; this action pulls it as
+ * usual). On a route without a registrar image, unusedInputs warns about it instead.
+ */
+export function cacheImageNote(
+  inputs: Pick<Inputs, 'given' | 'cacheImage' | 'image'>,
+  p: Pick<Plan, 'registrar'>
+): string | undefined {
+  if (!inputs.given.has(Input.CacheImage)) return undefined
+  if (p.registrar.name !== 'container' && p.registrar.name !== 'seed') return undefined
+  return `cache-image: ${inputs.cacheImage} has no effect yet: the registrar image ${inputs.image} is pulled as usual, not kept in GitHub's Actions cache between jobs.`
 }

@@ -143,6 +143,12 @@ export interface JobOptions {
   tag?: string
   /** RUNNER_TOOL_CACHE somewhere else than in the job's directory (kept across jobs). */
   toolCache?: string
+  /**
+   * The directory of an ended job (`remove({ keepDir: true })`), reused as a runner reuses its
+   * work directory for the next job: the same RUNNER_TEMP and workspace paths (as on every
+   * GitHub-hosted runner), emptied, and a fresh, empty tool cache.
+   */
+  dir?: string
 }
 
 /** One program run by the job's worker. */
@@ -202,10 +208,14 @@ export class Job {
   constructor(opts: JobOptions = {}) {
     const tag = opts.tag ?? 'e2e'
     const n = ++jobCount
-    this.dir = mkdtempSync(join(opts.parent ?? tmpdir(), `${tag}-job-`))
+    this.dir = opts.dir ?? mkdtempSync(join(opts.parent ?? tmpdir(), `${tag}-job-`))
     this.runnerTemp = join(this.dir, 'runner-temp')
     this.toolCache = opts.toolCache ?? join(this.dir, 'tool-cache')
     this.workspace = join(this.dir, 'workspace')
+    if (opts.dir) {
+      for (const d of [this.runnerTemp, this.toolCache, this.workspace])
+        rmSync(d, { recursive: true, force: true })
+    }
     for (const d of [this.runnerTemp, this.toolCache, this.workspace]) {
       mkdirSync(d, { recursive: true })
     }

@@ -104,6 +104,25 @@ describe('the default version, from a Debian mirror, with no checksums input', (
   })
 })
 
+describe('QEMU 11 from trixie-backports, one input away', () => {
+  it('qemu-version: 11 registers QEMU 11.1.3 from the pinned backports package; a foreign binary runs', async () => {
+    mountBinfmt()
+    clearQemuEntries()
+    const r = await runAction({
+      scenario: 'debian 11, cold',
+      inputs: { ...debian(), platforms: 'arm64,s390x', 'qemu-version': '11' }
+    })
+    expectSuccess(r)
+    expect(r.outputs['qemu-version']).toBe('11.1.3')
+    expect(r.stdout).toMatch(/verified against Debian's signed index, pinned in the action/)
+    expect(server.requests).toEqual([
+      '/debian/pool/main/q/qemu/qemu-user_11.1.3+ds-2~bpo13+1_amd64.deb'
+    ])
+    expect(await hostUname('arm64')).toBe('aarch64')
+    expect(await hostUname('s390x')).toBe('s390x')
+  })
+})
+
 describe('checksums are required before any change', () => {
   const perCpu = () => ({
     registrar: 'native',

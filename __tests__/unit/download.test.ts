@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import * as core from '../../__fixtures__/core.js'
 import { deb, removeTemps, sha256, systemTar, tmp, tree } from '../../__fixtures__/deb.js'
+import { FakeActionsCache } from '../../__fixtures__/fake-actions-cache.js'
 import { fakeHost } from '../../__fixtures__/fake-host.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
@@ -28,6 +29,7 @@ const { installEmulators } = await import('../../src/installer/index.js')
 const { downloadSources, parseChecksums } = await import('../../src/inputs.js')
 const { probeProgram } = await import('../../src/verifier/probe/index.js')
 const { debianPackage } = await import('../../src/installer/debian-qemu.js')
+const { EmulatorCache } = await import('../../src/installer/actions-cache.js')
 
 /** A static x86_64 ELF stands in for each emulator; a trailing tag makes each file distinct. */
 const emulator = (cpu: string, machine = 'x86_64') =>
@@ -95,13 +97,13 @@ function installer(
   urls: string[],
   checksums: string[] = [],
   version = VERSION,
-  maxEmulatorBytes?: number
+  extra: { cache?: InstanceType<typeof EmulatorCache>; maxEmulatorBytes?: number } = {}
 ) {
   return new DownloadInstaller(host, {
     version,
     sources: downloadSources(urls),
     checksums: parseChecksums(checksums),
-    maxEmulatorBytes
+    ...extra
   })
 }
 
@@ -282,7 +284,7 @@ describe('pinned emulators and size caps (issue 16)', () => {
         [`${server.origin}/qemu-user_{version}_{arch}.deb`],
         [`${sha256(pkg)}  ${FILE}`],
         VERSION,
-        CAP
+        { maxEmulatorBytes: CAP }
       ).install(['aarch64'])
     ).rejects.toThrow(`is ${CAP + 1} bytes, more than the ${CAP} expected)`)
     expect(readdirSync(runnerTemp)).toEqual([])
@@ -297,7 +299,7 @@ describe('pinned emulators and size caps (issue 16)', () => {
         [`${server.origin}/v{version}/qemu-{cpu}-static`],
         [`${sha256(big)}  qemu-aarch64-static`],
         '1',
-        CAP
+        { maxEmulatorBytes: CAP }
       ).install(['aarch64'])
     ).rejects.toThrow(
       `is not the file expected (it is larger than ${CAP} bytes, the most an emulator may be)`
@@ -454,6 +456,136 @@ describe('per-CPU files', () => {
   })
 })
 
+describe('the Actions cache (cache: true)', () => {
+  const files = { aarch64: emulator('aarch64'), s390x: emulator('s390x') }
+  const sums = Object.entries(files).map(([cpu, f]) => `${sha256(f)}  qemu-${cpu}-static`)
+  const serveFiles = () =>
+    serve({
+      '/v7.2.0-1/qemu-aarch64-static': files.aarch64,
+      '/v7.2.0-1/qemu-s390x-static': files.s390x
+    })
+  /** A job: its own fresh tool cache, the runner's RUNNER_TEMP path (the same in every job). */
+  const job = (service: FakeActionsCache, root: string) => {
+    cache = tmp('tool-cache-')
+    process.env.RUNNER_TOOL_CACHE = cache
+    let loads = 0
+    const emulatorCache = new EmulatorCache('7.2.0-1', 'amd64', root, async () => {
+      loads++
+      return service
+    })
+    return { emulatorCache, loads: () => loads }
+  }
+  const key = (cpu: keyof typeof files) =>
+    `setup-cross-arch-qemu-${cpu}-7.2.0-1-amd64-${sha256(files[cpu])}`
+
+  test('a first job saves each verified emulator; a second job with a fresh tool cache restores them and downloads nothing', async () => {
+    const server = await serveFiles()
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    const service = new FakeActionsCache()
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    const first = job(service, root)
+    await installer(url, sums, '7.2.0-1', { cache: first.emulatorCache }).install([
+      'aarch64',
+      's390x'
+    ])
+    expect(server.requests).toHaveLength(2)
+    expect([...service.entries.keys()].sort()).toEqual([key('aarch64'), key('s390x')])
+    expect(existsSync(root)).toBe(false) // nothing left in RUNNER_TEMP
+
+    const second = job(service, root)
+    core.reset()
+    const done = await installer(url, sums, '7.2.0-1', { cache: second.emulatorCache }).install([
+      'aarch64',
+      's390x'
+    ])
+    expect(server.requests).toHaveLength(2) // no download
+    for (const cpu of ['aarch64', 's390x'] as const) {
+      const path = done.emulators.get(cpu) as string
+      expect(path.startsWith(cache)).toBe(true) // registered from the tool cache, verified
+      expect(readFileSync(path)).toEqual(files[cpu])
+    }
+    expect(core.seen.log).toContain(
+      'Actions cache: qemu-aarch64, qemu-s390x restored and verified.'
+    )
+    expect(service.calls.filter(c => c.startsWith('save'))).toHaveLength(2) // nothing saved again
+    expect(existsSync(root)).toBe(false)
+  })
+
+  test('a tampered entry is never used: one warning, then the download', async () => {
+    const server = await serveFiles()
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    const service = new FakeActionsCache()
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    await installer(url, sums, '7.2.0-1', { cache: job(service, root).emulatorCache }).install([
+      'aarch64'
+    ])
+    const evil = emulator('evil')
+    service.tamper(key('aarch64'), evil)
+    core.reset()
+    const done = await installer(url, sums, '7.2.0-1', {
+      cache: job(service, root).emulatorCache
+    }).install(['aarch64'])
+    expect(server.requests).toHaveLength(2) // downloaded again
+    expect(readFileSync(done.emulators.get('aarch64') as string)).toEqual(files.aarch64)
+    expect(core.seen.warnings).toEqual([
+      `The Actions cache entry ${key('aarch64')} holds a qemu-aarch64 with SHA-256 ${sha256(evil)}, not the verified ${sha256(files.aarch64)}: it is ignored, and qemu-aarch64 is downloaded. Delete the entry in the repository's Actions caches (it cannot be overwritten).`
+    ])
+    // the entry is not written again (the service would refuse: one more warning)
+    expect(service.calls.filter(c => c.startsWith('save'))).toEqual([`save ${key('aarch64')}`])
+  })
+
+  test('a cache that fails (service down, refusal) never fails the job: one line each, then the download', async () => {
+    const server = await serveFiles()
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    const service = new FakeActionsCache()
+    service.failure = new Error('Failed to GetCacheEntryDownloadURL: Rate limited')
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    const done = await installer(url, sums, '7.2.0-1', {
+      cache: job(service, root).emulatorCache
+    }).install(['aarch64'])
+    expect(readFileSync(done.emulators.get('aarch64') as string)).toEqual(files.aarch64)
+    expect(core.seen.log.filter(l => l.startsWith('Actions cache'))).toEqual([
+      'Actions cache: qemu-aarch64 not restored (Failed to GetCacheEntryDownloadURL: Rate limited); downloading it.',
+      'Actions cache: qemu-aarch64 not saved (Failed to GetCacheEntryDownloadURL: Rate limited).'
+    ])
+    expect(core.seen.warnings).toEqual([])
+  })
+
+  test('a warm run (tool cache hit) never loads the cache module', async () => {
+    const server = await serveFiles()
+    const url = [`${server.origin}/v{version}/qemu-{cpu}-static`]
+    const service = new FakeActionsCache()
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    const cold = job(service, root)
+    await installer(url, sums, '7.2.0-1', { cache: cold.emulatorCache }).install(['aarch64'])
+    expect(cold.loads()).toBe(1)
+    let loads = 0
+    const warm = new EmulatorCache('7.2.0-1', 'amd64', root, async () => {
+      loads++
+      return service
+    })
+    await installer(url, sums, '7.2.0-1', { cache: warm }).install(['aarch64'])
+    expect(loads).toBe(0)
+  })
+
+  test('a package checked only as a whole is not cached: a restored emulator could not be checked', async () => {
+    const pkg = qemuDeb(['aarch64'])
+    const server = await serve({ [`/${FILE}`]: pkg })
+    const service = new FakeActionsCache()
+    const root = join(tmp('runner-temp-'), 'setup-cross-arch-cache')
+    await installer(
+      [`${server.origin}/qemu-user_{version}_{arch}.deb`],
+      [`${sha256(pkg)}  ${FILE}`],
+      VERSION,
+      { cache: job(service, root).emulatorCache }
+    ).install(['aarch64'])
+    expect(service.calls).toEqual([])
+    expect(core.seen.log).toContain(
+      'Actions cache: not used for qemu-aarch64 (no SHA-256 of the emulator itself to check a cached copy against; a per-emulator checksums line gives one).'
+    )
+  })
+})
+
 describe('what a user sees of a download and of a cache hit', () => {
   test('the log names the source and what it is verified against; PATH gets each emulator; nothing is left in RUNNER_TEMP', async () => {
     const pkg = qemuDeb(['aarch64', 's390x'])
@@ -605,7 +737,7 @@ describe('what a user sees of a download and of a cache hit', () => {
         'https://m.example/{cpu}'
       ]).check(['aarch64', 's390x'])
     ).toThrow(
-      `Input "checksums": nothing to verify the download against: no checksum for ${FILE} (https://m.example/qemu-user_{version}_{arch}.deb); https://m.example/{cpu} is one file per CPU, and checksums has no line for qemu-aarch64-static, qemu-s390x-static. Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version 10.0.13+ds-0+deb13u1, whose Debian packages the action knows.`
+      `Input "checksums": nothing to verify the download against: no checksum for ${FILE} (https://m.example/qemu-user_{version}_{arch}.deb); https://m.example/{cpu} is one file per CPU, and checksums has no line for qemu-aarch64-static, qemu-s390x-static. Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version 10.0.13+ds-0+deb13u1 or 11.1.3+ds-2~bpo13+1, whose Debian packages the action knows.`
     )
   })
 })

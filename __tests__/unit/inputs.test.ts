@@ -121,7 +121,9 @@ describe('readInputs', () => {
       credential: true,
       verify: 'probe',
       verifyImage: '',
-      cleanup: 'auto'
+      cleanup: 'auto',
+      cache: 'auto',
+      cacheImage: true
     })
     expect(i.downloadSources).toEqual([
       {
@@ -144,7 +146,9 @@ describe('readInputs', () => {
       credential: true,
       verify: 'probe',
       verifyImage: '',
-      cleanup: 'auto'
+      cleanup: 'auto',
+      cache: 'auto',
+      cacheImage: true
     })
     expect(i.downloadSources.map(s => s.template)).toEqual(DEFAULT_DOWNLOAD_URLS)
   })
@@ -206,6 +210,20 @@ describe('readInputs', () => {
     expect(inputs({ install: value }).install).toBe(value)
   })
 
+  test.each(['auto', 'true', 'false'])('cache: %s', value => {
+    expect(inputs({ cache: value }).cache).toBe(value)
+  })
+
+  test.each([
+    ['true', true],
+    ['false', false],
+    ['False', false]
+  ])("cache-image: %s is accepted, as docker/setup-qemu-action's", (value, parsed) => {
+    const i = inputs({ 'cache-image': value })
+    expect(i.cacheImage).toBe(parsed)
+    expect(i.given.has('cache-image')).toBe(true)
+  })
+
   test.each(['auto', 'true', 'false'])('cleanup: %s', value => {
     expect(inputs({ cleanup: value }).cleanup).toBe(value)
   })
@@ -233,6 +251,12 @@ describe('readInputs', () => {
     ],
     ['install', 'brew', /^Input "install": "brew" is not one of auto, apt, download, host, none/],
     ['cleanup', 'sometimes', /^Input "cleanup": "sometimes" is not one of auto, true, false/],
+    ['cache', 'yes', /^Input "cache": "yes" is not one of auto, true, false/],
+    [
+      'cache-image',
+      'maybe',
+      /^Input "cache-image": "maybe" is not a boolean\. Use true or false\.$/
+    ],
     ['verify', 'maybe', /^Input "verify": "maybe" is not one of probe, image, true, false/],
     ['verify', 'yes', /^Input "verify"/]
   ])('%s: %j fails naming the input and the choices', (name, value, message) => {
@@ -280,7 +304,16 @@ describe('qemu-version', () => {
     ['1:10.0.13+ds-0+deb13u1', '10.0.13+ds-0+deb13u1'],
     ['12:7.2+dfsg-7~bpo11+1', '7.2+dfsg-7~bpo11+1'],
     ['7.2.0-1', '7.2.0-1'],
-    ['v9.1.0_rc1', 'v9.1.0_rc1']
+    ['v9.1.0_rc1', 'v9.1.0_rc1'],
+    ['11', '11.1.3+ds-2~bpo13+1'],
+    ['11.1', '11.1.3+ds-2~bpo13+1'],
+    ['11.1.3', '11.1.3+ds-2~bpo13+1'],
+    ['1:11.1.3+ds-2~bpo13+1', '11.1.3+ds-2~bpo13+1'],
+    ['10', '10.0.13+ds-0+deb13u1'],
+    ['10.0', '10.0.13+ds-0+deb13u1'],
+    ['1', '1'],
+    ['11.1.30', '11.1.30'],
+    ['11.2', '11.2']
   ])('%j is %s', (text, version) => {
     expect(qemuVersion(text)).toBe(version)
     expect(inputs({ 'qemu-version': text }).qemuVersion).toBe(version)
@@ -306,7 +339,7 @@ describe('qemu-version', () => {
     '1.0%00'
   ])('%j is refused, anchored at both ends', text => {
     expect(() => qemuVersion(text)).toThrow(
-      `Input "qemu-version": ${JSON.stringify(text)} is not a version. Use a Debian version, e.g. 10.0.13+ds-0+deb13u1 (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`
+      `Input "qemu-version": ${JSON.stringify(text)} is not a version. Use 10 or 11 (the Debian packages the action pins), a Debian version such as 10.0.13+ds-0+deb13u1 (an epoch such as "1:" may be given), or a per-CPU release tag such as 7.2.0-1.`
     )
   })
 

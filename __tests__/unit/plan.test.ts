@@ -1,6 +1,6 @@
 import { actionDefaults } from '../../__fixtures__/action-defaults.js'
 import { readInputs, type Inputs } from '../../src/inputs.js'
-import { needsDocker, plan, unusedInputs, type Facts } from '../../src/plan.js'
+import { cacheImageNote, needsDocker, plan, unusedInputs, type Facts } from '../../src/plan.js'
 
 const inputs = (given: Record<string, string> = {}): Inputs => {
   const all: Record<string, string> = { ...actionDefaults(), ...given }
@@ -24,6 +24,7 @@ const facts = (over: Partial<Facts> = {}): Facts => ({
   hostEmulators: false,
   pinnedVersion: '10.0.13+ds-0+deb13u1',
   emulated: 2,
+  cacheService: true,
   ownPidNamespace: false,
   ...over
 })
@@ -217,6 +218,48 @@ describe('verification and cleanup', () => {
     expect(() => plan(inputs({ cleanup: 'true' }), inside)).toThrow(
       'cleanup: true needs the job to be seen from the host, and this job runs in a pid namespace of its own (a job container, or a runner in a container): other jobs could not tell whether it still runs, and would take its handlers away. Run the job on the host, or set cleanup: false.'
     )
+  })
+
+  test.each<[string, Record<string, string>, Partial<Facts>, boolean, string]>([
+    [
+      'auto, GitHub-hosted',
+      {},
+      { githubHosted: true },
+      true,
+      'cache: auto on a GitHub-hosted runner'
+    ],
+    [
+      'auto, self-hosted',
+      {},
+      { selfHosted: true },
+      false,
+      'cache: auto, off except on GitHub-hosted runners'
+    ],
+    [
+      'auto, a runner that says neither',
+      {},
+      {},
+      false,
+      'cache: auto, off except on GitHub-hosted runners'
+    ],
+    ['true, self-hosted', { cache: 'true' }, { selfHosted: true }, true, 'cache: true'],
+    ['false, GitHub-hosted', { cache: 'false' }, { githubHosted: true }, false, 'cache: false'],
+    [
+      'true, no cache service',
+      { cache: 'true' },
+      { cacheService: false },
+      false,
+      'cache: true, but this runner offers no cache service (ACTIONS_RESULTS_URL is not set)'
+    ],
+    [
+      'auto, GitHub-hosted, no cache service',
+      {},
+      { githubHosted: true, cacheService: false },
+      false,
+      'cache: auto, but this runner offers no cache service (ACTIONS_RESULTS_URL is not set)'
+    ]
+  ])('the Actions cache: %s', (_, given, f, enabled, why) => {
+    expect(plan(inputs(given), facts(f)).cache).toEqual({ enabled, why })
   })
 
   test('Docker is asked only when the plan can depend on it', () => {
@@ -471,6 +514,32 @@ describe('inputs given that the route cannot use', () => {
       ]
     ],
     [
+      'cache with apt: only a download is cached',
+      { install: 'apt', cache: 'true' },
+      {},
+      undefined,
+      [
+        'Input "cache" has no effect: the emulators come from apt (install: apt); it is used by install: download.'
+      ]
+    ],
+    ['cache with the download of install: auto', { cache: 'true' }, {}, undefined, []],
+    [
+      'cache-image where no registrar image is pulled',
+      { 'cache-image': 'true' },
+      {},
+      undefined,
+      [
+        'Input "cache-image" has no effect: registrar native (this job can act as root (sudo), so it writes the handlers itself) registers without a registrar image; it is used by registrar: container or seed.'
+      ]
+    ],
+    [
+      'cache-image with a registrar image: no warning (a line in the log instead)',
+      { image: 'tonistiigi/binfmt', 'cache-image': 'false' },
+      { docker: '' },
+      'binfmt',
+      []
+    ],
+    [
       'qemu-version with an image registrar: the image carries its own',
       { image: 'tonistiigi/binfmt', 'qemu-version': '7.2.0-1' },
       { docker: '' },
@@ -517,22 +586,6 @@ describe('inputs given that the route cannot use', () => {
       []
     ],
     [
-      'cache-image (docker/setup-qemu-action) where no registrar image runs',
-      { registrar: 'native', 'cache-image': 'false' },
-      {},
-      undefined,
-      [
-        'Input "cache-image" has no effect: registrar native (registrar: native) runs no registrar image; it is used by registrar: container or seed.'
-      ]
-    ],
-    [
-      "cache-image with a registrar image: accepted (its one log line is the main step's)",
-      { image: 'tonistiigi/binfmt', 'cache-image': 'true' },
-      { docker: '' },
-      'binfmt',
-      []
-    ],
-    [
       'verify-image without image verification',
       { verify: 'true', 'verify-image': 'alpine' },
       { docker: 'no engine' },
@@ -559,5 +612,40 @@ describe('inputs given that the route cannot use', () => {
     ]
   ])('%s', (_, given, f, contract, expected) => {
     expect(warned(given, f, contract)).toEqual(expected)
+  })
+})
+
+describe('cache-image, until the registrar image is cached', () => {
+  const note = (given: Record<string, string>, f: Partial<Facts> = {}) => {
+    const i = inputs(given)
+    return cacheImageNote(i, plan(i, facts(f)))
+  }
+
+  test.each([
+    [
+      'container',
+      { image: 'tonistiigi/binfmt:qemu-v10.2.3', 'cache-image': 'true' },
+      'true',
+      'tonistiigi/binfmt:qemu-v10.2.3'
+    ],
+    [
+      'seed',
+      { registrar: 'seed', 'cache-image': 'false' },
+      'false',
+      'multiarch/qemu-user-static:latest'
+    ]
+  ])(
+    'given with registrar %s: one line saying the image is pulled as usual',
+    (_, given, value, image) => {
+      expect(note(given, { docker: '' })).toBe(
+        `cache-image: ${value} has no effect yet: the registrar image ${image} is pulled as usual, not kept in GitHub's Actions cache between jobs.`
+      )
+    }
+  )
+
+  test('not given, or no registrar image on the route: no line (unusedInputs warns of the latter)', () => {
+    expect(note({ image: 'tonistiigi/binfmt' }, { docker: '' })).toBeUndefined()
+    expect(note({ 'cache-image': 'true' })).toBeUndefined()
+    expect(note({ 'cache-image': 'true', registrar: 'none' })).toBeUndefined()
   })
 })

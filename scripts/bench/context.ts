@@ -96,14 +96,25 @@ export class Bench {
   }
 
   /** One step of the action on Node 24, as the runner starts it. */
-  step(inputs: Inputs, opts: { job?: Job; state?: Record<string, string>; entry?: string } = {}) {
+  step(
+    inputs: Inputs,
+    opts: {
+      job?: Job
+      state?: Record<string, string>
+      entry?: string
+      env?: Record<string, string>
+    } = {}
+  ) {
     return runAction({
       job: opts.job ?? this.job(),
       inputs,
       node: this.node24,
       entry: opts.entry,
       defaults: opts.entry === undefined,
-      env: Object.fromEntries(Object.entries(opts.state ?? {}).map(([k, v]) => [`STATE_${k}`, v]))
+      env: {
+        ...opts.env,
+        ...Object.fromEntries(Object.entries(opts.state ?? {}).map(([k, v]) => [`STATE_${k}`, v]))
+      }
     })
   }
 }

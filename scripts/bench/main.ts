@@ -18,6 +18,7 @@ import { removeJobs } from '../../test-support/runner.js'
 import { Bench, BenchError, type BenchOptions, log } from './context.js'
 import { describeMachine, findNode24 } from './node.js'
 import { writeReport } from './report.js'
+import { actionsCacheWarm } from './scenarios/actions-cache.js'
 import { bundleLoad } from './scenarios/bundle.js'
 import { debianSource, downloadCold, downloadWarm, warmJob } from './scenarios/download.js'
 import { imageVerification } from './scenarios/image.js'
@@ -81,6 +82,7 @@ async function runBench(opts: BenchOptions): Promise<number> {
     await probeVerification(bench, warm)
     await imageVerification(bench, warm)
     await downloadCold(bench, all, source)
+    await actionsCacheWarm(bench, all, source)
     writeReport(bench, describeMachine(bench.node24, bench.node20), started)
     log(`done in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(0)} s`)
     return 0

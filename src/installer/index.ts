@@ -12,6 +12,8 @@ import { DownloadInstaller, DownloadUnavailable, upstreamVersion } from './downl
 import { findOnHost } from './host-emulators.js'
 import type { Installer } from './installer.js'
 import { HostInstaller } from './none.js'
+import { join } from 'node:path'
+import { EmulatorCache } from './actions-cache.js'
 
 type DownloadInputs = Pick<Inputs, 'qemuVersion' | 'downloadSources' | 'checksums'>
 
@@ -19,13 +21,14 @@ type DownloadInputs = Pick<Inputs, 'qemuVersion' | 'downloadSources' | 'checksum
 export function installerFor(
   name: InstallName,
   inputs: DownloadInputs,
-  host: Host
+  host: Host,
+  cache = false
 ): Installer | undefined {
   switch (name) {
     case 'apt':
       return new AptInstaller(host)
     case 'download':
-      return downloader(inputs, host)
+      return downloader(inputs, host, cache)
     case 'host':
       return new HostInstaller(host)
     case 'nothing':
@@ -33,11 +36,12 @@ export function installerFor(
   }
 }
 
-const downloader = (inputs: DownloadInputs, host: Host): DownloadInstaller =>
+const downloader = (inputs: DownloadInputs, host: Host, cache = false): DownloadInstaller =>
   new DownloadInstaller(host, {
     version: inputs.qemuVersion,
     sources: inputs.downloadSources,
-    checksums: inputs.checksums
+    checksums: inputs.checksums,
+    cache: cache ? emulatorCache(inputs.qemuVersion, host) : undefined
   })
 
 /**
@@ -70,9 +74,10 @@ export async function installEmulators(
   planned: Plan['install'],
   inputs: DownloadInputs,
   host: Host,
-  cpus: readonly string[]
+  cpus: readonly string[],
+  cache = false
 ): Promise<Installation | undefined> {
-  const installer = installerFor(planned.name, inputs, host)
+  const installer = installerFor(planned.name, inputs, host, cache)
   if (!installer) return undefined
   core.info(`Installer: ${installer.name} (${planned.why})`)
   let done: Installation
@@ -99,6 +104,12 @@ export async function installEmulators(
     )
   }
   return done
+}
+
+/** The Actions cache for a download: entries restored to and saved from this job's RUNNER_TEMP. */
+function emulatorCache(version: string, host: Host): EmulatorCache {
+  const temp = process.env.RUNNER_TEMP as string // the plan enables the cache only with it set
+  return new EmulatorCache(version, host.platform.debianArch, join(temp, 'setup-cross-arch-cache'))
 }
 
 /** Whether every CPU's emulator is on the host already, statically linked and built for it. */
