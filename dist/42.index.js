@@ -2,7 +2,7 @@ export const id = 42;
 export const ids = [42];
 export const modules = {
 
-/***/ 17042:
+/***/ 7042:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -15,18 +15,18 @@ __webpack_require__.d(__webpack_exports__, {
   imageWriter: () => (/* binding */ imageWriter)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __webpack_require__(46058);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __webpack_require__(3838);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
+var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/tools/exec.ts
-var exec = __webpack_require__(12122);
+var exec = __webpack_require__(2122);
 // EXTERNAL MODULE: ./src/catalogue.ts
-var catalogue = __webpack_require__(52834);
+var catalogue = __webpack_require__(2834);
 // EXTERNAL MODULE: ./src/host/entry.ts
-var entry = __webpack_require__(78926);
+var entry = __webpack_require__(8926);
 // EXTERNAL MODULE: ./src/host/kernel.ts
-var kernel = __webpack_require__(33853);
+var kernel = __webpack_require__(3853);
 ;// CONCATENATED MODULE: ./src/registrar/image.ts
 /**
  * Registrar images and the two contracts the action drives them by:
@@ -284,7 +284,7 @@ class BinfmtCliWriter extends ContainerWriter {
 }
 
 // EXTERNAL MODULE: ./src/registrar/registrar.ts
-var registrar = __webpack_require__(68784);
+var registrar = __webpack_require__(8784);
 ;// CONCATENATED MODULE: ./src/registrar/container.ts
 
 

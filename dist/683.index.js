@@ -2,7 +2,7 @@ export const id = 683;
 export const ids = [683];
 export const modules = {
 
-/***/ 75683:
+/***/ 5683:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -10,13 +10,13 @@ export const modules = {
 /* harmony export */   extractDeb: () => (/* binding */ extractDeb)
 /* harmony export */ });
 /* unused harmony exports ArParser, TarParser, archivePath */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
 /**
  * Chosen files from a Debian package (.deb), read as a stream: an HTTP response body is unpacked
  * while it downloads, and the whole .deb is hashed on the way.
@@ -457,11 +457,11 @@ async function decompressor(member, options) {
     if (member === 'data.tar.xz')
         return xzDecompressor(options);
     if (member === 'data.tar.gz') {
-        const { createGunzip } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 38522, 23));
+        const { createGunzip } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 8522, 23));
         return transformDecompressor(createGunzip(), 'its gzip data is corrupt');
     }
     if (member === 'data.tar') {
-        const { PassThrough } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 57075, 23));
+        const { PassThrough } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 7075, 23));
         return transformDecompressor(new PassThrough(), 'unreadable');
     }
     throw new Error(`its ${member} is compressed in a way this action cannot unpack (it reads data.tar.xz, data.tar.gz and data.tar)`);
@@ -484,7 +484,7 @@ function transformDecompressor(stream, problem) {
     return d;
 }
 async function xzDecompressor(options) {
-    const { spawn } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 31421, 23));
+    const { spawn } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 1421, 23));
     const xz = options.xz ?? 'xz';
     const child = spawn(xz, ['-dc', `-T${options.xzThreads ?? 0}`], {
         stdio: ['pipe', 'pipe', 'pipe']

@@ -2,7 +2,7 @@ export const id = 867;
 export const ids = [867];
 export const modules = {
 
-/***/ 15867:
+/***/ 5867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -392,7 +392,7 @@ function buildElf(target, code) {
 }
 
 // EXTERNAL MODULE: ./src/verifier/probe/cpus.ts
-var cpus = __webpack_require__(38644);
+var cpus = __webpack_require__(8644);
 ;// CONCATENATED MODULE: ./src/verifier/probe/index.ts
 /**
  * Emulation probes: tiny static executables, one per QEMU cpu, that print what `uname -m` would
